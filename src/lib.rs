@@ -1,0 +1,4 @@
+//! akslint: a linter for the network configuration of Azure Kubernetes Service clusters.
+
+pub mod source;
+pub mod syntax;
