@@ -1,5 +1,8 @@
 //! akslint: a linter for the network configuration of Azure Kubernetes Service clusters.
 
+pub mod diagnostic;
+pub mod ingest;
+pub mod model;
+pub mod rules;
 pub mod source;
 pub mod syntax;
-pub mod diagnostic;

@@ -1,0 +1,168 @@
+//! `Microsoft.ContainerService/managedClusters` and `…/agentPools`.
+
+use super::{prop, Resource};
+use crate::ingest::values::{boolean, cidr, int, ip, list, nonempty_string, resource_id, string};
+use crate::model::{
+    ApiServerAccess, Cluster, Field, InventoryBuilder, MaxSurge, NetworkPlugin, NetworkProfile,
+    NodePool, OsType, ResourceId,
+};
+use crate::source::Span;
+use crate::syntax::{Node, NodeKind};
+
+pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
+    let network = network_profile(r);
+    let api = r.prop("apiServerAccessProfile");
+    let cluster = Cluster {
+        id: r.id.clone(),
+        address: r.address.clone(),
+        decl: r.decl,
+        name: string(r.name()),
+        location: string(r.node.get("location")),
+        kubernetes_version: nonempty_string(r.prop("kubernetesVersion"))
+            .merge(nonempty_string(r.prop("currentKubernetesVersion"))),
+        node_resource_group: nonempty_string(r.prop("nodeResourceGroup")),
+        network,
+        api_server: ApiServerAccess {
+            private_cluster: boolean(api.and_then(|a| a.get("enablePrivateCluster"))),
+            vnet_integration: boolean(api.and_then(|a| a.get("enableVnetIntegration"))),
+            subnet_id: resource_id(api.and_then(|a| a.get("subnetId"))),
+            authorized_ip_ranges: list(api.and_then(|a| a.get("authorizedIPRanges")), string),
+        },
+        windows_profile: r.prop("windowsProfile").is_some_and(|w| !w.is_null()),
+        pools: Vec::new(),
+        ipam_mode: None,
+    };
+    let ci = b.add_cluster(cluster);
+    // An unevaluated pool list leaves the cluster's pools unknown.
+    let profiles = r.prop("agentPoolProfiles").and_then(Node::as_array);
+    for (i, item) in profiles.unwrap_or_default().iter().enumerate() {
+        let mut pool = pool_from(item, r.id.as_ref(), item.span);
+        pool.inline_index = Some(i);
+        pool.cluster = Some(ci);
+        b.add_pool(pool);
+    }
+}
+
+fn network_profile(r: &Resource<'_>) -> NetworkProfile {
+    let Some(np) = r.prop("networkProfile").filter(|n| !n.is_null()) else {
+        return NetworkProfile {
+            span: r.name().map_or(r.decl, |n| n.span),
+            ..NetworkProfile::default()
+        };
+    };
+    if np.is_unknown() {
+        return NetworkProfile {
+            span: np.span,
+            plugin: Field::Unknown(np.span),
+            plugin_mode: Field::Unknown(np.span),
+            policy: Field::Unknown(np.span),
+            dataplane: Field::Unknown(np.span),
+            pod_cidrs: vec![Field::Unknown(np.span)],
+            service_cidrs: vec![Field::Unknown(np.span)],
+            dns_service_ip: Field::Unknown(np.span),
+            outbound_type: Field::Unknown(np.span),
+            load_balancer_sku: Field::Unknown(np.span),
+        };
+    }
+    let get = |k: &str| np.get(k);
+    let mut pod_cidrs = list(get("podCidrs"), cidr);
+    if pod_cidrs.is_empty() {
+        pod_cidrs = list(get("podCidr"), cidr);
+    }
+    let mut service_cidrs = list(get("serviceCidrs"), cidr);
+    if service_cidrs.is_empty() {
+        service_cidrs = list(get("serviceCidr"), cidr);
+    }
+    NetworkProfile {
+        span: np.span,
+        plugin: nonempty_string(get("networkPlugin")).map(|s| NetworkPlugin::parse(&s)),
+        plugin_mode: nonempty_string(get("networkPluginMode")),
+        policy: nonempty_string(get("networkPolicy")),
+        dataplane: nonempty_string(get("networkDataplane")),
+        pod_cidrs,
+        service_cidrs,
+        dns_service_ip: ip(get("dnsServiceIP")),
+        outbound_type: nonempty_string(get("outboundType")),
+        load_balancer_sku: nonempty_string(get("loadBalancerSku")),
+    }
+}
+
+pub(super) fn separate_pool(b: &mut InventoryBuilder, r: &Resource<'_>) {
+    // The cluster is named only through the pool's id; without one the pool stands alone.
+    let cluster_id = r.id.as_ref().and_then(ResourceId::parent);
+    let mut pool = pool_from(r.node, cluster_id.as_ref(), r.decl);
+    pool.id = r.id.clone();
+    pool.address = r.address.clone();
+    pool.cluster_id = cluster_id;
+    // A separate pool resource is named `cluster/pool` in templates.
+    if let Field::Known(name, span) = &pool.name {
+        if let Some((_, short)) = name.rsplit_once('/') {
+            pool.name = Field::Known(short.to_string(), *span);
+        }
+    }
+    b.add_pool(pool);
+}
+
+fn pool_from(node: &Node, cluster_id: Option<&ResourceId>, decl: Span) -> NodePool {
+    let p = |k: &str| prop(node, k);
+    let name = string(node.get("name"));
+    let id = match (cluster_id, name.known()) {
+        (Some(c), Some(n)) if !n.contains('/') => c.child("agentPools", n),
+        _ => None,
+    };
+    let address = match (&id, name.known()) {
+        (Some(id), _) => id.as_str().to_string(),
+        (None, Some(n)) => format!("agentPools/{n}"),
+        (None, None) => "agentPools/?".to_string(),
+    };
+    let vm_type = nonempty_string(p("typePropertiesType")).merge(
+        match node
+            .get("properties")
+            .and_then(|x| x.get("type"))
+            .or_else(|| node.get("type"))
+        {
+            Some(t) if t.as_str().is_some_and(|s| s.contains('/')) => Field::Absent,
+            other => nonempty_string(other),
+        },
+    );
+    NodePool {
+        id,
+        address,
+        decl,
+        name,
+        cluster_id: cluster_id.cloned(),
+        cluster: None,
+        inline_index: None,
+        os_type: nonempty_string(p("osType")).map(|s| OsType::parse(&s)),
+        os_sku: nonempty_string(p("osSKU")),
+        mode: nonempty_string(p("mode")),
+        vm_type,
+        orchestrator_version: nonempty_string(p("orchestratorVersion"))
+            .merge(nonempty_string(p("currentOrchestratorVersion"))),
+        count: int(p("count")),
+        min_count: int(p("minCount")),
+        max_count: int(p("maxCount")),
+        enable_auto_scaling: boolean(p("enableAutoScaling")),
+        max_pods: int(p("maxPods")),
+        max_surge: surge(p("upgradeSettings").and_then(|u| u.get("maxSurge"))),
+        vnet_subnet_id: resource_id(p("vnetSubnetID")),
+        pod_subnet_id: resource_id(p("podSubnetID")),
+        pod_ip_allocation_mode: nonempty_string(p("podIPAllocationMode")),
+        subnet: None,
+        pod_subnet: None,
+    }
+}
+
+fn surge(node: Option<&Node>) -> Field<MaxSurge> {
+    match nonempty_string(node) {
+        Field::Known(s, span) => match MaxSurge::parse(&s) {
+            Some(m) => Field::Known(m, span),
+            None => Field::Unknown(span),
+        },
+        Field::Unknown(span) => Field::Unknown(span),
+        _ => match node.map(|n| &n.kind) {
+            Some(NodeKind::Unknown(_)) => Field::Unknown(node.map_or(Span::default(), |n| n.span)),
+            _ => Field::Absent,
+        },
+    }
+}

@@ -1,0 +1,116 @@
+//! Azure resources in ARM's own shape into the model. One mapping serves ARM
+//! templates (after evaluation), `az resource show`/REST bodies, Resource Graph
+//! rows and `az` CLI output, whose `properties` are flattened to the top level.
+
+mod cluster;
+mod network;
+
+use crate::model::{InventoryBuilder, ResourceId};
+use crate::source::Span;
+use crate::syntax::Node;
+
+/// One resource as it appears in some input.
+pub struct Resource<'a> {
+    pub node: &'a Node,
+    /// Fully qualified type, when known (`Microsoft.Network/virtualNetworks/subnets`).
+    pub resource_type: String,
+    pub id: Option<ResourceId>,
+    /// Id, or `type/name` when no id could be built.
+    pub address: String,
+    pub decl: Span,
+}
+
+impl<'a> Resource<'a> {
+    /// Describes a resource node of any Azure shape; `type_hint` comes from the
+    /// container (an ARM template knows the type even when the node does not).
+    pub fn from_node(
+        node: &'a Node,
+        type_hint: Option<&str>,
+        id_hint: Option<ResourceId>,
+    ) -> Resource<'a> {
+        let id = id_hint.or_else(|| {
+            ["id", "resourceId"].iter().find_map(|k| {
+                node.get(k)
+                    .and_then(Node::as_str)
+                    .and_then(ResourceId::parse)
+            })
+        });
+        let resource_type = type_hint
+            .map(str::to_string)
+            .or_else(|| declared_type(node))
+            .or_else(|| id.as_ref().map(ResourceId::resource_type))
+            .unwrap_or_default();
+        let address = match &id {
+            Some(id) => id.as_str().to_string(),
+            None => {
+                let name = node.get("name").and_then(Node::as_str).unwrap_or("?");
+                format!("{resource_type}/{name}")
+            }
+        };
+        Resource {
+            node,
+            resource_type,
+            id,
+            address,
+            decl: node.span,
+        }
+    }
+
+    /// A property, from `properties` (ARM) or from the top level (`az` CLI flattens it).
+    pub fn prop(&self, key: &str) -> Option<&'a Node> {
+        prop(self.node, key)
+    }
+
+    pub fn name(&self) -> Option<&'a Node> {
+        self.node.get("name")
+    }
+}
+
+/// `properties.<key>`, else `<key>` at the top level.
+pub fn prop<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
+    node.get("properties")
+        .and_then(|p| p.get(key))
+        .or_else(|| node.get(key))
+}
+
+/// The resource type a node declares. Inline agent pools carry `type:
+/// VirtualMachineScaleSets`, which is a VM type, not a resource type.
+fn declared_type(node: &Node) -> Option<String> {
+    ["type", "resourceType"]
+        .iter()
+        .filter_map(|k| node.get(k).and_then(Node::as_str))
+        .find(|t| t.contains('/'))
+        .map(str::to_string)
+}
+
+/// True when a node looks like an Azure resource of a type akslint models or counts.
+pub fn looks_like_resource(node: &Node) -> bool {
+    declared_type(node).is_some()
+        || node
+            .get("id")
+            .and_then(Node::as_str)
+            .and_then(ResourceId::parse)
+            .is_some()
+}
+
+/// Adds one resource to the inventory. Types akslint does not model are counted.
+pub fn ingest(b: &mut InventoryBuilder, r: &Resource<'_>) {
+    match r.resource_type.to_ascii_lowercase().as_str() {
+        "microsoft.containerservice/managedclusters" => cluster::cluster(b, r),
+        "microsoft.containerservice/managedclusters/agentpools" => {
+            cluster::separate_pool(b, r);
+        }
+        "microsoft.network/virtualnetworks" => network::vnet(b, r),
+        "microsoft.network/virtualnetworks/subnets" => network::separate_subnet(b, r),
+        "microsoft.network/virtualnetworks/virtualnetworkpeerings" => {
+            network::separate_peering(b, r)
+        }
+        "microsoft.network/networksecuritygroups" => network::nsg(b, r),
+        "microsoft.network/networksecuritygroups/securityrules" => {
+            network::separate_security_rule(b, r)
+        }
+        "microsoft.network/routetables" => network::route_table(b, r),
+        "microsoft.network/routetables/routes" => network::separate_route(b, r),
+        _ => b.count_other(),
+    }
+}

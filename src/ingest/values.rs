@@ -1,0 +1,130 @@
+//! Reading typed model values out of spanned nodes, the same way for every format.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use crate::model::{Field, ResourceId};
+use crate::syntax::{Node, NodeKind};
+
+/// A string value; numbers and booleans are taken as their text.
+pub fn string(node: Option<&Node>) -> Field<String> {
+    let Some(n) = node else { return Field::Absent };
+    match &n.kind {
+        NodeKind::Null => Field::Absent,
+        NodeKind::String(s) => Field::Known(s.clone(), n.span),
+        NodeKind::Bool(b) => Field::Known(b.to_string(), n.span),
+        NodeKind::Number(_) => match n.as_i64() {
+            Some(i) => Field::Known(i.to_string(), n.span),
+            None => Field::Unknown(n.span),
+        },
+        _ => Field::Unknown(n.span),
+    }
+}
+
+/// A non-empty string; `""` counts as absent, as Azure treats it.
+pub fn nonempty_string(node: Option<&Node>) -> Field<String> {
+    match string(node) {
+        Field::Known(s, _) if s.trim().is_empty() => Field::Absent,
+        other => other,
+    }
+}
+
+pub fn int(node: Option<&Node>) -> Field<i64> {
+    let Some(n) = node else { return Field::Absent };
+    match &n.kind {
+        NodeKind::Null => Field::Absent,
+        NodeKind::Number(_) => match n.as_i64() {
+            Some(i) => Field::Known(i, n.span),
+            None => Field::Unknown(n.span),
+        },
+        NodeKind::String(s) => match s.trim().parse() {
+            Ok(i) => Field::Known(i, n.span),
+            Err(_) => Field::Unknown(n.span),
+        },
+        _ => Field::Unknown(n.span),
+    }
+}
+
+pub fn boolean(node: Option<&Node>) -> Field<bool> {
+    let Some(n) = node else { return Field::Absent };
+    match &n.kind {
+        NodeKind::Null => Field::Absent,
+        NodeKind::Bool(b) => Field::Known(*b, n.span),
+        NodeKind::String(s) if s.eq_ignore_ascii_case("true") => Field::Known(true, n.span),
+        NodeKind::String(s) if s.eq_ignore_ascii_case("false") => Field::Known(false, n.span),
+        _ => Field::Unknown(n.span),
+    }
+}
+
+/// A CIDR. Host bits are kept (rules report them); a bare address is a single-host prefix.
+pub fn cidr(node: Option<&Node>) -> Field<IpNet> {
+    match nonempty_string(node) {
+        Field::Known(s, span) => match parse_cidr(&s) {
+            Some(net) => Field::Known(net, span),
+            None => Field::Unknown(span),
+        },
+        Field::Unknown(s) => Field::Unknown(s),
+        _ => Field::Absent,
+    }
+}
+
+pub fn parse_cidr(s: &str) -> Option<IpNet> {
+    let t = s.trim();
+    t.parse::<IpNet>()
+        .ok()
+        .or_else(|| t.parse::<IpAddr>().ok().map(IpNet::from))
+}
+
+pub fn ip(node: Option<&Node>) -> Field<IpAddr> {
+    match nonempty_string(node) {
+        Field::Known(s, span) => match s.trim().parse() {
+            Ok(a) => Field::Known(a, span),
+            Err(_) => Field::Unknown(span),
+        },
+        Field::Unknown(s) => Field::Unknown(s),
+        _ => Field::Absent,
+    }
+}
+
+/// A resource id, written as a string or as `{ "id": "…" }`.
+pub fn resource_id(node: Option<&Node>) -> Field<ResourceId> {
+    let Some(n) = node else { return Field::Absent };
+    let target = match &n.kind {
+        NodeKind::Object(_) => match n.get("id") {
+            Some(id) => id,
+            None => return Field::Absent,
+        },
+        _ => n,
+    };
+    match nonempty_string(Some(target)) {
+        Field::Known(s, span) => match ResourceId::parse(&s) {
+            Some(id) => Field::Known(id, span),
+            None => Field::Unknown(span),
+        },
+        Field::Unknown(s) => Field::Unknown(s),
+        _ => Field::Absent,
+    }
+}
+
+/// A list of values: an array, a single value, or an unknown list.
+pub fn list<T>(node: Option<&Node>, item: impl Fn(Option<&Node>) -> Field<T>) -> Vec<Field<T>> {
+    let Some(n) = node else { return Vec::new() };
+    match &n.kind {
+        NodeKind::Array(items) => items
+            .iter()
+            .map(|i| item(Some(i)))
+            .filter(|f| !f.is_absent())
+            .collect(),
+        NodeKind::Null => Vec::new(),
+        NodeKind::Unknown(_) => vec![Field::Unknown(n.span)],
+        _ => {
+            let f = item(Some(n));
+            if f.is_absent() {
+                Vec::new()
+            } else {
+                vec![f]
+            }
+        }
+    }
+}

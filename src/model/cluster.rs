@@ -1,0 +1,216 @@
+//! Managed clusters and their node pools.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::{Field, ResourceId, SubnetIdx};
+use crate::source::Span;
+
+/// `networkProfile.networkPlugin` (F-001).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NetworkPlugin {
+    Azure,
+    Kubenet,
+    /// Bring your own CNI.
+    None,
+    Other(String),
+}
+
+impl NetworkPlugin {
+    pub fn parse(s: &str) -> NetworkPlugin {
+        match s.to_ascii_lowercase().as_str() {
+            "azure" => NetworkPlugin::Azure,
+            "kubenet" => NetworkPlugin::Kubenet,
+            "none" => NetworkPlugin::None,
+            _ => NetworkPlugin::Other(s.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            NetworkPlugin::Azure => "azure",
+            NetworkPlugin::Kubenet => "kubenet",
+            NetworkPlugin::None => "none",
+            NetworkPlugin::Other(s) => s,
+        }
+    }
+}
+
+/// How a cluster hands out pod IPs: one of the modes of F-001, derived from plugin,
+/// plugin mode and the pools' pod subnets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IpamMode {
+    Kubenet,
+    /// Azure CNI with pods in the node subnet ("legacy" flat CNI).
+    CniNodeSubnet,
+    /// Azure CNI with a dedicated pod subnet, dynamic allocation.
+    CniPodSubnetDynamic,
+    /// Azure CNI with a dedicated pod subnet, static /28 blocks.
+    CniPodSubnetStatic,
+    CniOverlay,
+    ByoCni,
+}
+
+impl IpamMode {
+    pub fn describe(self) -> &'static str {
+        match self {
+            IpamMode::Kubenet => "kubenet",
+            IpamMode::CniNodeSubnet => "Azure CNI (node subnet)",
+            IpamMode::CniPodSubnetDynamic => "Azure CNI (dynamic pod subnet)",
+            IpamMode::CniPodSubnetStatic => "Azure CNI (static block pod subnet)",
+            IpamMode::CniOverlay => "Azure CNI Overlay",
+            IpamMode::ByoCni => "bring-your-own CNI",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OsType {
+    Linux,
+    Windows,
+    Other(String),
+}
+
+impl OsType {
+    pub fn parse(s: &str) -> OsType {
+        match s.to_ascii_lowercase().as_str() {
+            "linux" => OsType::Linux,
+            "windows" => OsType::Windows,
+            _ => OsType::Other(s.to_string()),
+        }
+    }
+}
+
+/// `upgradeSettings.maxSurge`: a node count or a percentage of the pool (F-041).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MaxSurge {
+    Nodes(i64),
+    Percent(f64),
+}
+
+impl MaxSurge {
+    pub fn parse(s: &str) -> Option<MaxSurge> {
+        let t = s.trim();
+        if let Some(p) = t.strip_suffix('%') {
+            let v: f64 = p.trim().parse().ok()?;
+            (v.is_finite() && v >= 0.0).then_some(MaxSurge::Percent(v))
+        } else {
+            let v: i64 = t.parse().ok()?;
+            (v >= 0).then_some(MaxSurge::Nodes(v))
+        }
+    }
+
+    /// Surge nodes for a pool of `nodes`: percentages round up, at least one node
+    /// for a non-empty pool, never more than the pool holds (F-041).
+    pub fn nodes_for(self, nodes: i64) -> i64 {
+        if nodes <= 0 {
+            return 0;
+        }
+        let s = match self {
+            MaxSurge::Nodes(n) => n,
+            MaxSurge::Percent(p) => ((p / 100.0) * nodes as f64).ceil() as i64,
+        };
+        match self {
+            MaxSurge::Percent(_) => s.clamp(1, nodes),
+            MaxSurge::Nodes(_) => s.clamp(0, nodes),
+        }
+    }
+
+    pub fn describe(self) -> String {
+        match self {
+            MaxSurge::Nodes(n) => n.to_string(),
+            MaxSurge::Percent(p) => format!("{p}%"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct NetworkProfile {
+    /// The `networkProfile` object, or the cluster when it has none.
+    pub span: Span,
+    pub plugin: Field<NetworkPlugin>,
+    pub plugin_mode: Field<String>,
+    pub policy: Field<String>,
+    pub dataplane: Field<String>,
+    pub pod_cidrs: Vec<Field<IpNet>>,
+    pub service_cidrs: Vec<Field<IpNet>>,
+    pub dns_service_ip: Field<IpAddr>,
+    pub outbound_type: Field<String>,
+    pub load_balancer_sku: Field<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ApiServerAccess {
+    pub private_cluster: Field<bool>,
+    pub vnet_integration: Field<bool>,
+    pub subnet_id: Field<ResourceId>,
+    pub authorized_ip_ranges: Vec<Field<String>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub id: Option<ResourceId>,
+    /// Id, or a format-local address when no id can be built.
+    pub address: String,
+    /// The resource's declaration (its object), for diagnostics about the whole cluster.
+    pub decl: Span,
+    pub name: Field<String>,
+    pub location: Field<String>,
+    pub kubernetes_version: Field<String>,
+    pub node_resource_group: Field<String>,
+    pub network: NetworkProfile,
+    pub api_server: ApiServerAccess,
+    pub windows_profile: bool,
+    /// Node pools, in the order the cluster lists them (the first is the system pool AKS creates first).
+    pub pools: Vec<super::PoolIdx>,
+    /// Resolved after linking: the effective IPAM mode, when it can be known.
+    pub ipam_mode: Option<IpamMode>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NodePool {
+    pub id: Option<ResourceId>,
+    pub address: String,
+    pub decl: Span,
+    pub name: Field<String>,
+    /// The cluster the pool belongs to, by id (separate `agentPools` resources).
+    pub cluster_id: Option<ResourceId>,
+    pub cluster: Option<super::ClusterIdx>,
+    /// Position in the cluster's `agentPoolProfiles`, when written inline.
+    pub inline_index: Option<usize>,
+    pub os_type: Field<OsType>,
+    pub os_sku: Field<String>,
+    pub mode: Field<String>,
+    pub vm_type: Field<String>,
+    pub orchestrator_version: Field<String>,
+    pub count: Field<i64>,
+    pub min_count: Field<i64>,
+    pub max_count: Field<i64>,
+    pub enable_auto_scaling: Field<bool>,
+    pub max_pods: Field<i64>,
+    pub max_surge: Field<MaxSurge>,
+    pub vnet_subnet_id: Field<ResourceId>,
+    pub pod_subnet_id: Field<ResourceId>,
+    pub pod_ip_allocation_mode: Field<String>,
+    pub subnet: Option<SubnetIdx>,
+    pub pod_subnet: Option<SubnetIdx>,
+}
+
+impl NodePool {
+    /// The most nodes the pool can reach: `maxCount` when autoscaling, else `count` (F-040).
+    pub fn max_nodes(&self) -> Field<i64> {
+        match self.enable_auto_scaling.value() {
+            Some(true) => self.max_count.clone(),
+            Some(false) => self.count.clone(),
+            None if self.enable_auto_scaling.is_unknown() => {
+                Field::Unknown(self.enable_auto_scaling.span().unwrap_or(self.decl))
+            }
+            None => self.count.clone(),
+        }
+    }
+
+    pub fn is_windows(&self) -> Option<bool> {
+        self.os_type.value().map(|o| *o == OsType::Windows)
+    }
+}

@@ -1,0 +1,410 @@
+//! The format-agnostic inventory: clusters, node pools, VNets, subnets, NSGs and
+//! route tables, linked by resource id. Rules read only this.
+
+mod cluster;
+mod defaults;
+mod field;
+mod id;
+mod index;
+mod network;
+
+use std::collections::HashMap;
+
+use crate::source::Span;
+
+pub use cluster::{
+    ApiServerAccess, Cluster, IpamMode, MaxSurge, NetworkPlugin, NetworkProfile, NodePool, OsType,
+};
+pub use field::Field;
+pub use id::ResourceId;
+pub use network::{
+    AssociationKind, NetworkSecurityGroup, Peering, Route, RouteTable, SecurityRule, Subnet,
+    SubnetAssociation, VirtualNetwork,
+};
+
+use index::IdIndex;
+
+pub type ClusterIdx = usize;
+pub type PoolIdx = usize;
+pub type VnetIdx = usize;
+pub type SubnetIdx = usize;
+pub type NsgIdx = usize;
+pub type RouteTableIdx = usize;
+
+/// Everything read from all inputs of one run.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub clusters: Vec<Cluster>,
+    pub pools: Vec<NodePool>,
+    pub vnets: Vec<VirtualNetwork>,
+    pub subnets: Vec<Subnet>,
+    pub nsgs: Vec<NetworkSecurityGroup>,
+    pub route_tables: Vec<RouteTable>,
+    pub associations: Vec<SubnetAssociation>,
+    /// Resources of other types that were read (counted in the summary).
+    pub other_resources: usize,
+    linked: bool,
+}
+
+/// Keeps one entry per resource id: a resource described twice (inline in its
+/// parent and again on its own, as `az group export` writes subnets) is merged.
+fn upsert<T>(
+    items: &mut Vec<T>,
+    seen: &mut HashMap<String, usize>,
+    id: Option<&ResourceId>,
+    item: T,
+    merge: fn(&mut T, T),
+) -> usize {
+    if let Some(id) = id {
+        if let Some(&i) = seen.get(id.key()) {
+            merge(&mut items[i], item);
+            return i;
+        }
+        seen.insert(id.key().to_string(), items.len());
+    }
+    items.push(item);
+    items.len() - 1
+}
+
+/// Collects resources from the ingest stage, then links them once.
+#[derive(Debug, Default)]
+pub struct InventoryBuilder {
+    inv: Inventory,
+    cluster_ids: HashMap<String, usize>,
+    pool_ids: HashMap<String, usize>,
+    vnet_ids: HashMap<String, usize>,
+    subnet_ids: HashMap<String, usize>,
+    nsg_ids: HashMap<String, usize>,
+    rt_ids: HashMap<String, usize>,
+}
+
+impl InventoryBuilder {
+    pub fn add_cluster(&mut self, c: Cluster) -> ClusterIdx {
+        let id = c.id.clone();
+        upsert(
+            &mut self.inv.clusters,
+            &mut self.cluster_ids,
+            id.as_ref(),
+            c,
+            merge_cluster,
+        )
+    }
+
+    pub fn add_pool(&mut self, p: NodePool) -> PoolIdx {
+        let id = p.id.clone();
+        upsert(
+            &mut self.inv.pools,
+            &mut self.pool_ids,
+            id.as_ref(),
+            p,
+            merge_pool,
+        )
+    }
+
+    pub fn add_vnet(&mut self, v: VirtualNetwork) -> VnetIdx {
+        let id = v.id.clone();
+        upsert(
+            &mut self.inv.vnets,
+            &mut self.vnet_ids,
+            id.as_ref(),
+            v,
+            merge_vnet,
+        )
+    }
+
+    pub fn add_subnet(&mut self, s: Subnet) -> SubnetIdx {
+        let id = s.id.clone();
+        upsert(
+            &mut self.inv.subnets,
+            &mut self.subnet_ids,
+            id.as_ref(),
+            s,
+            merge_subnet,
+        )
+    }
+
+    pub fn add_nsg(&mut self, n: NetworkSecurityGroup) -> NsgIdx {
+        let id = n.id.clone();
+        upsert(
+            &mut self.inv.nsgs,
+            &mut self.nsg_ids,
+            id.as_ref(),
+            n,
+            merge_nsg,
+        )
+    }
+
+    pub fn add_route_table(&mut self, r: RouteTable) -> RouteTableIdx {
+        let id = r.id.clone();
+        upsert(
+            &mut self.inv.route_tables,
+            &mut self.rt_ids,
+            id.as_ref(),
+            r,
+            merge_route_table,
+        )
+    }
+
+    pub fn add_association(&mut self, a: SubnetAssociation) {
+        self.inv.associations.push(a);
+    }
+
+    pub fn count_other(&mut self) {
+        self.inv.other_resources += 1;
+    }
+
+    /// Adds a security rule written as its own resource to its NSG; the stub NSG
+    /// (id only) merges with the NSG's own declaration, in whichever order they come.
+    pub fn add_security_rule(&mut self, rule: SecurityRule, nsg_stub: NetworkSecurityGroup) {
+        let i = self.add_nsg(nsg_stub);
+        self.inv.nsgs[i].rules.push(rule);
+    }
+
+    /// Adds a route written as its own resource to its route table.
+    pub fn add_route(&mut self, route: Route, table_stub: RouteTable) {
+        let i = self.add_route_table(table_stub);
+        self.inv.route_tables[i].routes.push(route);
+    }
+
+    /// Resolves every reference and fills in defaults that depend on other resources.
+    pub fn finish(mut self) -> Inventory {
+        link(&mut self.inv);
+        defaults::apply(&mut self.inv);
+        self.inv.linked = true;
+        self.inv
+    }
+}
+
+fn link(inv: &mut Inventory) {
+    let clusters = IdIndex::build(inv.clusters.iter().map(|c| c.id.as_ref()));
+    let vnets = IdIndex::build(inv.vnets.iter().map(|v| v.id.as_ref()));
+    let subnets = IdIndex::build(inv.subnets.iter().map(|s| s.id.as_ref()));
+    let nsgs = IdIndex::build(inv.nsgs.iter().map(|n| n.id.as_ref()));
+    let rts = IdIndex::build(inv.route_tables.iter().map(|r| r.id.as_ref()));
+
+    for assoc in &inv.associations {
+        let Some(subnet_id) = assoc.subnet_id.value() else {
+            continue;
+        };
+        let Some(si) = subnets.find(subnet_id) else {
+            continue;
+        };
+        let subnet = &mut inv.subnets[si];
+        let slot = match assoc.kind {
+            AssociationKind::NetworkSecurityGroup => &mut subnet.nsg_id,
+            AssociationKind::RouteTable => &mut subnet.route_table_id,
+            AssociationKind::NatGateway => &mut subnet.nat_gateway_id,
+        };
+        let taken = std::mem::take(slot);
+        *slot = taken.merge(assoc.target_id.clone());
+    }
+
+    for (pi, pool) in inv.pools.iter_mut().enumerate() {
+        if pool.cluster.is_none() {
+            pool.cluster = pool.cluster_id.as_ref().and_then(|id| clusters.find(id));
+        }
+        pool.subnet = pool.vnet_subnet_id.value().and_then(|id| subnets.find(id));
+        pool.pod_subnet = pool.pod_subnet_id.value().and_then(|id| subnets.find(id));
+        if let Some(ci) = pool.cluster {
+            let pools = &mut inv.clusters[ci].pools;
+            if !pools.contains(&pi) {
+                pools.push(pi);
+            }
+        }
+    }
+    // Inline pools first, in the order the cluster lists them; separate pool resources after.
+    for cluster in &mut inv.clusters {
+        let pools = &inv.pools;
+        cluster
+            .pools
+            .sort_by_key(|&p| (pools[p].inline_index.unwrap_or(usize::MAX), p));
+    }
+
+    for (si, subnet) in inv.subnets.iter_mut().enumerate() {
+        if subnet.vnet_id.is_none() {
+            subnet.vnet_id = subnet.id.as_ref().and_then(ResourceId::parent);
+        }
+        subnet.vnet = subnet.vnet_id.as_ref().and_then(|id| vnets.find(id));
+        if let Some(vi) = subnet.vnet {
+            inv.vnets[vi].subnets.push(si);
+        }
+        subnet.nsg = subnet.nsg_id.value().and_then(|id| nsgs.find(id));
+        subnet.route_table = subnet.route_table_id.value().and_then(|id| rts.find(id));
+    }
+}
+
+impl Inventory {
+    /// Number of resources read, for the summary line.
+    pub fn resource_count(&self) -> usize {
+        self.clusters.len()
+            + self
+                .pools
+                .iter()
+                .filter(|p| p.inline_index.is_none())
+                .count()
+            + self.vnets.len()
+            + self.subnets.len()
+            + self.nsgs.len()
+            + self.route_tables.len()
+            + self.associations.len()
+            + self.other_resources
+    }
+
+    pub fn is_linked(&self) -> bool {
+        self.linked
+    }
+
+    pub fn cluster_pools(&self, ci: ClusterIdx) -> impl Iterator<Item = (PoolIdx, &NodePool)> {
+        self.clusters[ci].pools.iter().map(|&p| (p, &self.pools[p]))
+    }
+
+    /// The cluster of a pool, when it is among the inputs.
+    pub fn pool_cluster(&self, pool: &NodePool) -> Option<&Cluster> {
+        pool.cluster.map(|c| &self.clusters[c])
+    }
+}
+
+fn merge_field<T>(into: &mut Field<T>, other: Field<T>) {
+    let taken = std::mem::take(into);
+    *into = taken.merge(other);
+}
+
+fn merge_list<T>(into: &mut Vec<T>, other: Vec<T>) {
+    if into.is_empty() {
+        *into = other;
+    }
+}
+
+fn merge_cluster(a: &mut Cluster, b: Cluster) {
+    merge_field(&mut a.name, b.name);
+    merge_field(&mut a.location, b.location);
+    merge_field(&mut a.kubernetes_version, b.kubernetes_version);
+    merge_field(&mut a.node_resource_group, b.node_resource_group);
+    let (na, nb) = (&mut a.network, b.network);
+    merge_field(&mut na.plugin, nb.plugin);
+    merge_field(&mut na.plugin_mode, nb.plugin_mode);
+    merge_field(&mut na.policy, nb.policy);
+    merge_field(&mut na.dataplane, nb.dataplane);
+    merge_list(&mut na.pod_cidrs, nb.pod_cidrs);
+    merge_list(&mut na.service_cidrs, nb.service_cidrs);
+    merge_field(&mut na.dns_service_ip, nb.dns_service_ip);
+    merge_field(&mut na.outbound_type, nb.outbound_type);
+    merge_field(&mut na.load_balancer_sku, nb.load_balancer_sku);
+    merge_field(
+        &mut a.api_server.private_cluster,
+        b.api_server.private_cluster,
+    );
+    merge_field(
+        &mut a.api_server.vnet_integration,
+        b.api_server.vnet_integration,
+    );
+    merge_field(&mut a.api_server.subnet_id, b.api_server.subnet_id);
+    merge_list(
+        &mut a.api_server.authorized_ip_ranges,
+        b.api_server.authorized_ip_ranges,
+    );
+    a.windows_profile |= b.windows_profile;
+}
+
+fn merge_pool(a: &mut NodePool, b: NodePool) {
+    merge_field(&mut a.name, b.name);
+    if a.cluster_id.is_none() {
+        a.cluster_id = b.cluster_id;
+    }
+    if a.cluster.is_none() {
+        a.cluster = b.cluster;
+    }
+    a.inline_index = a.inline_index.or(b.inline_index);
+    merge_field(&mut a.os_type, b.os_type);
+    merge_field(&mut a.os_sku, b.os_sku);
+    merge_field(&mut a.mode, b.mode);
+    merge_field(&mut a.vm_type, b.vm_type);
+    merge_field(&mut a.orchestrator_version, b.orchestrator_version);
+    merge_field(&mut a.count, b.count);
+    merge_field(&mut a.min_count, b.min_count);
+    merge_field(&mut a.max_count, b.max_count);
+    merge_field(&mut a.enable_auto_scaling, b.enable_auto_scaling);
+    merge_field(&mut a.max_pods, b.max_pods);
+    merge_field(&mut a.max_surge, b.max_surge);
+    merge_field(&mut a.vnet_subnet_id, b.vnet_subnet_id);
+    merge_field(&mut a.pod_subnet_id, b.pod_subnet_id);
+    merge_field(&mut a.pod_ip_allocation_mode, b.pod_ip_allocation_mode);
+}
+
+/// A stub made from a child resource (a peering, a rule, a route) takes the
+/// declaration of the parent once it arrives.
+fn adopt_decl(decl: &mut Span, address: &mut String, other_decl: Span, other_address: String) {
+    if *decl == Span::default() && other_decl != Span::default() {
+        *decl = other_decl;
+        *address = other_address;
+    }
+}
+
+fn merge_vnet(a: &mut VirtualNetwork, b: VirtualNetwork) {
+    adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
+    merge_field(&mut a.name, b.name);
+    merge_list(&mut a.address_prefixes, b.address_prefixes);
+    for p in b.peerings {
+        let dup =
+            a.peerings.iter().any(
+                |q| match (q.remote_vnet_id.value(), p.remote_vnet_id.value()) {
+                    (Some(x), Some(y)) => x.matches(y),
+                    _ => false,
+                },
+            );
+        if !dup {
+            a.peerings.push(p);
+        }
+    }
+}
+
+fn merge_subnet(a: &mut Subnet, b: Subnet) {
+    merge_field(&mut a.name, b.name);
+    if a.vnet_id.is_none() {
+        a.vnet_id = b.vnet_id;
+    }
+    merge_list(&mut a.address_prefixes, b.address_prefixes);
+    merge_field(&mut a.nsg_id, b.nsg_id);
+    merge_field(&mut a.route_table_id, b.route_table_id);
+    merge_field(&mut a.nat_gateway_id, b.nat_gateway_id);
+    merge_list(&mut a.delegations, b.delegations);
+    merge_list(&mut a.service_endpoints, b.service_endpoints);
+}
+
+fn merge_nsg(a: &mut NetworkSecurityGroup, b: NetworkSecurityGroup) {
+    adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
+    merge_field(&mut a.name, b.name);
+    for r in b.rules {
+        let dup = a
+            .rules
+            .iter()
+            .any(|q| match (q.name.value(), r.name.value()) {
+                (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+                _ => false,
+            });
+        if !dup {
+            a.rules.push(r);
+        }
+    }
+}
+
+fn merge_route_table(a: &mut RouteTable, b: RouteTable) {
+    adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
+    merge_field(&mut a.name, b.name);
+    merge_field(
+        &mut a.disable_bgp_route_propagation,
+        b.disable_bgp_route_propagation,
+    );
+    for r in b.routes {
+        let dup = a
+            .routes
+            .iter()
+            .any(|q| match (q.name.value(), r.name.value()) {
+                (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+                _ => false,
+            });
+        if !dup {
+            a.routes.push(r);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! The rule engine: every rule is one file with its metadata, its explanation,
+//! its check and its tests. Rules read only the model.
+
+pub mod capacity;
+mod cni_subnet_too_small;
+mod node_subnet_without_nsg;
+mod udr_on_managed_vnet;
+mod windows_pool_on_kubenet;
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::model::Inventory;
+use crate::source::Span;
+
+pub use cni_subnet_too_small::CniSubnetTooSmall;
+pub use node_subnet_without_nsg::NodeSubnetWithoutNsg;
+pub use udr_on_managed_vnet::UdrOnManagedVnet;
+pub use windows_pool_on_kubenet::WindowsPoolOnKubenet;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category {
+    /// Address planning: sizes, capacity, overlaps.
+    IpPlanning,
+    /// Network plugin, OS and feature combinations AKS does not support.
+    Compatibility,
+    /// Changes AKS does not support on resources it manages.
+    Supportability,
+    /// Exposure and traffic filtering.
+    Security,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::IpPlanning => "ip-planning",
+            Category::Compatibility => "compatibility",
+            Category::Supportability => "supportability",
+            Category::Security => "security",
+        }
+    }
+}
+
+/// What `akslint rules` lists and `akslint explain` prints.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub default_severity: Severity,
+    pub summary: &'static str,
+    /// Markdown: why it matters, the facts it rests on, how to fix, an example.
+    pub explanation: &'static str,
+}
+
+impl RuleMeta {
+    /// The explanation without the one leading space doc comments carry.
+    pub fn explanation_text(&self) -> String {
+        self.explanation
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_string()
+    }
+}
+
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, inventory: &Inventory, cx: &mut Context);
+}
+
+/// Declares a rule struct with its metadata; the doc comment is the explanation.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub struct $ty:ident {
+            code: $code:literal,
+            name: $name:literal,
+            category: $cat:ident,
+            severity: $sev:ident,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub struct $ty;
+
+        impl $ty {
+            pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+                code: $code,
+                name: $name,
+                category: $crate::rules::Category::$cat,
+                default_severity: $crate::diagnostic::Severity::$sev,
+                summary: $summary,
+                explanation: concat!($($doc, "\n"),*),
+            };
+        }
+    };
+}
+pub(crate) use declare_rule;
+
+/// Every built-in rule, in code order.
+pub fn all() -> Vec<&'static dyn Rule> {
+    vec![
+        &NodeSubnetWithoutNsg,
+        &WindowsPoolOnKubenet,
+        &UdrOnManagedVnet,
+        &CniSubnetTooSmall,
+    ]
+}
+
+/// Finds a rule by code or name, case-insensitively.
+pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
+    all().into_iter().find(|r| {
+        r.meta().code.eq_ignore_ascii_case(code_or_name)
+            || r.meta().name.eq_ignore_ascii_case(code_or_name)
+    })
+}
+
+/// Collects the findings of one rule.
+pub struct Context {
+    meta: &'static RuleMeta,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Context {
+    pub fn new(meta: &'static RuleMeta) -> Context {
+        Context {
+            meta,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Reports a finding at the rule's default severity.
+    pub fn report(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.report_at(self.meta.default_severity, span, message, label)
+    }
+
+    pub fn report_at(
+        &mut self,
+        severity: Severity,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diagnostics.push(Diagnostic::new(
+            self.meta.code,
+            self.meta.name,
+            severity,
+            message,
+            Label::new(span, label),
+        ));
+        let last = self.diagnostics.len() - 1;
+        &mut self.diagnostics[last]
+    }
+
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+}
+
+/// Runs every rule over the inventory.
+pub fn run(inventory: &Inventory, rules: &[&'static dyn Rule]) -> Vec<Diagnostic> {
+    rules
+        .iter()
+        .flat_map(|rule| {
+            let mut cx = Context::new(rule.meta());
+            rule.check(inventory, &mut cx);
+            cx.into_diagnostics()
+        })
+        .collect()
+}
+
+/// Formats an integer with thousands separators, as the arithmetic in messages shows it.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_documented() {
+        let rules = all();
+        for (i, a) in rules.iter().enumerate() {
+            let m = a.meta();
+            assert!(m.code.starts_with("AKS") && m.code.len() == 6, "{}", m.code);
+            assert!(
+                m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                m.name
+            );
+            let text = m.explanation_text();
+            for section in ["## Why it matters", "## How to fix", "## Example", "F-"] {
+                assert!(text.contains(section), "{} lacks {section}", m.code);
+            }
+            for b in &rules[i + 1..] {
+                assert_ne!(m.code, b.meta().code);
+                assert_ne!(m.name, b.meta().name);
+            }
+        }
+    }
+
+    #[test]
+    fn finds_by_code_or_name() {
+        assert_eq!(
+            find("aks004").map(|r| r.meta().name),
+            Some("cni-subnet-too-small")
+        );
+        assert_eq!(
+            find("windows-pool-on-kubenet").map(|r| r.meta().code),
+            Some("AKS002")
+        );
+        assert!(find("AKS999").is_none());
+    }
+
+    #[test]
+    fn formats_thousands() {
+        assert_eq!(thousands(1581), "1,581");
+        assert_eq!(thousands(251), "251");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+}

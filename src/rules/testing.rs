@@ -1,0 +1,32 @@
+//! Helpers for rule unit tests: inputs in Azure's resource shape, run one rule.
+
+use crate::diagnostic::Diagnostic;
+use crate::ingest::{classify, ingest_document};
+use crate::model::InventoryBuilder;
+use crate::source::SourceMap;
+use crate::syntax::json;
+
+use super::{run, Rule};
+
+/// Runs one rule over JSON documents (resources, lists, Resource Graph output).
+pub fn check(rule: &'static dyn Rule, docs: &[&str]) -> (SourceMap, Vec<Diagnostic>) {
+    let mut sources = SourceMap::default();
+    let mut b = InventoryBuilder::default();
+    for (i, text) in docs.iter().enumerate() {
+        let id = sources.add(format!("doc{i}.json"), text.to_string());
+        let node = json::parse(id, text).expect("test input is valid JSON");
+        let n = ingest_document(&mut b, &node, classify(&node));
+        assert!(n > 0, "test input {i} holds no resource");
+    }
+    let inv = b.finish();
+    let diags = run(&inv, &[rule]);
+    (sources, diags)
+}
+
+/// The text the primary span of a diagnostic covers.
+pub fn primary_text<'a>(sources: &'a SourceMap, d: &Diagnostic) -> &'a str {
+    sources.get(d.primary.span.file).slice(d.primary.span)
+}
+
+pub const SUB: &str =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers";
