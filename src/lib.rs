@@ -1,5 +1,5 @@
 //! akslint: a linter for the network configuration of Azure Kubernetes Service clusters.
 
+pub mod diagnostic;
 pub mod source;
 pub mod syntax;
-pub mod diagnostic;
