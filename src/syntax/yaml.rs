@@ -6,7 +6,7 @@
 //! ourselves so the rules are ours. saphyr counts positions in characters;
 //! [`CharOffsets`] turns them into byte offsets.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use saphyr::{MarkedYaml, Scalar, ScalarStyle, Tag, YamlData, YamlLoader};
 use saphyr_parser::{Event, Marker, Parser, Span as YamlSpan, SpannedEventReceiver};
@@ -204,10 +204,7 @@ impl Converter<'_> {
                 ))
             }
             YamlData::Mapping(map) => {
-                let entries = map
-                    .iter()
-                    .map(|(k, v)| self.entry(k, v))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let entries = self.entries(map.iter())?;
                 let last = entries
                     .iter()
                     .map(|e| e.key_span.end.max(e.value.span.end))
@@ -233,20 +230,48 @@ impl Converter<'_> {
         }
     }
 
-    fn entry(&self, key: &MarkedYaml<'_>, value: &MarkedYaml<'_>) -> Result<Entry, SyntaxError> {
+    /// saphyr compares keys by their raw form, so `a` and `"a"` both pass its
+    /// duplicate check; we compare them as resolved (string or not, text).
+    fn entries<'y, 'i: 'y>(
+        &self,
+        map: impl Iterator<Item = (&'y MarkedYaml<'i>, &'y MarkedYaml<'i>)>,
+    ) -> Result<Vec<Entry>, SyntaxError> {
+        let mut seen = HashSet::new();
+        let mut entries = Vec::new();
+        for (key, value) in map {
+            let (entry, is_string) = self.entry(key, value)?;
+            if !seen.insert((is_string, entry.key.clone())) {
+                return Err(SyntaxError {
+                    message: "duplicated key in mapping".into(),
+                    span: entry.key_span,
+                });
+            }
+            entries.push(entry);
+        }
+        Ok(entries)
+    }
+
+    /// The entry, and whether its key is a string.
+    fn entry(
+        &self,
+        key: &MarkedYaml<'_>,
+        value: &MarkedYaml<'_>,
+    ) -> Result<(Entry, bool), SyntaxError> {
         // Converting the key checks its tag and gives a span tightened like any node's.
         let key_node = self.node(key)?;
-        let key = match (raw_scalar(key), key_node.kind) {
+        let is_string = matches!(key_node.kind, NodeKind::String(_));
+        let text = match (raw_scalar(key), key_node.kind) {
             (Some(raw), _) => raw.to_string(),
             (None, NodeKind::String(s)) => s,
             // Complex keys (`? [a, b]`) become their source text.
             (None, _) => self.slice(key_node.span).to_string(),
         };
-        Ok(Entry {
-            key,
+        let entry = Entry {
+            key: text,
             key_span: key_node.span,
             value: self.node(value)?,
-        })
+        };
+        Ok((entry, is_string))
     }
 
     /// Tightens saphyr's scalar span to the scalar itself: without a leading
@@ -666,6 +691,12 @@ mod tests {
         assert_eq!(err.message, "duplicated key in mapping");
         assert_eq!(slice(text, err.span), "ü");
         assert_eq!(err.span.start, 6);
+        let text = "a: 1\n\"a\": 2\n";
+        let err = parse(FileId(0), text).unwrap_err();
+        assert_eq!(err.message, "duplicated key in mapping");
+        assert_eq!(slice(text, err.span), "\"a\"");
+        // Same text, different types: distinct keys in YAML.
+        assert!(parse(FileId(0), "1: a\n\"1\": b\n").is_ok());
         let err = parse(FileId(0), "a: *missing\n").unwrap_err();
         assert!(err.message.contains("unknown anchor"), "{err:?}");
     }
@@ -762,7 +793,38 @@ mod tests {
             }
         }
 
+        fn slice_ok(text: &str, span: Span) -> bool {
+            text.get(span.start as usize..span.end as usize).is_some()
+        }
+
+        fn spans_valid(text: &str, node: &Node) -> bool {
+            let ok = |span: Span| slice_ok(text, span);
+            ok(node.span)
+                && match &node.kind {
+                    NodeKind::Object(entries) => entries
+                        .iter()
+                        .all(|e| ok(e.key_span) && spans_valid(text, &e.value)),
+                    NodeKind::Array(items) => items.iter().all(|i| spans_valid(text, i)),
+                    _ => true,
+                }
+        }
+
         proptest! {
+            /// Any text: no panic, and every span (or error span) can be sliced.
+            #[test]
+            fn arbitrary_text_gives_valid_spans(
+                text in "[-:?&*!|>'\"\\[\\]{},# \n\r\tab1é.~%@`\u{feff}日]{0,40}"
+            ) {
+                match parse(FileId(0), &text) {
+                    Ok(docs) => {
+                        for doc in &docs {
+                            prop_assert!(spans_valid(&text, doc), "{:?}", doc);
+                        }
+                    }
+                    Err(e) => prop_assert!(slice_ok(&text, e.span)),
+                }
+            }
+
             #[test]
             fn scalar_spans_slice_back_to_their_value(
                 entries in prop::collection::btree_map(word(), (word(), any::<u8>(), any::<u8>()), 1..6),
