@@ -57,7 +57,7 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> S
     // Plain structs of strings and numbers always serialize; the fallback
     // only keeps the signature honest.
     let mut text = serde_json::to_string(&output)
-        .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
+        .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string());
     text.push('\n');
     text
 }
