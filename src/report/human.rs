@@ -4,7 +4,10 @@
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 
 use super::{source_file, Summary};
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -102,7 +105,7 @@ struct Report<'a> {
     diag: &'a Diagnostic,
     /// `AKS004 cni-subnet-too-small`, or just the code when the name repeats it.
     header: String,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<NamedSource<Text>>,
     labels: Vec<LabeledSpan>,
     /// Labels in other files, one advice per file.
     related: Vec<Related>,
@@ -187,7 +190,7 @@ impl miette::Diagnostic for Report<'_> {
 #[derive(Debug)]
 struct Related {
     message: String,
-    source: NamedSource<Arc<str>>,
+    source: NamedSource<Text>,
     labels: Vec<LabeledSpan>,
 }
 
@@ -242,8 +245,45 @@ impl miette::Diagnostic for Related {
     }
 }
 
-fn named_source(file: &SourceFile) -> NamedSource<Arc<str>> {
-    NamedSource::new(&file.path, Arc::clone(&file.text))
+fn named_source(file: &SourceFile) -> NamedSource<Text> {
+    NamedSource::new(&file.path, Text(Arc::clone(&file.text)))
+}
+
+/// A file's text for miette. miette counts the column in a snippet header
+/// in bytes; we count characters, so `file:line:col` agrees with the JSON
+/// output and with editors.
+#[derive(Debug)]
+struct Text(Arc<str>);
+
+impl SourceCode for Text {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text: &'a str = &self.0;
+        let contents = text.read_span(span, context_lines_before, context_lines_after)?;
+        // With context lines the contents start a line, at column 0 either way.
+        if context_lines_before > 0 {
+            return Ok(contents);
+        }
+        Ok(Box::new(MietteSpanContents::new(
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            char_column(text, span.offset()),
+            contents.line_count(),
+        )))
+    }
+}
+
+/// 0-based column of a byte offset, in characters.
+fn char_column(text: &str, offset: usize) -> usize {
+    let offset = floor_char_boundary(text, offset);
+    let before = text.get(..offset).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    before.get(line_start..).unwrap_or("").chars().count()
 }
 
 fn labeled(file: &SourceFile, label: &Label, primary: bool) -> LabeledSpan {
@@ -425,6 +465,18 @@ mod tests {
         };
         let coloured = render(&[diag], &sources, &summary(0, 1, 0), &color);
         assert!(coloured.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn header_column_counts_characters() {
+        let mut sources = SourceMap::default();
+        let text = "ñame: café\r\nnëxt: 日本語 here\r\n";
+        let file = sources.add("c.yaml".into(), text.into());
+        let span = at(file, text, "here");
+        let diag = Diagnostic::new("A", "b", Severity::Error, "m", Label::new(span, "x"));
+        let out = render(&[diag], &sources, &summary(1, 0, 0), &opts());
+        let column = sources.get(file).line_col(span.start as usize).column;
+        assert!(out.contains(&format!("[c.yaml:2:{column}]")), "{out}");
     }
 
     #[test]
