@@ -1,8 +1,12 @@
 //! akslint: a linter for the network configuration of Azure Kubernetes Service clusters.
 
+pub mod check;
+pub mod cli;
 pub mod diagnostic;
+pub mod discover;
 pub mod ingest;
 pub mod model;
+pub mod report;
 pub mod rules;
 pub mod source;
 pub mod syntax;

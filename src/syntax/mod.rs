@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod node;
+pub mod yaml;
 
 pub use json::SyntaxError;
 pub use node::{Entry, Node, NodeKind, Number};

@@ -1,0 +1,538 @@
+//! Terminal output: miette's graphical rendering of each diagnostic, then one
+//! summary line.
+
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    NamedSource, SourceCode, SourceSpan, SpanContents,
+};
+
+use super::{source_file, Summary};
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+
+const MIN_WIDTH: usize = 20;
+
+/// How to draw the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// ANSI colours (the caller decides from `--color`, `NO_COLOR` and the terminal).
+    pub color: bool,
+    /// Columns to wrap text at.
+    pub width: usize,
+    /// Append the run time to the summary line (off for reproducible output).
+    pub show_elapsed: bool,
+}
+
+/// Renders every diagnostic and the summary line.
+pub fn render(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    summary: &Summary,
+    opts: &Options,
+) -> String {
+    let theme = if opts.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        // Very narrow widths leave miette's wrapping nothing to work with.
+        .with_width(opts.width.max(MIN_WIDTH))
+        .with_links(false);
+    let mut out = String::new();
+    for diag in diags {
+        out.push_str(&render_one(&handler, diag, sources));
+        out.push('\n');
+    }
+    out.push_str(&summary_line(diags.is_empty(), summary, opts.show_elapsed));
+    out.push('\n');
+    out
+}
+
+fn render_one(handler: &GraphicalReportHandler, diag: &Diagnostic, sources: &SourceMap) -> String {
+    let report = Report::new(diag, sources);
+    let mut out = String::new();
+    match handler.render_report(&mut out, &report) {
+        // miette leaves trailing blanks (`Advice: `); they only make diffs noisy.
+        Ok(()) => out
+            .lines()
+            .map(|l| l.trim_end().to_string() + "\n")
+            .collect(),
+        // miette only fails on sources it cannot read; still say what was found.
+        Err(fmt::Error) => format!("{}: {}\n", report.header, diag.message),
+    }
+}
+
+/// `2 errors, 1 warning, 0 infos in 3 files (17 resources)`.
+fn summary_line(no_diagnostics: bool, s: &Summary, show_elapsed: bool) -> String {
+    let scope = format!(
+        "in {} ({})",
+        plural(s.files, "file"),
+        plural(s.resources, "resource")
+    );
+    let mut line = if no_diagnostics {
+        format!("No problems found {scope}")
+    } else {
+        format!(
+            "{}, {}, {} {scope}",
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
+            plural(s.infos, "info")
+        )
+    };
+    if show_elapsed {
+        // Writing to a String cannot fail.
+        let _ = write!(line, " in {} ms", s.elapsed.as_millis());
+    }
+    line
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Our [`Diagnostic`] as miette sees it. Built once per rendering, so that
+/// rules never need a miette type of their own.
+#[derive(Debug)]
+struct Report<'a> {
+    diag: &'a Diagnostic,
+    /// `AKS004 cni-subnet-too-small`, or just the code when the name repeats it.
+    header: String,
+    source: Option<NamedSource<Text>>,
+    labels: Vec<LabeledSpan>,
+    /// Labels in other files, one advice per file.
+    related: Vec<Related>,
+}
+
+impl<'a> Report<'a> {
+    fn new(diag: &'a Diagnostic, sources: &SourceMap) -> Report<'a> {
+        let home = diag.primary.span.file;
+        let file = source_file(sources, diag.primary.span);
+        let primary = file.map(|f| labeled(f, &diag.primary, true));
+        let secondary = diag
+            .labels
+            .iter()
+            .filter(|l| l.span.file == home)
+            .filter_map(|l| file.map(|f| labeled(f, l, false)));
+        Report {
+            diag,
+            header: header(diag),
+            source: file.map(named_source),
+            labels: primary.into_iter().chain(secondary).collect(),
+            related: Related::for_other_files(diag, home, sources),
+        }
+    }
+}
+
+fn header(diag: &Diagnostic) -> String {
+    if diag.name.is_empty() || diag.name == diag.code {
+        diag.code.clone()
+    } else {
+        format!("{} {}", diag.code, diag.name)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.header))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diag
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+/// The labels of one other file, shown as an advice after the main snippet
+/// (miette gives each diagnostic a single source).
+#[derive(Debug)]
+struct Related {
+    message: String,
+    source: NamedSource<Text>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl Related {
+    fn for_other_files(diag: &Diagnostic, home: FileId, sources: &SourceMap) -> Vec<Related> {
+        // Files in order of first mention, so the output follows the rule's order.
+        let mut files: Vec<FileId> = Vec::new();
+        for label in diag.labels.iter().filter(|l| l.span.file != home) {
+            if !files.contains(&label.span.file) {
+                files.push(label.span.file);
+            }
+        }
+        files
+            .into_iter()
+            .filter_map(|id| {
+                let file = source_file(sources, Span::new(id, 0, 0))?;
+                let labels = diag
+                    .labels
+                    .iter()
+                    .filter(|l| l.span.file == id)
+                    .map(|l| labeled(file, l, false))
+                    .collect();
+                Some(Related {
+                    message: format!("see also {}", file.path),
+                    source: named_source(file),
+                    labels,
+                })
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for Related {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Related {}
+
+impl miette::Diagnostic for Related {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+fn named_source(file: &SourceFile) -> NamedSource<Text> {
+    NamedSource::new(&file.path, Text(Arc::clone(&file.text)))
+}
+
+/// A file's text for miette. miette counts the column in a snippet header
+/// in bytes; we count characters, so `file:line:col` agrees with the JSON
+/// output and with editors.
+#[derive(Debug)]
+struct Text(Arc<str>);
+
+impl SourceCode for Text {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text: &'a str = &self.0;
+        let contents = text.read_span(span, context_lines_before, context_lines_after)?;
+        // With context lines the contents start a line, at column 0 either way.
+        if context_lines_before > 0 {
+            return Ok(contents);
+        }
+        Ok(Box::new(MietteSpanContents::new(
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            char_column(text, span.offset()),
+            contents.line_count(),
+        )))
+    }
+}
+
+/// 0-based column of a byte offset, in characters.
+fn char_column(text: &str, offset: usize) -> usize {
+    let offset = floor_char_boundary(text, offset);
+    let before = text.get(..offset).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    before.get(line_start..).unwrap_or("").chars().count()
+}
+
+fn labeled(file: &SourceFile, label: &Label, primary: bool) -> LabeledSpan {
+    let text = (!label.message.is_empty()).then(|| label.message.clone());
+    let span = clamp(&file.text, label.span);
+    if primary {
+        LabeledSpan::new_primary_with_span(text, span)
+    } else {
+        LabeledSpan::new_with_span(text, span)
+    }
+}
+
+/// Keeps a span inside the text and on character boundaries, so miette can
+/// always read it. Empty spans stay empty (miette marks one column for them),
+/// but one at the very end moves back to the last content: miette shows no
+/// line after a final line break, and the label would vanish.
+fn clamp(text: &str, span: Span) -> SourceSpan {
+    let mut start = floor_char_boundary(text, span.start as usize);
+    let end = floor_char_boundary(text, span.end as usize).max(start);
+    if end == start && start == text.len() {
+        start = text.trim_end().len();
+        return SourceSpan::new(start.into(), 0);
+    }
+    SourceSpan::new(start.into(), end - start)
+}
+
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    // Offset 0 is always a boundary, so this stops.
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::yaml;
+    use std::time::Duration;
+
+    const AKS: &str = "apiVersion: 2024-05-01\nname: aks-démo\nnetworkProfile:\n  networkPlugin: azure\n  serviceCidr: 10.0.0.0/16\n  dnsServiceIp: 10.1.0.10\nagentPool:\n  vnetSubnetId: snet-nodes\n";
+    const VNET: &str = "subnets:\n  - name: snet-nodes\n    addressPrefix: 10.0.4.0/28\n";
+
+    fn opts() -> Options {
+        Options {
+            color: false,
+            width: 100,
+            show_elapsed: false,
+        }
+    }
+
+    fn summary(errors: usize, warnings: usize, infos: usize) -> Summary {
+        Summary {
+            files: 2,
+            resources: 3,
+            errors,
+            warnings,
+            infos,
+            elapsed: Duration::from_millis(17),
+        }
+    }
+
+    fn sources() -> (SourceMap, FileId, FileId) {
+        let mut sources = SourceMap::default();
+        let aks = sources.add("clusters/aks.yaml".into(), AKS.into());
+        let vnet = sources.add("network/vnet.yaml".into(), VNET.into());
+        (sources, aks, vnet)
+    }
+
+    /// Span of the first `needle` in `text`.
+    fn at(file: FileId, text: &str, needle: &str) -> Span {
+        let start = text.find(needle).unwrap();
+        Span::new(file, start, start + needle.len())
+    }
+
+    #[test]
+    fn primary_and_secondary_label_with_help() {
+        let (sources, aks, _) = sources();
+        let diag = Diagnostic::new(
+            "AKS012",
+            "dns-service-ip-outside-service-cidr",
+            Severity::Error,
+            "dnsServiceIp 10.1.0.10 is not inside serviceCidr 10.0.0.0/16",
+            Label::new(at(aks, AKS, "10.1.0.10"), "outside the service CIDR"),
+        )
+        .with_label(at(aks, AKS, "10.0.0.0/16"), "service CIDR defined here")
+        .with_help("pick an address inside serviceCidr, e.g. 10.0.0.10");
+        let out = render(&[diag], &sources, &summary(1, 0, 0), &opts());
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn label_in_a_second_file() {
+        let (sources, aks, vnet) = sources();
+        let diag = Diagnostic::new(
+            "AKS004",
+            "cni-subnet-too-small",
+            Severity::Error,
+            "subnet snet-nodes (/28, 11 usable addresses) is too small for 3 nodes with 30 pods each",
+            Label::new(at(aks, AKS, "snet-nodes"), "node pool uses this subnet"),
+        )
+        .with_label(at(vnet, VNET, "10.0.4.0/28"), "only 11 usable addresses")
+        .with_label(at(vnet, VNET, "snet-nodes"), "subnet defined here")
+        .with_help("Azure CNI needs (max pods + 1) addresses per node; use at least a /24");
+        let out = render(&[diag], &sources, &summary(1, 0, 0), &opts());
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn parse_error() {
+        let mut sources = SourceMap::default();
+        let text = "networkProfile:\n  podCidr: [10.244.0.0/16,\n";
+        let file = sources.add("broken.yaml".into(), text.into());
+        let err = yaml::parse(file, text).unwrap_err();
+        let diag = Diagnostic::parse_error(err.span, err.message);
+        let out = render(&[diag], &sources, &summary(1, 0, 0), &opts());
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn warning_and_info_with_elapsed() {
+        let (sources, aks, _) = sources();
+        let warning = Diagnostic::new(
+            "AKS020",
+            "azure-cni-without-overlay",
+            Severity::Warning,
+            "networkPlugin azure without networkPluginMode overlay gives every pod a VNet address",
+            Label::new(at(aks, AKS, "azure"), ""),
+        );
+        let info = Diagnostic::new(
+            "AKS030",
+            "unicode-name",
+            Severity::Info,
+            "cluster name contains non-ASCII characters",
+            Label::new(at(aks, AKS, "aks-démo"), "here"),
+        );
+        let opts = Options {
+            show_elapsed: true,
+            ..opts()
+        };
+        let out = render(&[warning, info], &sources, &summary(0, 1, 1), &opts);
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn no_problems() {
+        let one = Summary {
+            files: 1,
+            resources: 1,
+            ..Summary::default()
+        };
+        let out = render(&[], &SourceMap::default(), &one, &opts());
+        assert_eq!(out, "No problems found in 1 file (1 resource)\n");
+        let out = render(&[], &SourceMap::default(), &summary(0, 0, 0), &opts());
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let (sources, aks, _) = sources();
+        let diag = Diagnostic::new(
+            "A",
+            "b",
+            Severity::Warning,
+            "m",
+            Label::new(at(aks, AKS, "azure"), "x"),
+        );
+        let plain = render(
+            std::slice::from_ref(&diag),
+            &sources,
+            &summary(0, 1, 0),
+            &opts(),
+        );
+        assert!(!plain.contains('\u{1b}'));
+        let color = Options {
+            color: true,
+            ..opts()
+        };
+        let coloured = render(&[diag], &sources, &summary(0, 1, 0), &color);
+        assert!(coloured.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn header_column_counts_characters() {
+        let mut sources = SourceMap::default();
+        let text = "ñame: café\r\nnëxt: 日本語 here\r\n";
+        let file = sources.add("c.yaml".into(), text.into());
+        let span = at(file, text, "here");
+        let diag = Diagnostic::new("A", "b", Severity::Error, "m", Label::new(span, "x"));
+        let out = render(&[diag], &sources, &summary(1, 0, 0), &opts());
+        let column = sources.get(file).line_col(span.start as usize).column;
+        assert!(out.contains(&format!("[c.yaml:2:{column}]")), "{out}");
+    }
+
+    #[test]
+    fn empty_spans_are_shown() {
+        let mut sources = SourceMap::default();
+        let text = "a: 1\n\nb: [\n\n";
+        let file = sources.add("e.yaml".into(), text.into());
+        let mut out = String::new();
+        for (start, label) in [
+            (0, "at start"),
+            (4, "at line end"),
+            (5, "on blank line"),
+            (text.len(), "at eof"),
+        ] {
+            let span = Span::new(file, start, start);
+            let diag = Diagnostic::new("E", "e", Severity::Error, "empty", Label::new(span, label));
+            out.push_str(&render(&[diag], &sources, &summary(1, 0, 0), &opts()));
+        }
+        for label in ["at start", "at line end", "on blank line", "at eof"] {
+            assert!(out.contains(label), "{label}");
+        }
+    }
+
+    #[test]
+    fn odd_spans_do_not_panic() {
+        let (sources, aks, vnet) = sources();
+        let len = AKS.len();
+        let spans = [
+            Span::new(aks, len, len),
+            Span::new(aks, len + 50, len + 90),
+            Span::new(aks, 0, 0),
+            // Inside the two bytes of `é`.
+            Span::new(aks, AKS.find('é').unwrap() + 1, AKS.find('é').unwrap() + 2),
+            Span::new(FileId(99), 0, 4),
+        ];
+        for span in spans {
+            let diag = Diagnostic::new(
+                "AKS999",
+                "odd",
+                Severity::Error,
+                "odd",
+                Label::new(span, "x"),
+            )
+            .with_label(Span::new(vnet, 9999, 9999), "far away")
+            .with_label(Span::new(FileId(42), 1, 2), "nowhere");
+            for width in [0, 1, 100] {
+                let opts = Options { width, ..opts() };
+                let out = render(
+                    std::slice::from_ref(&diag),
+                    &sources,
+                    &summary(1, 0, 0),
+                    &opts,
+                );
+                assert!(out.contains("AKS999 odd"), "{out}");
+                assert!(!out.contains("Failed to read"), "{out}");
+            }
+        }
+    }
+}

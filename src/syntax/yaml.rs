@@ -1,0 +1,859 @@
+//! YAML streams (`az aks show -o yaml`, Kubernetes manifests) into spanned [`Node`]s.
+//!
+//! saphyr builds the tree, but we pull its parser's events one by one through
+//! a budget that bounds alias expansion and nesting *before* saphyr's loader
+//! clones anything, and we resolve scalars with the YAML 1.2 core schema
+//! ourselves so the rules are ours. saphyr counts positions in characters;
+//! [`CharOffsets`] turns them into byte offsets.
+
+use std::collections::{HashMap, HashSet};
+
+use saphyr::{MarkedYaml, Scalar, ScalarStyle, Tag, YamlData, YamlLoader};
+use saphyr_parser::{Event, Marker, Parser, Span as YamlSpan, SpannedEventReceiver};
+
+use super::json::SyntaxError;
+use super::node::{Entry, Node, NodeKind, Number};
+use crate::source::{FileId, Span};
+
+/// Most nodes that alias expansion may add to one stream. Real configs use a
+/// handful of aliases; a "billion laughs" bomb needs millions.
+const MAX_ALIAS_NODES: usize = 100_000;
+
+/// Deepest collection nesting accepted. Keeps our recursive conversion (and
+/// the recursive drop of saphyr's tree) far from the stack limit.
+const MAX_DEPTH: usize = 256;
+
+/// Parses every document of a YAML stream. An empty document (`---` followed
+/// by nothing) becomes a `Null` node; a text with no document at all gives an
+/// empty list.
+pub fn parse(file: FileId, text: &str) -> Result<Vec<Node>, SyntaxError> {
+    let conv = Converter {
+        file,
+        text,
+        offsets: CharOffsets::new(text),
+    };
+    let docs = load(text).map_err(|(mark, message)| conv.error_at(mark, message))?;
+    docs.iter().map(|doc| conv.document(doc)).collect()
+}
+
+/// Runs saphyr's parser and loader; errors carry saphyr's marker.
+fn load(text: &str) -> Result<Vec<MarkedYaml<'_>>, (Marker, String)> {
+    let mut loader = YamlLoader::default();
+    // Keep raw scalars: we apply the core schema (and tags) ourselves.
+    loader.early_parse(false);
+    let mut budget = Budget::default();
+    let mut parser = Parser::new_from_str(text);
+    // We pull events ourselves: `Parser::load` recurses once per nesting
+    // level and overflows the stack on deeply nested block collections.
+    while let Some(next) = parser.next_event() {
+        let (ev, span) = next.map_err(|e| (*e.marker(), e.info().to_string()))?;
+        budget
+            .account(&ev)
+            .map_err(|why| (span.start, why.to_string()))?;
+        loader.on_event(ev, span);
+        if let Some(e) = loader.error() {
+            return Err((*e.marker(), e.info().to_string()));
+        }
+    }
+    Ok(loader.into_documents())
+}
+
+/// Counts nodes as they would exist after alias expansion.
+///
+/// saphyr's own alias limit counts a mapping key as one node whatever its
+/// size, so aliases used as keys can still double the tree at every level.
+/// Counting events covers keys and values alike.
+#[derive(Default)]
+struct Budget {
+    /// Nodes so far, counting each alias as the expanded size of its anchor.
+    total: usize,
+    /// Nodes added by aliases alone.
+    from_aliases: usize,
+    /// Anchor id and `total` at the start of each open collection.
+    open: Vec<(usize, usize)>,
+    /// Expanded size of each finished anchored node.
+    anchor_sizes: HashMap<usize, usize>,
+}
+
+impl Budget {
+    fn account(&mut self, ev: &Event<'_>) -> Result<(), &'static str> {
+        match ev {
+            Event::Scalar(_, _, anchor, _) => {
+                self.total = self.total.saturating_add(1);
+                self.record(*anchor, 1);
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if self.open.len() >= MAX_DEPTH {
+                    return Err("collections are nested too deeply");
+                }
+                self.open.push((*anchor, self.total));
+                self.total = self.total.saturating_add(1);
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((anchor, start)) = self.open.pop() {
+                    self.record(anchor, self.total.saturating_sub(start));
+                }
+            }
+            // Anchors live for one document; the parser (driven event by
+            // event) would otherwise let aliases reach into earlier ones.
+            Event::DocumentStart(_) => self.anchor_sizes.clear(),
+            Event::Alias(id) => {
+                let Some(&size) = self.anchor_sizes.get(id) else {
+                    return Err(if self.open.iter().any(|(anchor, _)| anchor == id) {
+                        "alias refers to a node that contains it"
+                    } else {
+                        "alias refers to an anchor of another document"
+                    });
+                };
+                self.total = self.total.saturating_add(size);
+                self.from_aliases = self.from_aliases.saturating_add(size);
+                if self.from_aliases > MAX_ALIAS_NODES {
+                    return Err(
+                        "aliases expand to too many nodes (possible billion-laughs attack)",
+                    );
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, anchor: usize, size: usize) {
+        // saphyr numbers anchors from 1; 0 means "no anchor".
+        if anchor > 0 {
+            self.anchor_sizes.insert(anchor, size);
+        }
+    }
+}
+
+/// Maps saphyr's character indices to byte offsets.
+///
+/// Stores only the non-ASCII characters: the byte offset of character `i` is
+/// `i` plus the extra bytes of the wide characters before it.
+struct CharOffsets {
+    /// (char index, extra bytes of this and all earlier wide characters).
+    wide: Vec<(usize, usize)>,
+    len: usize,
+}
+
+impl CharOffsets {
+    fn new(text: &str) -> CharOffsets {
+        let mut extra = 0;
+        let wide = text
+            .chars()
+            .enumerate()
+            .filter(|(_, c)| !c.is_ascii())
+            .map(|(i, c)| {
+                extra += c.len_utf8() - 1;
+                (i, extra)
+            })
+            .collect();
+        CharOffsets {
+            wide,
+            len: text.len(),
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        let before = self.wide.partition_point(|&(i, _)| i < char_index);
+        let extra = match before.checked_sub(1) {
+            Some(last) => self.wide[last].1,
+            None => 0,
+        };
+        char_index.saturating_add(extra).min(self.len)
+    }
+}
+
+struct Converter<'t> {
+    file: FileId,
+    text: &'t str,
+    offsets: CharOffsets,
+}
+
+impl Converter<'_> {
+    fn document(&self, doc: &MarkedYaml<'_>) -> Result<Node, SyntaxError> {
+        match doc.data {
+            // saphyr's stand-in for an empty document.
+            YamlData::BadValue => Ok(Node::new(self.span(doc.span), NodeKind::Null)),
+            _ => self.node(doc),
+        }
+    }
+
+    fn node(&self, y: &MarkedYaml<'_>) -> Result<Node, SyntaxError> {
+        let span = self.span(y.span);
+        match &y.data {
+            YamlData::Representation(raw, style, tag) => {
+                let span = self.scalar_span(span, *style);
+                resolve(raw, *style, tag.as_deref())
+                    .map(|kind| Node::new(span, kind))
+                    .map_err(|message| SyntaxError { message, span })
+            }
+            YamlData::Value(scalar) => Ok(Node::new(
+                self.scalar_span(span, ScalarStyle::Plain),
+                scalar_kind(scalar),
+            )),
+            YamlData::Sequence(items) => {
+                let items = items
+                    .iter()
+                    .map(|item| self.node(item))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let last = items.iter().map(|n| n.span.end).max();
+                Ok(Node::new(
+                    self.collection_span(y.span, last),
+                    NodeKind::Array(items),
+                ))
+            }
+            YamlData::Mapping(map) => {
+                let entries = self.entries(map.iter())?;
+                let last = entries
+                    .iter()
+                    .map(|e| e.key_span.end.max(e.value.span.end))
+                    .max();
+                Ok(Node::new(
+                    self.collection_span(y.span, last),
+                    NodeKind::Object(entries),
+                ))
+            }
+            // Local tags (`!Custom {…}`) mean nothing to us; keep the content.
+            // For an alias the outer span is the alias, the inner the anchor.
+            YamlData::Tagged(_, inner) => {
+                let mut node = self.node(inner)?;
+                if inner.span != y.span {
+                    node.span = span;
+                }
+                Ok(node)
+            }
+            YamlData::Alias(_) | YamlData::BadValue => Err(SyntaxError {
+                message: "alias refers to an anchor that is not complete here".into(),
+                span,
+            }),
+        }
+    }
+
+    /// saphyr compares keys by their raw form, so `a` and `"a"` both pass its
+    /// duplicate check; we compare them as resolved (string or not, text).
+    fn entries<'y, 'i: 'y>(
+        &self,
+        map: impl Iterator<Item = (&'y MarkedYaml<'i>, &'y MarkedYaml<'i>)>,
+    ) -> Result<Vec<Entry>, SyntaxError> {
+        let mut seen = HashSet::new();
+        let mut entries = Vec::new();
+        for (key, value) in map {
+            let (entry, is_string) = self.entry(key, value)?;
+            if !seen.insert((is_string, entry.key.clone())) {
+                return Err(SyntaxError {
+                    message: "duplicated key in mapping".into(),
+                    span: entry.key_span,
+                });
+            }
+            entries.push(entry);
+        }
+        Ok(entries)
+    }
+
+    /// The entry, and whether its key is a string.
+    fn entry(
+        &self,
+        key: &MarkedYaml<'_>,
+        value: &MarkedYaml<'_>,
+    ) -> Result<(Entry, bool), SyntaxError> {
+        // Converting the key checks its tag and gives a span tightened like any node's.
+        let key_node = self.node(key)?;
+        let is_string = matches!(key_node.kind, NodeKind::String(_));
+        let text = match (raw_scalar(key), key_node.kind) {
+            (Some(raw), _) => raw.to_string(),
+            (None, NodeKind::String(s)) => s,
+            // Complex keys (`? [a, b]`) become their source text.
+            (None, _) => self.slice(key_node.span).to_string(),
+        };
+        let entry = Entry {
+            key: text,
+            key_span: key_node.span,
+            value: self.node(value)?,
+        };
+        Ok((entry, is_string))
+    }
+
+    /// Tightens saphyr's scalar span to the scalar itself: without a leading
+    /// anchor or tag, ending at the closing quote of a quoted scalar (saphyr
+    /// may run on to the end of the line) and without trailing line breaks.
+    fn scalar_span(&self, span: Span, style: ScalarStyle) -> Span {
+        let start = self.skip_properties(span);
+        let text = self.text.get(start..span.end as usize).unwrap_or("");
+        let len = match style {
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                quoted_len(text, style).unwrap_or(text.len())
+            }
+            _ => text.trim_end().len(),
+        };
+        Span::new(self.file, start, start + len)
+    }
+
+    /// Byte offset after the anchors, tags and comments at the start of `span`.
+    fn skip_properties(&self, span: Span) -> usize {
+        let end = span.end as usize;
+        let mut start = span.start as usize;
+        while let Some(rest) = self.text.get(start..end) {
+            // Neither scalars nor collections can start with `&`, `!` or `#`.
+            let skip = match rest.chars().next() {
+                Some('&' | '!') => rest.find(char::is_whitespace).unwrap_or(rest.len()),
+                Some('#') => rest.find('\n').unwrap_or(rest.len()),
+                Some(c) if c.is_whitespace() => c.len_utf8(),
+                _ => break,
+            };
+            if skip == 0 {
+                break;
+            }
+            start += skip;
+        }
+        start
+    }
+
+    /// saphyr ends a block collection where the next token starts (after
+    /// trailing blank lines and comments) and a flow collection before its
+    /// closing bracket; both are tightened to the content itself.
+    fn collection_span(&self, raw: YamlSpan, content_end: Option<u32>) -> Span {
+        let span = self.span(raw);
+        // An alias (`*name`) node keeps the alias's own span.
+        let alias = self.slice(span);
+        if alias.starts_with('*') && !alias.contains(char::is_whitespace) {
+            return span;
+        }
+        let start = self.skip_properties(span);
+        let text = self.text.get(start..span.end as usize).unwrap_or("");
+        let end = span.end as usize;
+        let close = self.text.get(end..).and_then(|rest| rest.chars().next());
+        let end = match (text.chars().next(), close) {
+            (Some('['), Some(']')) | (Some('{'), Some('}')) => end + 1,
+            (Some('[' | '{'), _) => end,
+            _ => content_end.map_or(end, |e| e as usize),
+        };
+        Span::new(self.file, start, end)
+    }
+
+    fn span(&self, raw: YamlSpan) -> Span {
+        Span::new(
+            self.file,
+            self.offsets.byte(raw.start.index()),
+            self.offsets.byte(raw.end.index()),
+        )
+    }
+
+    fn slice(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    /// An error pointing at the character saphyr names (or at the end of text).
+    fn error_at(&self, mark: Marker, message: String) -> SyntaxError {
+        let start = self.offsets.byte(mark.index());
+        let width = self
+            .text
+            .get(start..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(0, char::len_utf8);
+        SyntaxError {
+            message,
+            span: Span::new(self.file, start, start + width),
+        }
+    }
+}
+
+/// The raw text of a scalar node, looking through a tag.
+fn raw_scalar<'a>(y: &'a MarkedYaml<'_>) -> Option<&'a str> {
+    match &y.data {
+        YamlData::Representation(raw, _, _) => Some(raw),
+        YamlData::Tagged(_, inner) => raw_scalar(inner),
+        _ => None,
+    }
+}
+
+/// Length of the quoted scalar at the start of `text`, quotes included.
+fn quoted_len(text: &str, style: ScalarStyle) -> Option<usize> {
+    let quote = if style == ScalarStyle::SingleQuoted {
+        '\''
+    } else {
+        '"'
+    };
+    let mut chars = text.char_indices();
+    if chars.next().map(|(_, c)| c) != Some(quote) {
+        return None;
+    }
+    while let Some((i, c)) = chars.next() {
+        match c {
+            // `\x` escapes in double quotes; `''` in single quotes.
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            _ if c == quote => {
+                if quote == '\'' && text.get(i + 1..).is_some_and(|r| r.starts_with('\'')) {
+                    chars.next();
+                } else {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Applies a scalar's tag, or the core schema when it has none.
+fn resolve(raw: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<NodeKind, String> {
+    match tag {
+        Some(tag) if tag.is_yaml_core_schema() => resolve_core_tag(raw, &tag.suffix),
+        // The non-specific tag `!` forces a string.
+        Some(tag) if tag.handle == "!" && tag.suffix.is_empty() => Ok(string(raw)),
+        _ if style == ScalarStyle::Plain => Ok(resolve_plain(raw)),
+        _ => Ok(string(raw)),
+    }
+}
+
+fn resolve_core_tag(raw: &str, suffix: &str) -> Result<NodeKind, String> {
+    let kind = match suffix {
+        "null" => is_null(raw).then_some(NodeKind::Null),
+        "bool" => parse_bool(raw).map(NodeKind::Bool),
+        "int" => parse_int(raw).map(NodeKind::Number),
+        "float" => parse_float(raw)
+            .or_else(|| parse_int(raw).map(|n| as_float(&n)))
+            .map(|f| NodeKind::Number(Number::Float(f))),
+        // `!!str` and the tags we do not interpret (`!!binary`, `!!timestamp`).
+        _ => Some(string(raw)),
+    };
+    kind.ok_or_else(|| format!("`{raw}` is not a valid !!{suffix}"))
+}
+
+fn resolve_plain(raw: &str) -> NodeKind {
+    if is_null(raw) {
+        NodeKind::Null
+    } else if let Some(b) = parse_bool(raw) {
+        NodeKind::Bool(b)
+    } else if let Some(n) = parse_int(raw) {
+        NodeKind::Number(n)
+    } else if let Some(f) = parse_float(raw) {
+        NodeKind::Number(Number::Float(f))
+    } else {
+        string(raw)
+    }
+}
+
+fn string(raw: &str) -> NodeKind {
+    NodeKind::String(raw.to_string())
+}
+
+fn is_null(raw: &str) -> bool {
+    matches!(raw, "" | "~" | "null" | "Null" | "NULL")
+}
+
+fn parse_bool(raw: &str) -> Option<bool> {
+    match raw {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+/// Core-schema integers: `[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`.
+/// Decimal integers beyond i64 keep their value as a float.
+fn parse_int(raw: &str) -> Option<Number> {
+    if let Some(hex) = raw.strip_prefix("0x") {
+        return parse_radix(hex, 16);
+    }
+    if let Some(oct) = raw.strip_prefix("0o") {
+        return parse_radix(oct, 8);
+    }
+    let digits = raw.strip_prefix(['-', '+']).unwrap_or(raw);
+    if !is_digits(digits) {
+        return None;
+    }
+    match raw.parse::<i64>() {
+        Ok(i) => Some(Number::Int(i)),
+        Err(_) => raw.parse::<f64>().ok().map(Number::Float),
+    }
+}
+
+fn parse_radix(digits: &str, radix: u32) -> Option<Number> {
+    // `from_str_radix` would also accept a sign, which the schema does not.
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    i64::from_str_radix(digits, radix).ok().map(Number::Int)
+}
+
+/// Core-schema floats: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+/// plus `.inf`, `-.inf` and `.nan` spellings.
+fn parse_float(raw: &str) -> Option<f64> {
+    match raw {
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Some(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => Some(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => Some(f64::NAN),
+        _ if is_core_float(raw) => raw.parse::<f64>().ok(),
+        _ => None,
+    }
+}
+
+fn is_core_float(raw: &str) -> bool {
+    let unsigned = raw.strip_prefix(['-', '+']).unwrap_or(raw);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (unsigned, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => {
+            (int.is_empty() || is_digits(int))
+                && (frac.is_empty() || is_digits(frac))
+                && !(int.is_empty() && frac.is_empty())
+        }
+        None => is_digits(mantissa),
+    };
+    let exponent_ok = exponent.map_or(true, |e| is_digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
+    mantissa_ok && exponent_ok
+}
+
+/// Non-empty and ASCII digits only.
+fn is_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn as_float(n: &Number) -> f64 {
+    match n {
+        Number::Int(i) => *i as f64,
+        Number::Float(f) => *f,
+    }
+}
+
+/// Only reached if saphyr resolved a scalar itself (we ask it not to).
+fn scalar_kind(scalar: &Scalar<'_>) -> NodeKind {
+    match scalar {
+        Scalar::Null => NodeKind::Null,
+        Scalar::Boolean(b) => NodeKind::Bool(*b),
+        Scalar::Integer(i) => NodeKind::Number(Number::Int(*i)),
+        Scalar::FloatingPoint(f) => NodeKind::Number(Number::Float(f.0)),
+        Scalar::String(s) => string(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_one(text: &str) -> Node {
+        let mut docs = parse(FileId(0), text).unwrap();
+        assert_eq!(docs.len(), 1, "{docs:?}");
+        docs.remove(0)
+    }
+
+    fn slice(text: &str, span: Span) -> &str {
+        &text[span.start as usize..span.end as usize]
+    }
+
+    #[test]
+    fn spans_slice_back_after_non_ascii_and_crlf() {
+        let text = "# café ñ 日本\r\nmetadata:\r\n  name: \"clüster-ñ1\"\r\n  tag: 'ü' # ö\r\nspec:\r\n  plugin: kubenet\r\n  list: [α, \"β\"]\r\n";
+        let root = parse_one(text);
+        let name = root.path(&["metadata", "name"]).unwrap();
+        assert_eq!(slice(text, name.span), "\"clüster-ñ1\"");
+        assert_eq!(name.as_str(), Some("clüster-ñ1"));
+        assert_eq!(
+            slice(text, root.path(&["metadata", "tag"]).unwrap().span),
+            "'ü'"
+        );
+        assert_eq!(
+            slice(text, root.path(&["spec", "plugin"]).unwrap().span),
+            "kubenet"
+        );
+        let list = root.path(&["spec", "list"]).unwrap();
+        assert_eq!(slice(text, list.span), "[α, \"β\"]");
+        let items = list.as_array().unwrap();
+        assert_eq!(slice(text, items[0].span), "α");
+        assert_eq!(slice(text, items[1].span), "\"β\"");
+        let spec = root.entry("spec").unwrap();
+        assert_eq!(slice(text, spec.key_span), "spec");
+        assert_eq!(
+            slice(text, spec.value.span),
+            "plugin: kubenet\r\n  list: [α, \"β\"]"
+        );
+    }
+
+    #[test]
+    fn spans_skip_anchors_tags_and_trailing_lines() {
+        let text =
+            "a: &x café\nb: !!str 12\nc: |\n  lit\n  more\n\nd: *x\ne: &m\n  f: 1\n\n# end\n";
+        let root = parse_one(text);
+        assert_eq!(slice(text, root.get("a").unwrap().span), "café");
+        assert_eq!(slice(text, root.get("b").unwrap().span), "12");
+        assert_eq!(slice(text, root.get("c").unwrap().span), "lit\n  more");
+        assert_eq!(slice(text, root.get("d").unwrap().span), "*x");
+        assert_eq!(root.get("d").unwrap().as_str(), Some("café"));
+        assert_eq!(slice(text, root.get("e").unwrap().span), "f: 1");
+    }
+
+    #[test]
+    fn multi_document_stream() {
+        let text = "a: 1\n---\n- x\n---\n---\nb: true\n...\n";
+        let docs = parse(FileId(3), text).unwrap();
+        assert_eq!(docs.len(), 4);
+        assert_eq!(docs[0].get("a").and_then(Node::as_i64), Some(1));
+        assert_eq!(docs[1].as_array().map(<[Node]>::len), Some(1));
+        assert!(docs[2].is_null());
+        assert_eq!(docs[3].get("b").and_then(Node::as_bool), Some(true));
+        assert_eq!(docs[3].span.file, FileId(3));
+        assert!(parse(FileId(0), "# only a comment\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn az_aks_show_sample() {
+        let text = include_str!("testdata/aks-show.yaml");
+        let root = parse_one(text);
+        let net = root.get("networkProfile").unwrap();
+        assert_eq!(
+            net.get("networkPlugin").and_then(Node::as_str),
+            Some("azure")
+        );
+        assert_eq!(net.get("podCidr").map(Node::is_null), Some(true));
+        assert_eq!(
+            net.get("serviceCidr").map(|n| slice(text, n.span)),
+            Some("10.0.0.0/16")
+        );
+        let pools = root
+            .get("agentPoolProfiles")
+            .and_then(Node::as_array)
+            .unwrap();
+        assert_eq!(pools[0].get("maxPods").and_then(Node::as_i64), Some(30));
+        assert_eq!(
+            pools[0].get("enableNodePublicIp").and_then(Node::as_bool),
+            Some(false)
+        );
+        let subnet = pools[0].get("vnetSubnetId").unwrap();
+        assert!(slice(text, subnet.span).starts_with("/subscriptions/"));
+        assert_eq!(
+            root.path(&["tags", "owner"]).and_then(Node::as_str),
+            Some("Zoë Müller")
+        );
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let text = "a: true\nb: False\nc: 0x1F\nd: 0o17\ne: -42\nf: 1.5e3\ng: .inf\nh: ~\ni:\nj: 'true'\nk: \"12\"\nl: yes\nm: 1_000\nn: 0x\no: 99999999999999999999\np: .5\n";
+        let root = parse_one(text);
+        let kind = |k: &str| root.get(k).unwrap().kind.clone();
+        assert_eq!(kind("a"), NodeKind::Bool(true));
+        assert_eq!(kind("b"), NodeKind::Bool(false));
+        assert_eq!(kind("c"), NodeKind::Number(Number::Int(31)));
+        assert_eq!(kind("d"), NodeKind::Number(Number::Int(15)));
+        assert_eq!(kind("e"), NodeKind::Number(Number::Int(-42)));
+        assert_eq!(kind("f"), NodeKind::Number(Number::Float(1500.0)));
+        assert_eq!(kind("g"), NodeKind::Number(Number::Float(f64::INFINITY)));
+        assert_eq!(kind("h"), NodeKind::Null);
+        assert_eq!(kind("i"), NodeKind::Null);
+        assert_eq!(kind("j"), NodeKind::String("true".into()));
+        assert_eq!(kind("k"), NodeKind::String("12".into()));
+        // YAML 1.2: `yes` is a string, unlike in Kubernetes' YAML 1.1.
+        assert_eq!(kind("l"), NodeKind::String("yes".into()));
+        assert_eq!(kind("m"), NodeKind::String("1_000".into()));
+        assert_eq!(kind("n"), NodeKind::String("0x".into()));
+        assert_eq!(kind("o"), NodeKind::Number(Number::Float(1e20)));
+        assert_eq!(kind("p"), NodeKind::Number(Number::Float(0.5)));
+    }
+
+    #[test]
+    fn tags_and_keys() {
+        let text = "a: !!str 12\nb: !!int \"7\"\nc: !!float 3\nd: !Custom {x: 1}\n1: one\ntrue: t\n? [k, l]\n: complex\n\"q\": quoted\n";
+        let root = parse_one(text);
+        assert_eq!(root.get("a").and_then(Node::as_str), Some("12"));
+        assert_eq!(root.get("b").and_then(Node::as_i64), Some(7));
+        assert_eq!(
+            root.get("c").unwrap().kind,
+            NodeKind::Number(Number::Float(3.0))
+        );
+        assert_eq!(root.path(&["d", "x"]).and_then(Node::as_i64), Some(1));
+        let keys: Vec<_> = root
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|e| e.key.as_str())
+            .collect();
+        assert_eq!(keys, ["a", "b", "c", "d", "1", "true", "[k, l]", "q"]);
+        assert_eq!(slice(text, root.entry("q").unwrap().key_span), "\"q\"");
+        let err = parse(FileId(0), "port: !!int eighty\n").unwrap_err();
+        assert_eq!(slice("port: !!int eighty\n", err.span), "eighty");
+    }
+
+    #[test]
+    fn syntax_errors_carry_saphyr_location() {
+        let text = "ñame: café\nbad: [1,\n";
+        let err = parse(FileId(0), text).unwrap_err();
+        assert!(err.message.contains("did not find expected"), "{err:?}");
+        assert_eq!(err.span.start as usize, text.len());
+        let text = "ü: 1\nü: 2\n";
+        let err = parse(FileId(0), text).unwrap_err();
+        assert_eq!(err.message, "duplicated key in mapping");
+        assert_eq!(slice(text, err.span), "ü");
+        assert_eq!(err.span.start, 6);
+        let text = "a: 1\n\"a\": 2\n";
+        let err = parse(FileId(0), text).unwrap_err();
+        assert_eq!(err.message, "duplicated key in mapping");
+        assert_eq!(slice(text, err.span), "\"a\"");
+        // Same text, different types: distinct keys in YAML.
+        assert!(parse(FileId(0), "1: a\n\"1\": b\n").is_ok());
+        let err = parse(FileId(0), "a: *missing\n").unwrap_err();
+        assert!(err.message.contains("unknown anchor"), "{err:?}");
+    }
+
+    #[test]
+    fn aliases_are_expanded() {
+        let text = "base: &b {cidr: 10.0.0.0/16}\ncopy: *b\n";
+        let root = parse_one(text);
+        assert_eq!(
+            root.path(&["copy", "cidr"]).and_then(Node::as_str),
+            Some("10.0.0.0/16")
+        );
+        assert_eq!(slice(text, root.get("copy").unwrap().span), "*b");
+        let err = parse(FileId(0), "a: &x 1\n---\nb: *x\n").unwrap_err();
+        assert!(err.message.contains("another document"), "{err:?}");
+        let err = parse(FileId(0), "a: &x [1, *x]\n").unwrap_err();
+        assert!(err.message.contains("contains it"), "{err:?}");
+    }
+
+    fn bomb(levels: usize, entry: impl Fn(usize) -> String) -> String {
+        let mut text = String::from("a0: &a0 [lol, lol]\n");
+        for i in 1..levels {
+            text.push_str(&entry(i));
+        }
+        text
+    }
+
+    #[test]
+    fn alias_bombs_are_rejected() {
+        let seq = bomb(30, |i| {
+            format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}]\n", p = i - 1)
+        });
+        let err = parse(FileId(0), &seq).unwrap_err();
+        assert!(err.message.contains("billion-laughs"), "{err:?}");
+        assert!(slice(&seq, err.span) == "*");
+        // Aliases as keys slip past saphyr's own budget, which counts a key as one node.
+        let keys = bomb(40, |i| {
+            format!("a{i}: &a{i} {{? *a{p} : *a{p}}}\n", p = i - 1)
+        });
+        let err = parse(FileId(0), &keys).unwrap_err();
+        assert!(err.message.contains("billion-laughs"), "{err:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected() {
+        // saphyr caps flow nesting itself (at 255); block nesting is ours to cap.
+        let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse(FileId(0), &text).is_err());
+        let text = format!("{}x\n", "- ".repeat(10_000));
+        let err = parse(FileId(0), &text).unwrap_err();
+        assert!(err.message.contains("nested too deeply"), "{err:?}");
+        assert!(parse(
+            FileId(0),
+            &format!("{}{}", "[".repeat(100), "]".repeat(100))
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn byte_order_mark_is_not_counted_as_a_byte_shift() {
+        let text = "\u{feff}name: ü\n";
+        let root = parse_one(text);
+        assert_eq!(slice(text, root.get("name").unwrap().span), "ü");
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Strings that stay strings in any style: start with a non-ASCII letter.
+        fn word() -> impl Strategy<Value = String> {
+            "[é-ÿА-я日本][a-zé-ÿА-я日本語 ]{0,8}[é-ÿ]".prop_map(|s| s.to_string())
+        }
+
+        fn render(value: &str, style: u8) -> String {
+            match style % 3 {
+                0 => value.to_string(),
+                1 => format!("'{value}'"),
+                _ => format!("\"{value}\""),
+            }
+        }
+
+        fn collect<'a>(node: &'a Node, out: &mut Vec<(Span, &'a str)>) {
+            match &node.kind {
+                NodeKind::String(s) => out.push((node.span, s)),
+                NodeKind::Object(entries) => {
+                    for e in entries {
+                        out.push((e.key_span, &e.key));
+                        collect(&e.value, out);
+                    }
+                }
+                NodeKind::Array(items) => items.iter().for_each(|i| collect(i, out)),
+                _ => {}
+            }
+        }
+
+        fn slice_ok(text: &str, span: Span) -> bool {
+            text.get(span.start as usize..span.end as usize).is_some()
+        }
+
+        fn spans_valid(text: &str, node: &Node) -> bool {
+            let ok = |span: Span| slice_ok(text, span);
+            ok(node.span)
+                && match &node.kind {
+                    NodeKind::Object(entries) => entries
+                        .iter()
+                        .all(|e| ok(e.key_span) && spans_valid(text, &e.value)),
+                    NodeKind::Array(items) => items.iter().all(|i| spans_valid(text, i)),
+                    _ => true,
+                }
+        }
+
+        proptest! {
+            /// Any text: no panic, and every span (or error span) can be sliced.
+            #[test]
+            fn arbitrary_text_gives_valid_spans(
+                text in "[-:?&*!|>'\"\\[\\]{},# \n\r\tab1é.~%@`\u{feff}日]{0,40}"
+            ) {
+                match parse(FileId(0), &text) {
+                    Ok(docs) => {
+                        for doc in &docs {
+                            prop_assert!(spans_valid(&text, doc), "{:?}", doc);
+                        }
+                    }
+                    Err(e) => prop_assert!(slice_ok(&text, e.span)),
+                }
+            }
+
+            #[test]
+            fn scalar_spans_slice_back_to_their_value(
+                entries in prop::collection::btree_map(word(), (word(), any::<u8>(), any::<u8>()), 1..6),
+                crlf in any::<bool>(),
+                nested in any::<bool>(),
+            ) {
+                let eol = if crlf { "\r\n" } else { "\n" };
+                let indent = if nested { "  " } else { "" };
+                let mut text = format!("# ç{eol}");
+                if nested {
+                    text.push_str(&format!("wrapper:{eol}"));
+                }
+                for (key, (value, key_style, value_style)) in &entries {
+                    text.push_str(&format!(
+                        "{indent}{}: {} # ü{eol}",
+                        render(key, *key_style),
+                        render(value, *value_style)
+                    ));
+                }
+                let docs = parse(FileId(0), &text).unwrap();
+                let mut scalars = Vec::new();
+                collect(&docs[0], &mut scalars);
+                prop_assert_eq!(scalars.len(), entries.len() * 2 + usize::from(nested));
+                for (span, value) in scalars {
+                    let sliced = slice(&text, span);
+                    prop_assert!(sliced.contains(value), "{:?} !~ {:?}", sliced, value);
+                    prop_assert!(sliced.len() <= value.len() + 2);
+                }
+            }
+        }
+    }
+}
