@@ -1,10 +1,11 @@
 //! Ingest: one module per input family turns spanned nodes into the model.
 //! Formats are told apart by content, never by file name.
 
+pub mod arm;
 pub mod azure;
 pub mod values;
 
-use crate::model::InventoryBuilder;
+use crate::model::{InventoryBuilder, ResourceId};
 use crate::syntax::{Node, NodeKind};
 
 /// What a parsed document is.
@@ -111,4 +112,15 @@ pub fn ingest_document(b: &mut InventoryBuilder, root: &Node, kind: DocumentKind
         n += 1;
     }
     n
+}
+
+/// Adds the resources an evaluated ARM template deploys.
+pub fn ingest_template_output(b: &mut InventoryBuilder, out: &arm::TemplateOutput) {
+    for r in &out.resources {
+        let id = r.id.as_deref().and_then(ResourceId::parse);
+        azure::ingest(
+            b,
+            &azure::Resource::from_node(&r.node, Some(&r.resource_type), id),
+        );
+    }
 }

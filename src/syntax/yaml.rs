@@ -507,7 +507,7 @@ fn is_core_float(raw: &str) -> bool {
         }
         None => is_digits(mantissa),
     };
-    let exponent_ok = exponent.map_or(true, |e| is_digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
+    let exponent_ok = exponent.is_none_or(|e| is_digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
     mantissa_ok && exponent_ok
 }
 

@@ -1,0 +1,154 @@
+//! Discovery: which files to read. Paths as given, directories walked
+//! (honouring `.gitignore`), `-` for standard input.
+
+mod pairing;
+
+use std::path::{Path, PathBuf};
+
+pub use pairing::pair_parameter_files;
+
+/// Where an input comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Origin {
+    File(PathBuf),
+    Stdin,
+}
+
+/// One input to read, with the path to show in reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    pub display: String,
+    pub origin: Origin,
+    /// Given by name on the command line (read whatever its extension).
+    pub explicit: bool,
+}
+
+/// A path that could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiscoverError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Extensions read when walking a directory; files named on the command line are read whatever their name.
+const WALKED_EXTENSIONS: &[&str] = &["json", "jsonc", "yaml", "yml"];
+
+/// Directories never worth walking into.
+const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules", ".terraform"];
+
+pub fn discover(paths: &[String]) -> (Vec<Input>, Vec<DiscoverError>) {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for given in paths {
+        if given == "-" {
+            inputs.push(Input {
+                display: "-".into(),
+                origin: Origin::Stdin,
+                explicit: true,
+            });
+            continue;
+        }
+        let path = Path::new(given);
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => walk(path, &mut inputs, &mut errors),
+            Ok(_) => inputs.push(Input {
+                display: given.clone(),
+                origin: Origin::File(path.to_path_buf()),
+                explicit: true,
+            }),
+            Err(e) => errors.push(DiscoverError {
+                path: given.clone(),
+                message: e.to_string(),
+            }),
+        }
+    }
+    // The same file given twice (or found twice) is read once.
+    let mut seen = std::collections::HashSet::new();
+    inputs.retain(|i| seen.insert(i.origin.clone()));
+    (inputs, errors)
+}
+
+fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<DiscoverError>) {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .parents(true)
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .filter_entry(|e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && e.depth() > 0 && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d))
+        });
+    for entry in builder.build() {
+        match entry {
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                let p = e.path();
+                let wanted = p
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| WALKED_EXTENSIONS.iter().any(|w| x.eq_ignore_ascii_case(w)));
+                if wanted {
+                    inputs.push(Input {
+                        display: p.to_string_lossy().into_owned(),
+                        origin: Origin::File(p.to_path_buf()),
+                        explicit: false,
+                    });
+                }
+            }
+            Ok(_) => {}
+            Err(e) => errors.push(DiscoverError {
+                path: root.to_string_lossy().into_owned(),
+                message: e.to_string(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_directories_skipping_ignored_and_build_dirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/node_modules")).unwrap();
+        std::fs::create_dir_all(root.join("target")).unwrap();
+        std::fs::create_dir_all(root.join("gen")).unwrap();
+        for f in [
+            "a/x.json",
+            "a/node_modules/y.json",
+            "target/z.json",
+            "gen/w.json",
+            "a/readme.md",
+            "b.yaml",
+        ] {
+            std::fs::write(root.join(f), "{}").unwrap();
+        }
+        std::fs::write(root.join(".gitignore"), "gen/\n").unwrap();
+        let (inputs, errors) = discover(&[root.to_string_lossy().into_owned()]);
+        assert!(errors.is_empty());
+        let names: Vec<String> = inputs
+            .iter()
+            .map(|i| {
+                Path::new(&i.display)
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(names, vec!["a/x.json", "b.yaml"]);
+    }
+
+    #[test]
+    fn missing_paths_are_errors_and_stdin_is_an_input() {
+        let (inputs, errors) = discover(&["-".into(), "/no/such/file.json".into()]);
+        assert_eq!(inputs.len(), 1);
+        assert_eq!(inputs[0].origin, Origin::Stdin);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].path, "/no/such/file.json");
+    }
+}

@@ -1,0 +1,204 @@
+//! The binary end to end: exit codes, formats, stdin, rules and explain.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn akslint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_akslint"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the akslint binary runs")
+}
+
+fn akslint_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_akslint"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the akslint binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input.as_bytes())
+        .expect("stdin accepts the input");
+    child.wait_with_output().expect("akslint finishes")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let o = akslint(&["rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    insta::assert_snapshot!("rules_list", stdout(&o));
+}
+
+#[test]
+fn explain_by_code_and_by_name() {
+    let by_code = akslint(&["explain", "AKS004"]);
+    assert_eq!(by_code.status.code(), Some(0));
+    let text = stdout(&by_code);
+    assert!(
+        text.starts_with("AKS004 cni-subnet-too-small (error, ip-planning)"),
+        "{text}"
+    );
+    assert!(text.contains("## How to fix"));
+    assert!(text.contains("F-040"));
+    let by_name = akslint(&["explain", "cni-subnet-too-small"]);
+    assert_eq!(stdout(&by_name), text);
+}
+
+#[test]
+fn explain_unknown_rule_exits_2() {
+    let o = akslint(&["explain", "AKS999"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no rule"));
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    assert_eq!(
+        akslint(&["check", "--format", "xml"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        akslint(&["check", "--fail-on", "sometimes"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn missing_path_exits_2() {
+    let o = akslint(&["check", "no/such/path.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no/such/path.json"));
+}
+
+#[test]
+fn unrecognised_input_exits_2() {
+    let o = akslint_stdin(&["check", "-"], r#"{"name": "not azure"}"#);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+const KUBENET_WINDOWS: &str = r#"{
+  "id": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1",
+  "name": "aks1",
+  "type": "Microsoft.ContainerService/managedClusters",
+  "properties": {
+    "kubernetesVersion": "1.31.2",
+    "networkProfile": { "networkPlugin": "kubenet" },
+    "agentPoolProfiles": [
+      { "name": "sys", "count": 1, "osType": "Linux", "mode": "System" },
+      { "name": "win", "count": 1, "osType": "Windows", "mode": "User" }
+    ]
+  }
+}"#;
+
+#[test]
+fn stdin_json_report_has_the_documented_shape() {
+    let o = akslint_stdin(&["check", "-", "--format", "json"], KUBENET_WINDOWS);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "AKS002");
+    assert_eq!(d["name"], "windows-pool-on-kubenet");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "-");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(10), Some(46))
+    );
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_column"].as_u64()),
+        (Some(10), Some(55))
+    );
+    assert_eq!(
+        d["resource"],
+        "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1/agentPools/win"
+    );
+    assert!(d["help"].as_str().is_some_and(|h| h.contains("azure")));
+    let keys: Vec<&str> = d
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(keys.len(), 11);
+    assert_eq!(v["summary"]["files"], 1);
+    assert_eq!(v["summary"]["errors"], 1);
+    assert_eq!(v["summary"]["warnings"], 0);
+}
+
+#[test]
+fn fail_on_controls_the_exit_code() {
+    let o = akslint_stdin(&["check", "-", "--fail-on", "never"], KUBENET_WINDOWS);
+    assert_eq!(o.status.code(), Some(0));
+    let clean = KUBENET_WINDOWS.replace("kubenet", "azure");
+    assert_eq!(
+        akslint_stdin(&["check", "-"], &clean).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn parse_errors_are_diagnostics_and_other_files_are_still_checked() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        "{\n  \"resources\": [\n    { \"type\": }\n  ]\n}\n",
+    )
+    .expect("write");
+    let good = dir.path().join("cluster.json");
+    std::fs::write(&good, KUBENET_WINDOWS).expect("write");
+    let o = akslint(&[
+        "check",
+        dir.path().to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, vec!["parse-error", "AKS002"]);
+    assert_eq!(v["diagnostics"][0]["line"], 3);
+}
+
+#[test]
+fn human_output_for_stdin() {
+    let o = akslint_stdin(&["check", "-"], KUBENET_WINDOWS);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    let text = regex_lite_elapsed(&text);
+    insta::assert_snapshot!("human_stdin_kubenet_windows", text);
+}
+
+/// The summary's elapsed time differs run to run.
+fn regex_lite_elapsed(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.rfind(" in ") {
+            Some(i) if l.ends_with(" ms") || l.ends_with(" s") => {
+                format!("{} in [elapsed]", &l[..i])
+            }
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
