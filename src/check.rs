@@ -6,12 +6,15 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::baseline::{self, Baseline};
+use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Input, Origin};
 use crate::ingest::{self, DocumentKind};
 use crate::model::{Inventory, InventoryBuilder};
 use crate::rules;
 use crate::source::{strip_bom, FileId, SourceMap};
+use crate::suppress;
 use crate::syntax::{json, yaml, Node};
 
 #[derive(Clone, Debug, Default)]
@@ -20,6 +23,13 @@ pub struct CheckOptions {
     pub paths: Vec<String>,
     /// ARM parameter files applied to every template, after automatic pairing.
     pub parameters: Vec<String>,
+    /// Rule selection, severities, thresholds, per-path ignores, excludes.
+    pub config: Config,
+    /// Findings recorded earlier: only new ones are reported.
+    pub baseline: Option<Baseline>,
+    /// Also read the other inputs in the folders of the files given, to link
+    /// resources, and report only on the files given (the pre-commit case).
+    pub with_siblings: bool,
 }
 
 /// Everything a reporter needs.
@@ -32,6 +42,8 @@ pub struct CheckResult {
     pub files_recognized: usize,
     /// Paths that could not be read: the run could not fully do its job.
     pub path_errors: Vec<String>,
+    /// Findings hidden because the baseline records them.
+    pub baselined: usize,
     pub elapsed: Duration,
 }
 
@@ -62,18 +74,23 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
         .into_iter()
         .map(|e| format!("{}: {}", e.path, e.message))
         .collect();
-    add_sibling_parameter_files(&mut inputs);
-    let explicit_params: Vec<Input> = opts
-        .parameters
+    inputs.retain(|i| i.explicit || !opts.config.excluded(&i.display));
+    // The files the user named; with siblings on, findings elsewhere are context only.
+    let reported: Vec<String> = inputs
         .iter()
-        .map(|p| Input {
-            display: p.clone(),
-            origin: Origin::File(PathBuf::from(p)),
-            explicit: true,
-        })
+        .filter(|i| i.explicit)
+        .map(|i| i.display.clone())
         .collect();
+    if opts.with_siblings {
+        add_siblings(&mut inputs, &opts.config);
+    }
+    add_sibling_parameter_files(&mut inputs);
     let first_explicit_param = inputs.len();
-    inputs.extend(explicit_params);
+    inputs.extend(opts.parameters.iter().map(|p| Input {
+        display: p.clone(),
+        origin: Origin::File(PathBuf::from(p)),
+        explicit: true,
+    }));
 
     let texts = read_all(&inputs, stdin, &mut path_errors);
     let mut sources = SourceMap::default();
@@ -101,8 +118,44 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
         })
         .collect();
 
-    let mut builder = InventoryBuilder::default();
+    let (inventory, recognized) = build_inventory(&parsed, first_explicit_param);
     let mut diagnostics: Vec<Diagnostic> = parsed.iter().filter_map(|p| p.error.clone()).collect();
+    diagnostics.extend(rules::run(
+        &inventory,
+        &rules::all(),
+        &opts.config.thresholds,
+    ));
+    let mut diagnostics = apply_policy(diagnostics, &sources, &inventory, &opts.config);
+    if opts.with_siblings {
+        diagnostics.retain(|d| {
+            reported
+                .iter()
+                .any(|r| *r == sources.get(d.primary.span.file).path)
+        });
+    }
+    let mut baselined = 0;
+    if let Some(b) = &opts.baseline {
+        (diagnostics, baselined) = baseline::filter(diagnostics, b, &sources);
+    }
+    let files_recognized = recognized
+        .iter()
+        .zip(&parsed)
+        .filter(|(r, p)| **r && p.error.is_none())
+        .count();
+    CheckResult {
+        sources,
+        diagnostics,
+        inventory,
+        files_recognized,
+        path_errors,
+        baselined,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Ingests every parsed document; returns the linked inventory and which files held something akslint reads.
+fn build_inventory(parsed: &[Parsed], first_explicit_param: usize) -> (Inventory, Vec<bool>) {
+    let mut builder = InventoryBuilder::default();
     let forced: Vec<&Node> = parsed[first_explicit_param..]
         .iter()
         .flat_map(|p| {
@@ -122,31 +175,87 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
     for (i, p) in parsed.iter().enumerate() {
         for (doc, kind) in &p.docs {
             match kind {
-                DocumentKind::ArmTemplate => {}
+                DocumentKind::ArmTemplate | DocumentKind::Unrecognized => {}
                 DocumentKind::ArmParameters => recognized[i] = true,
-                DocumentKind::Unrecognized => {}
                 _ => {
                     ingest::ingest_document(&mut builder, doc, *kind);
                     recognized[i] = true;
                 }
             }
         }
-        if p.error.is_some() {
-            // A file that failed to parse was still read and reported on.
-            recognized[i] = true;
-        }
     }
-    let inventory = builder.finish();
-    diagnostics.extend(rules::run(&inventory, &rules::all()));
-    let files_recognized = recognized.iter().filter(|r| **r).count()
-        - parsed.iter().filter(|p| p.error.is_some()).count();
-    CheckResult {
-        sources,
-        diagnostics,
-        inventory,
-        files_recognized,
-        path_errors,
-        elapsed: started.elapsed(),
+    (builder.finish(), recognized)
+}
+
+/// Suppressions, then the configuration's selection, severities and per-path ignores.
+fn apply_policy(
+    diagnostics: Vec<Diagnostic>,
+    sources: &SourceMap,
+    inventory: &Inventory,
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let mut suppressions = suppress::comment_suppressions(sources);
+    suppressions.extend(suppress::tag_suppressions(inventory));
+    let mut kept = suppress::apply(diagnostics, &mut suppressions);
+    let enabled = |code: &str| {
+        rules::find(code).is_some_and(|r| {
+            config
+                .level(r.meta().code, r.meta().name, r.meta().default_severity)
+                .is_some()
+        })
+    };
+    kept.extend(suppress::unused(&suppressions, enabled));
+    kept.into_iter()
+        .filter_map(|mut d| {
+            let path = &sources.get(d.primary.span.file).path;
+            if config.ignored_for_path(path, &d.code, &d.name) {
+                return None;
+            }
+            d.severity = config.level(&d.code, &d.name, d.severity)?;
+            Some(d)
+        })
+        .collect()
+}
+
+/// The other data files in the folders of the files given (not recursive).
+fn add_siblings(inputs: &mut Vec<Input>, config: &Config) {
+    let dirs: std::collections::BTreeSet<PathBuf> = inputs
+        .iter()
+        .filter_map(|i| match &i.origin {
+            Origin::File(p) if i.explicit => {
+                Some(p.parent().map(Path::to_path_buf).unwrap_or_default())
+            }
+            _ => None,
+        })
+        .collect();
+    for dir in dirs {
+        let read_from = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir.clone()
+        };
+        let Ok(entries) = std::fs::read_dir(&read_from) else {
+            continue;
+        };
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| dir.join(e.file_name()))
+            .filter(|p| p.is_file() && discover::is_walked_extension(p))
+            .collect();
+        found.sort();
+        for p in found {
+            let display = p.to_string_lossy().into_owned();
+            if config.excluded(&display)
+                || inputs.iter().any(|i| i.origin == Origin::File(p.clone()))
+            {
+                continue;
+            }
+            inputs.push(Input {
+                display,
+                origin: Origin::File(p),
+                explicit: false,
+            });
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! akslint: a linter for the network configuration of Azure Kubernetes Service clusters.
 
+pub mod baseline;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod ingest;
@@ -9,4 +11,5 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod syntax;

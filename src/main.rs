@@ -76,6 +76,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
     let opts = CheckOptions {
         paths: args.paths.clone(),
         parameters: args.parameters.clone(),
+        ..CheckOptions::default()
     };
     let mut result = check(&opts, &mut std::io::stdin().lock());
     for e in &result.path_errors {

@@ -47,7 +47,7 @@ fn corpus_is_read_without_parse_errors_and_findings_are_pinned() {
         assert!(root.is_dir(), "corpus folder {family} is missing");
         let opts = CheckOptions {
             paths: vec![root.to_string_lossy().into_owned()],
-            parameters: Vec::new(),
+            ..CheckOptions::default()
         };
         let mut result = check(&opts, &mut std::io::empty());
         assert!(result.path_errors.is_empty(), "{:?}", result.path_errors);

@@ -68,6 +68,13 @@ pub fn discover(paths: &[String]) -> (Vec<Input>, Vec<DiscoverError>) {
     (inputs, errors)
 }
 
+/// Whether a directory walk reads this file.
+pub fn is_walked_extension(p: &Path) -> bool {
+    p.extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| WALKED_EXTENSIONS.iter().any(|w| x.eq_ignore_ascii_case(w)))
+}
+
 fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<DiscoverError>) {
     let mut builder = ignore::WalkBuilder::new(root);
     builder
@@ -85,11 +92,7 @@ fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<DiscoverError>) {
         match entry {
             Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
                 let p = e.path();
-                let wanted = p
-                    .extension()
-                    .and_then(|x| x.to_str())
-                    .is_some_and(|x| WALKED_EXTENSIONS.iter().any(|w| x.eq_ignore_ascii_case(w)));
-                if wanted {
+                if is_walked_extension(p) {
                     inputs.push(Input {
                         display: p.to_string_lossy().into_owned(),
                         origin: Origin::File(p.to_path_buf()),

@@ -16,6 +16,7 @@ pub use cluster::{
     ApiServerAccess, Cluster, IpamMode, MaxSurge, NetworkPlugin, NetworkProfile, NodePool, OsType,
 };
 pub use field::Field;
+
 pub use id::ResourceId;
 pub use network::{
     AssociationKind, NetworkSecurityGroup, Peering, Route, RouteTable, SecurityRule, Subnet,
@@ -43,7 +44,17 @@ pub struct Inventory {
     pub associations: Vec<SubnetAssociation>,
     /// Resources of other types that were read (counted in the summary).
     pub other_resources: usize,
+    /// `akslint-ignore` tags found on resources.
+    pub tag_suppressions: Vec<TagSuppression>,
     linked: bool,
+}
+
+/// An `akslint-ignore` tag: the rule codes it names for a resource and its children.
+#[derive(Clone, Debug)]
+pub struct TagSuppression {
+    pub address: String,
+    pub codes: Vec<String>,
+    pub span: Span,
 }
 
 /// Keeps one entry per resource id: a resource described twice (inline in its
@@ -147,6 +158,10 @@ impl InventoryBuilder {
 
     pub fn add_association(&mut self, a: SubnetAssociation) {
         self.inv.associations.push(a);
+    }
+
+    pub fn add_tag_suppression(&mut self, t: TagSuppression) {
+        self.inv.tag_suppressions.push(t);
     }
 
     pub fn count_other(&mut self) {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use ipnet::IpNet;
 
 use super::thousands;
-use crate::model::{Field, Inventory, IpamMode, NodePool, PoolIdx, SubnetIdx};
+use crate::model::{Field, Inventory, IpamMode, MaxSurge, NodePool, PoolIdx, SubnetIdx};
 use crate::source::Span;
 
 /// Azure keeps five addresses of every subnet (F-050).
@@ -66,11 +66,16 @@ impl PoolScale {
     }
 }
 
-pub fn pool_scale(pool: &NodePool) -> Option<PoolScale> {
+/// N + S for a pool; `default_surge` replaces AKS's default for pools that leave maxSurge unset.
+pub fn pool_scale(pool: &NodePool, default_surge: Option<MaxSurge>) -> Option<PoolScale> {
     let autoscale = pool.enable_auto_scaling.value() == Some(&true);
     let n_field = pool.max_nodes();
     let nodes = *n_field.value()?;
-    let surge = pool.max_surge.value()?.nodes_for(nodes);
+    let policy = match (pool.max_surge.is_default(), default_surge) {
+        (true, Some(configured)) => configured,
+        _ => *pool.max_surge.value()?,
+    };
+    let surge = policy.nodes_for(nodes);
     Some(PoolScale {
         nodes,
         surge,
@@ -83,7 +88,8 @@ pub fn pool_scale(pool: &NodePool) -> Option<PoolScale> {
 /// What one pool asks of one subnet.
 #[derive(Clone, Debug)]
 pub struct Demand {
-    pub pool: PoolIdx,
+    /// The pool asking, or none for addresses the configuration keeps free.
+    pub pool: Option<PoolIdx>,
     /// IPs the subnet must hold, below which deployment or scale-out fails.
     pub hard: i64,
     /// IPs a full node needs; below this the subnet is tight but may work.
@@ -113,14 +119,17 @@ impl SubnetDemand {
 }
 
 /// Computes what every pool needs from its node subnet and pod subnet.
-pub fn subnet_demands(inv: &Inventory) -> BTreeMap<SubnetIdx, SubnetDemand> {
+pub fn subnet_demands(
+    inv: &Inventory,
+    default_surge: Option<MaxSurge>,
+) -> BTreeMap<SubnetIdx, SubnetDemand> {
     let mut out: BTreeMap<SubnetIdx, SubnetDemand> = BTreeMap::new();
     for (ci, cluster) in inv.clusters.iter().enumerate() {
         let private_endpoint = cluster.api_server.private_cluster.value() == Some(&true)
             && cluster.api_server.vnet_integration.value() != Some(&true);
         for (pos, (pi, pool)) in inv.cluster_pools(ci).enumerate() {
             let mode = cluster.ipam_mode;
-            let scale = pool_scale(pool);
+            let scale = pool_scale(pool, default_surge);
             let max_pods = pool.max_pods.value().copied();
             if let Some(s) = pool.subnet {
                 let entry = out.entry(s).or_default();
@@ -134,7 +143,7 @@ pub fn subnet_demands(inv: &Inventory) -> BTreeMap<SubnetIdx, SubnetDemand> {
                 // F-052: a private cluster's API server endpoint takes an address in the first pool's subnet.
                 if pos == 0 && private_endpoint {
                     entry.demands.push(Demand {
-                        pool: pi,
+                        pool: Some(pi),
                         hard: 1,
                         soft: 1,
                         arithmetic: "1 private API server endpoint".into(),
@@ -179,7 +188,7 @@ fn node_subnet_demand(
             format!("{mp} pods")
         };
         return Some(Demand {
-            pool: pi,
+            pool: Some(pi),
             hard: need,
             soft: need,
             arithmetic: format!("({}) × (1 + {pods}) = {}", sc.describe(), thousands(need)),
@@ -191,7 +200,7 @@ fn node_subnet_demand(
         });
     }
     Some(Demand {
-        pool: pi,
+        pool: Some(pi),
         hard: total,
         soft: total,
         arithmetic: format!("{} = {} node IPs", sc.describe(), thousands(total)),
@@ -217,7 +226,7 @@ fn pod_subnet_demand(
         let blocks = (max_pods + 1 + 15) / 16;
         let need = total * 16 * blocks;
         return Demand {
-            pool: pi,
+            pool: Some(pi),
             hard: need,
             soft: need,
             arithmetic: format!(
@@ -231,7 +240,7 @@ fn pod_subnet_demand(
     let hard = total * POD_IP_BATCH;
     let soft = total * max_pods;
     Demand {
-        pool: pi,
+        pool: Some(pi),
         hard,
         soft,
         arithmetic: format!(

@@ -1,4 +1,4 @@
-use super::capacity::{smallest_prefix_for, subnet_demands, usable_ipv4};
+use super::capacity::{smallest_prefix_for, subnet_demands, usable_ipv4, Demand};
 use super::{declare_rule, thousands, Context, Rule, RuleMeta};
 use crate::diagnostic::{Label, Severity};
 use crate::model::Inventory;
@@ -53,17 +53,33 @@ impl Rule for CniSubnetTooSmall {
         &Self::META
     }
 
-    fn check(&self, inv: &Inventory, cx: &mut Context) {
-        for (si, demand) in subnet_demands(inv) {
+    fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let t = cx.thresholds;
+        for (si, mut demand) in subnet_demands(inv, t.default_max_surge) {
             let subnet = &inv.subnets[si];
             let Some(usable) = usable_ipv4(&subnet.address_prefixes) else {
                 continue;
             };
+            if t.extra_ips_per_subnet > 0 {
+                demand.demands.push(Demand {
+                    pool: None,
+                    hard: t.extra_ips_per_subnet,
+                    soft: t.extra_ips_per_subnet,
+                    arithmetic: format!(
+                        "{} addresses kept free (extra-ips-per-subnet)",
+                        t.extra_ips_per_subnet
+                    ),
+                    span: subnet.prefix_span(),
+                });
+            }
             let (hard, soft) = (demand.hard(), demand.soft());
+            let headroom_floor = usable * t.min_headroom_percent / 100;
             let (severity, need) = if hard > usable {
                 (Severity::Error, hard)
             } else if soft > usable {
                 (Severity::Warning, soft)
+            } else if t.min_headroom_percent > 0 && usable - hard < headroom_floor {
+                (Severity::Warning, hard)
             } else {
                 continue;
             };
@@ -76,8 +92,10 @@ impl Rule for CniSubnetTooSmall {
             let at_least = if demand.incomplete { "at least " } else { "" };
             let what = if severity == Severity::Error {
                 "need"
-            } else {
+            } else if need > usable {
                 "need, with every node full,"
+            } else {
+                "leave less than the configured headroom; they need"
             };
             let message = format!(
                 "subnet `{name}` ({}) has {} usable addresses but its node pools {what} {at_least}{} at maximum scale",
@@ -92,18 +110,23 @@ impl Rule for CniSubnetTooSmall {
                 format!("{} usable = 2^(32 − prefix) − 5", thousands(usable)),
             );
             for item in &demand.demands {
-                let pool = &inv.pools[item.pool];
-                let pool_name = pool
-                    .name
-                    .value()
-                    .cloned()
-                    .unwrap_or_else(|| pool.address.clone());
-                d.labels.push(Label::new(
-                    item.span,
-                    format!("pool `{pool_name}`: {}", item.arithmetic),
-                ));
+                let text = match item.pool.and_then(|p| inv.pools.get(p)) {
+                    Some(pool) => {
+                        let pool_name = pool
+                            .name
+                            .value()
+                            .cloned()
+                            .unwrap_or_else(|| pool.address.clone());
+                        format!("pool `{pool_name}`: {}", item.arithmetic)
+                    }
+                    None => item.arithmetic.clone(),
+                };
+                d.labels.push(Label::new(item.span, text));
             }
-            let fits = match smallest_prefix_for(need) {
+            // With a headroom policy, the suggested size keeps that share free.
+            let target =
+                (need * 100 + 99 - t.min_headroom_percent) / (100 - t.min_headroom_percent);
+            let fits = match smallest_prefix_for(target) {
                 Some(p) => format!(
                     "use a /{p} or larger ({} usable)",
                     thousands((1i64 << (32 - p)) - 5)
@@ -263,6 +286,40 @@ mod tests {
         );
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn thresholds_add_reserved_ips_surge_and_headroom() {
+        use crate::rules::testing::check_with;
+        use crate::rules::Thresholds;
+        // (7 + 1) × 31 = 248 fits 251, until 4 addresses are kept free.
+        let c = cluster(CNI, &pool("sys", r#","count":7,"maxPods":30"#));
+        let t = Thresholds {
+            extra_ips_per_subnet: 4,
+            ..Thresholds::default()
+        };
+        let (_, d) = check_with(&CniSubnetTooSmall, &[&subnet("10.0.0.0/24"), &c], &t);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("need 252"), "{}", d[0].message);
+        // A configured 50 % surge: (7 + 4) × 31 = 341.
+        let t = Thresholds {
+            default_max_surge: Some(crate::model::MaxSurge::Percent(50.0)),
+            ..Thresholds::default()
+        };
+        let (_, d) = check_with(&CniSubnetTooSmall, &[&subnet("10.0.0.0/24"), &c], &t);
+        assert!(d[0].message.contains("need 341"), "{}", d[0].message);
+        // 248 of 251 used leaves 1 % free: below a 20 % headroom, a warning.
+        let t = Thresholds {
+            min_headroom_percent: 20,
+            ..Thresholds::default()
+        };
+        let (_, d) = check_with(&CniSubnetTooSmall, &[&subnet("10.0.0.0/24"), &c], &t);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert!(
+            d[0].help.as_deref().unwrap().contains("/23"),
+            "{:?}",
+            d[0].help
+        );
     }
 
     #[test]

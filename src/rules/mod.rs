@@ -8,7 +8,7 @@ mod udr_on_managed_vnet;
 mod windows_pool_on_kubenet;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::model::Inventory;
+use crate::model::{Inventory, MaxSurge};
 use crate::source::Span;
 
 pub use cni_subnet_too_small::CniSubnetTooSmall;
@@ -116,17 +116,30 @@ pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
     })
 }
 
-/// Collects the findings of one rule.
-pub struct Context {
-    meta: &'static RuleMeta,
-    diagnostics: Vec<Diagnostic>,
+/// The numbers rules use that a team may tune in `akslint.toml` `[thresholds]`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Thresholds {
+    /// Addresses kept free in every node or pod subnet for resources akslint cannot see (AKS004).
+    pub extra_ips_per_subnet: i64,
+    /// Surge assumed for pools that leave `maxSurge` unset, instead of AKS's default (AKS004).
+    pub default_max_surge: Option<MaxSurge>,
+    /// Warn when less than this share of a subnet stays free at maximum scale (AKS004).
+    pub min_headroom_percent: i64,
 }
 
-impl Context {
-    pub fn new(meta: &'static RuleMeta) -> Context {
+/// Collects the findings of one rule.
+pub struct Context<'t> {
+    meta: &'static RuleMeta,
+    diagnostics: Vec<Diagnostic>,
+    pub thresholds: &'t Thresholds,
+}
+
+impl<'t> Context<'t> {
+    pub fn new(meta: &'static RuleMeta, thresholds: &'t Thresholds) -> Context<'t> {
         Context {
             meta,
             diagnostics: Vec::new(),
+            thresholds,
         }
     }
 
@@ -164,11 +177,15 @@ impl Context {
 }
 
 /// Runs every rule over the inventory.
-pub fn run(inventory: &Inventory, rules: &[&'static dyn Rule]) -> Vec<Diagnostic> {
+pub fn run(
+    inventory: &Inventory,
+    rules: &[&'static dyn Rule],
+    thresholds: &Thresholds,
+) -> Vec<Diagnostic> {
     rules
         .iter()
         .flat_map(|rule| {
-            let mut cx = Context::new(rule.meta());
+            let mut cx = Context::new(rule.meta(), thresholds);
             rule.check(inventory, &mut cx);
             cx.into_diagnostics()
         })

@@ -46,7 +46,7 @@ impl Rule for NodeSubnetWithoutNsg {
         &Self::META
     }
 
-    fn check(&self, inv: &Inventory, cx: &mut Context) {
+    fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
         // subnet -> [(pool, role, span of the reference)]
         let mut users: BTreeMap<usize, Vec<(usize, &str)>> = BTreeMap::new();
         for (pi, pool) in inv.pools.iter().enumerate() {

@@ -6,10 +6,19 @@ use crate::model::InventoryBuilder;
 use crate::source::SourceMap;
 use crate::syntax::json;
 
-use super::{run, Rule};
+use super::{run, Rule, Thresholds};
 
 /// Runs one rule over JSON documents (resources, lists, Resource Graph output).
 pub fn check(rule: &'static dyn Rule, docs: &[&str]) -> (SourceMap, Vec<Diagnostic>) {
+    check_with(rule, docs, &Thresholds::default())
+}
+
+/// As [`check`], with thresholds from a configuration.
+pub fn check_with(
+    rule: &'static dyn Rule,
+    docs: &[&str],
+    thresholds: &Thresholds,
+) -> (SourceMap, Vec<Diagnostic>) {
     let mut sources = SourceMap::default();
     let mut b = InventoryBuilder::default();
     for (i, text) in docs.iter().enumerate() {
@@ -19,7 +28,7 @@ pub fn check(rule: &'static dyn Rule, docs: &[&str]) -> (SourceMap, Vec<Diagnost
         assert!(n > 0, "test input {i} holds no resource");
     }
     let inv = b.finish();
-    let diags = run(&inv, &[rule]);
+    let diags = run(&inv, &[rule], thresholds);
     (sources, diags)
 }
 

@@ -57,7 +57,7 @@ impl Rule for UdrOnManagedVnet {
         &Self::META
     }
 
-    fn check(&self, inv: &Inventory, cx: &mut Context) {
+    fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
         let managed: Vec<(usize, String)> = inv
             .clusters
             .iter()
@@ -201,7 +201,7 @@ fn managed_owner(inv: &Inventory, managed: &[(usize, String)], subnet: &Subnet) 
 
 fn check_subnet(
     inv: &Inventory,
-    cx: &mut Context,
+    cx: &mut Context<'_>,
     subnet: &Subnet,
     owner: &Owner,
     seen: &mut BTreeSet<usize>,
@@ -278,7 +278,7 @@ fn is_kubenet_route(route: &Route, pod_cidr: Option<IpNet>, subnet: Option<&Subn
 
 fn check_routes(
     inv: &Inventory,
-    cx: &mut Context,
+    cx: &mut Context<'_>,
     routes: &[Route],
     owner: &Owner,
     table: &str,
@@ -310,7 +310,7 @@ fn check_routes(
     }
 }
 
-fn check_udr_outbound(inv: &Inventory, cx: &mut Context) {
+fn check_udr_outbound(inv: &Inventory, cx: &mut Context<'_>) {
     for (ci, cluster) in inv.clusters.iter().enumerate() {
         let Field::Known(outbound, span) = &cluster.network.outbound_type else {
             continue;

@@ -39,7 +39,7 @@ impl Rule for WindowsPoolOnKubenet {
         &Self::META
     }
 
-    fn check(&self, inv: &Inventory, cx: &mut Context) {
+    fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
         for (ci, cluster) in inv.clusters.iter().enumerate() {
             let plugin_label = match &cluster.network.plugin {
                 Field::Known(NetworkPlugin::Kubenet, span) => {

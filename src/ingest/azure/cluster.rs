@@ -37,6 +37,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
     let profiles = r.prop("agentPoolProfiles").and_then(Node::as_array);
     for (i, item) in profiles.unwrap_or_default().iter().enumerate() {
         let mut pool = pool_from(item, r.id.as_ref(), item.span);
+        super::tag_suppression(b, item.get("tags"), &pool.address);
         pool.inline_index = Some(i);
         pool.cluster = Some(ci);
         b.add_pool(pool);

@@ -5,7 +5,7 @@
 mod cluster;
 mod network;
 
-use crate::model::{InventoryBuilder, ResourceId};
+use crate::model::{InventoryBuilder, ResourceId, TagSuppression};
 use crate::source::Span;
 use crate::syntax::Node;
 
@@ -93,8 +93,30 @@ pub fn looks_like_resource(node: &Node) -> bool {
             .is_some()
 }
 
+/// Records an `akslint-ignore` tag (`"AKS001,AKS004"`) on a resource.
+pub fn tag_suppression(b: &mut InventoryBuilder, tags: Option<&Node>, address: &str) {
+    let Some(tag) = tags.and_then(|t| t.get(crate::suppress::TAG)) else {
+        return;
+    };
+    let Some(text) = tag.as_str() else { return };
+    let codes: Vec<String> = text
+        .split([',', ' ', ';'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect();
+    if !codes.is_empty() {
+        b.add_tag_suppression(TagSuppression {
+            address: address.to_string(),
+            codes,
+            span: tag.span,
+        });
+    }
+}
+
 /// Adds one resource to the inventory. Types akslint does not model are counted.
 pub fn ingest(b: &mut InventoryBuilder, r: &Resource<'_>) {
+    tag_suppression(b, r.node.get("tags"), &r.address);
     match r.resource_type.to_ascii_lowercase().as_str() {
         "microsoft.containerservice/managedclusters" => cluster::cluster(b, r),
         "microsoft.containerservice/managedclusters/agentpools" => {

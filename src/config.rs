@@ -1,0 +1,465 @@
+//! `akslint.toml`: which rules run, at which severity, with which thresholds, on
+//! which paths. Found by walking up from the working directory, or given with
+//! `--config`. Mistakes in it are errors that point at the line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::rules::{self, Thresholds};
+use crate::source::{FileId, Span};
+
+pub const FILE_NAME: &str = "akslint.toml";
+
+/// A rule's severity as configured: a level, or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    On(Severity),
+}
+
+/// The resolved configuration of one run.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Where it was read from, when a file was found.
+    pub path: Option<PathBuf>,
+    /// Selectors (code, name or code prefix); empty means every rule.
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub severity: BTreeMap<String, Level>,
+    pub fail_on: Option<String>,
+    pub thresholds: Thresholds,
+    pub per_path: Vec<PerPath>,
+    pub exclude: Option<GlobSet>,
+    /// The directory globs are relative to.
+    pub root: PathBuf,
+}
+
+#[derive(Clone, Debug)]
+pub struct PerPath {
+    pub glob: GlobSet,
+    pub ignore: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    select: Option<Vec<Spanned<String>>>,
+    ignore: Option<Vec<Spanned<String>>>,
+    fail_on: Option<Spanned<String>>,
+    severity: Option<BTreeMap<String, Spanned<String>>>,
+    thresholds: Option<RawThresholds>,
+    per_path: Option<Vec<RawPerPath>>,
+    exclude: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawThresholds {
+    extra_ips_per_subnet: Option<Spanned<i64>>,
+    default_max_surge: Option<Spanned<String>>,
+    min_headroom_percent: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPerPath {
+    path: Spanned<String>,
+    ignore: Vec<Spanned<String>>,
+}
+
+/// A configuration error: the file's text and a diagnostic pointing into it.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: String,
+    pub text: String,
+    pub diagnostic: Box<Diagnostic>,
+}
+
+/// Looks for `akslint.toml` in `start` and its parents.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
+}
+
+/// Reads and validates a configuration file. The diagnostic's spans use `file`.
+pub fn load(path: &Path, file: FileId) -> Result<Config, Box<ConfigError>> {
+    let display = path.to_string_lossy().into_owned();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Box::new(ConfigError {
+            path: display.clone(),
+            text: String::new(),
+            diagnostic: error(
+                Span::new(file, 0, 0),
+                format!("cannot read {display}: {e}"),
+                "here",
+            ),
+        })
+    })?;
+    let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    parse(&text, file, root)
+        .map(|mut c| {
+            c.path = Some(path.to_path_buf());
+            c
+        })
+        .map_err(|diagnostic| {
+            Box::new(ConfigError {
+                path: display,
+                text,
+                diagnostic,
+            })
+        })
+}
+
+fn error(span: Span, message: impl Into<String>, label: impl Into<String>) -> Box<Diagnostic> {
+    Box::new(Diagnostic::new(
+        "config-error",
+        "config-error",
+        Severity::Error,
+        message,
+        Label::new(span, label),
+    ))
+}
+
+/// Parses configuration text; errors point at the offending key or value.
+pub fn parse(text: &str, file: FileId, root: PathBuf) -> Result<Config, Box<Diagnostic>> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let span = e
+            .span()
+            .map_or(Span::new(file, 0, 0), |r| Span::new(file, r.start, r.end));
+        error(
+            span,
+            format!("invalid akslint.toml: {}", e.message()),
+            "here",
+        )
+    })?;
+    let at = |s: &std::ops::Range<usize>| Span::new(file, s.start, s.end);
+    let selectors = |list: Option<Vec<Spanned<String>>>| -> Result<Vec<String>, Box<Diagnostic>> {
+        list.unwrap_or_default()
+            .into_iter()
+            .map(|s| {
+                if matches_any_rule(s.get_ref()) {
+                    Ok(s.get_ref().clone())
+                } else {
+                    Err(error(
+                        at(&s.span()),
+                        format!(
+                            "`{}` matches no rule code, name or code prefix",
+                            s.get_ref()
+                        ),
+                        "unknown rule",
+                    ))
+                }
+            })
+            .collect()
+    };
+    let select = selectors(raw.select)?;
+    let ignore = selectors(raw.ignore)?;
+    let fail_on = match raw.fail_on {
+        Some(f) if ["error", "warning", "info", "never"].contains(&f.get_ref().as_str()) => {
+            Some(f.into_inner())
+        }
+        Some(f) => {
+            return Err(error(
+                at(&f.span()),
+                "fail-on must be one of error, warning, info, never",
+                "bad value",
+            ))
+        }
+        None => None,
+    };
+    let mut severity = BTreeMap::new();
+    for (rule, level) in raw.severity.unwrap_or_default() {
+        let Some(r) = rules::find(&rule) else {
+            return Err(error(
+                at(&level.span()),
+                format!("[severity] names `{rule}`, which is no rule"),
+                "unknown rule",
+            ));
+        };
+        let parsed = match level.get_ref().as_str() {
+            "off" => Level::Off,
+            "error" => Level::On(Severity::Error),
+            "warning" => Level::On(Severity::Warning),
+            "info" => Level::On(Severity::Info),
+            _ => {
+                return Err(error(
+                    at(&level.span()),
+                    "a severity is one of error, warning, info, off",
+                    "bad value",
+                ))
+            }
+        };
+        severity.insert(r.meta().code.to_string(), parsed);
+    }
+    let thresholds = thresholds(raw.thresholds, file)?;
+    let mut per_path = Vec::new();
+    for p in raw.per_path.unwrap_or_default() {
+        per_path.push(PerPath {
+            glob: globs(std::slice::from_ref(&p.path), file)?,
+            ignore: selectors(Some(p.ignore))?,
+        });
+    }
+    let exclude = match raw.exclude {
+        Some(list) => Some(globs(&list, file)?),
+        None => None,
+    };
+    Ok(Config {
+        path: None,
+        select,
+        ignore,
+        severity,
+        fail_on,
+        thresholds,
+        per_path,
+        exclude,
+        root,
+    })
+}
+
+fn thresholds(raw: Option<RawThresholds>, file: FileId) -> Result<Thresholds, Box<Diagnostic>> {
+    let mut t = Thresholds::default();
+    let Some(raw) = raw else { return Ok(t) };
+    let at = |s: std::ops::Range<usize>| Span::new(file, s.start, s.end);
+    if let Some(v) = raw.extra_ips_per_subnet {
+        if !(0..=1_000_000).contains(v.get_ref()) {
+            return Err(error(
+                at(v.span()),
+                "extra-ips-per-subnet must be between 0 and 1000000",
+                "out of range",
+            ));
+        }
+        t.extra_ips_per_subnet = *v.get_ref();
+    }
+    if let Some(v) = raw.default_max_surge {
+        match crate::model::MaxSurge::parse(v.get_ref()) {
+            Some(m) => t.default_max_surge = Some(m),
+            None => {
+                return Err(error(
+                    at(v.span()),
+                    "default-max-surge is a node count (\"1\") or a percentage (\"33%\")",
+                    "bad value",
+                ))
+            }
+        }
+    }
+    if let Some(v) = raw.min_headroom_percent {
+        if !(0..=99).contains(v.get_ref()) {
+            return Err(error(
+                at(v.span()),
+                "min-headroom-percent must be between 0 and 99",
+                "out of range",
+            ));
+        }
+        t.min_headroom_percent = *v.get_ref();
+    }
+    Ok(t)
+}
+
+fn globs(list: &[Spanned<String>], file: FileId) -> Result<GlobSet, Box<Diagnostic>> {
+    let mut b = GlobSetBuilder::new();
+    for g in list {
+        let glob = Glob::new(g.get_ref()).map_err(|e| {
+            let r = g.span();
+            error(
+                Span::new(file, r.start, r.end),
+                format!("invalid glob: {e}"),
+                "here",
+            )
+        })?;
+        b.add(glob);
+    }
+    b.build()
+        .map_err(|e| error(Span::new(file, 0, 0), format!("invalid globs: {e}"), "here"))
+}
+
+/// A selector names a rule by code (`AKS004`), name (`cni-subnet-too-small`) or
+/// code prefix (`AKS1`, `AKS`).
+pub fn selector_matches(selector: &str, code: &str, name: &str) -> bool {
+    code.eq_ignore_ascii_case(selector)
+        || name.eq_ignore_ascii_case(selector)
+        || (selector.len() >= 3
+            && code
+                .to_ascii_uppercase()
+                .starts_with(&selector.to_ascii_uppercase()))
+}
+
+fn matches_any_rule(selector: &str) -> bool {
+    rules::all()
+        .iter()
+        .any(|r| selector_matches(selector, r.meta().code, r.meta().name))
+}
+
+impl Config {
+    /// Whether a finding of this rule is reported at all, and at which severity.
+    pub fn level(&self, code: &str, name: &str, emitted: Severity) -> Option<Severity> {
+        // Findings that are not rule findings (parse errors, suppression notes) always show.
+        if !code.starts_with("AKS") {
+            return Some(emitted);
+        }
+        let selected =
+            self.select.is_empty() || self.select.iter().any(|s| selector_matches(s, code, name));
+        if !selected || self.ignore.iter().any(|s| selector_matches(s, code, name)) {
+            return None;
+        }
+        match self.severity.get(code) {
+            Some(Level::Off) => None,
+            Some(Level::On(s)) => Some(*s),
+            None => Some(emitted),
+        }
+    }
+
+    /// Ignores that apply to one file, by `[[per-path]]` globs relative to the config's folder.
+    pub fn ignored_for_path(&self, path: &str, code: &str, name: &str) -> bool {
+        let rel = self.relative(path);
+        self.per_path
+            .iter()
+            .filter(|p| p.glob.is_match(&rel))
+            .any(|p| p.ignore.iter().any(|s| selector_matches(s, code, name)))
+    }
+
+    pub fn excluded(&self, path: &str) -> bool {
+        self.exclude
+            .as_ref()
+            .is_some_and(|g| g.is_match(self.relative(path)))
+    }
+
+    fn relative(&self, path: &str) -> PathBuf {
+        let p = Path::new(path);
+        let p = p.strip_prefix("./").unwrap_or(p);
+        match std::env::current_dir() {
+            Ok(cwd) => {
+                let abs = cwd.join(p);
+                let root = cwd.join(&self.root);
+                abs.strip_prefix(&root)
+                    .map(Path::to_path_buf)
+                    .unwrap_or(abs)
+            }
+            Err(_) => p.to_path_buf(),
+        }
+    }
+}
+
+/// The starter file `akslint init` writes.
+pub const STARTER: &str = r#"# akslint configuration. Every key is optional; delete what you don't need.
+
+# Rules to run: codes (AKS004), names (cni-subnet-too-small) or code prefixes (AKS1).
+# select = ["AKS"]
+# Rules never to run.
+# ignore = []
+
+# Exit with 1 when a finding at or above this severity exists: error, warning, info, never.
+# fail-on = "error"
+
+# Files and folders discovery skips (globs relative to this file).
+# exclude = ["generated/**", "**/*.bak.json"]
+
+[severity]
+# Per-rule severity: error, warning, info or off.
+# AKS001 = "warning"
+
+[thresholds]
+# Addresses to keep free in every node subnet for things akslint cannot see
+# (internal load balancers, private endpoints, other NICs) — AKS004.
+# extra-ips-per-subnet = 0
+# Surge to assume for pools that do not set maxSurge ("1" or "10%"); by default
+# akslint follows AKS: 10 % from Kubernetes 1.32, one node before (F-041) — AKS004.
+# default-max-surge = "10%"
+# Warn when a subnet would have less than this share of its addresses left at
+# maximum scale — AKS004.
+# min-headroom-percent = 0
+
+# Rules to ignore for some files only.
+# [[per-path]]
+# path = "sandbox/**"
+# ignore = ["AKS001"]
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Config {
+        parse(text, FileId(0), PathBuf::new()).unwrap()
+    }
+
+    fn parse_err(text: &str) -> (String, String) {
+        let d = parse(text, FileId(0), PathBuf::new()).unwrap_err();
+        let span = d.primary.span;
+        (
+            d.message,
+            text[span.start as usize..span.end as usize].to_string(),
+        )
+    }
+
+    #[test]
+    fn starter_config_is_valid() {
+        let c = parse_ok(STARTER);
+        assert!(c.select.is_empty());
+    }
+
+    #[test]
+    fn selects_ignores_and_overrides() {
+        let c = parse_ok("select = [\"AKS00\"]\nignore = [\"windows-pool-on-kubenet\"]\n[severity]\nAKS001 = \"warning\"\ncni-subnet-too-small = \"off\"\n");
+        assert_eq!(
+            c.level("AKS001", "node-subnet-without-nsg", Severity::Error),
+            Some(Severity::Warning)
+        );
+        assert_eq!(
+            c.level("AKS002", "windows-pool-on-kubenet", Severity::Error),
+            None
+        );
+        assert_eq!(
+            c.level("AKS003", "udr-on-managed-vnet", Severity::Error),
+            Some(Severity::Error)
+        );
+        assert_eq!(
+            c.level("AKS004", "cni-subnet-too-small", Severity::Error),
+            None
+        );
+        assert_eq!(
+            c.level("parse-error", "parse-error", Severity::Error),
+            Some(Severity::Error)
+        );
+    }
+
+    #[test]
+    fn errors_point_at_the_bad_line() {
+        let (msg, at) = parse_err("select = [\"AKS00\"]\nfrobnicate = 1\n");
+        assert!(msg.contains("unknown field"), "{msg}");
+        assert_eq!(at, "frobnicate");
+        let (msg, at) = parse_err("ignore = [\"AKS9\"]\n");
+        assert!(msg.contains("matches no rule"), "{msg}");
+        assert_eq!(at, "\"AKS9\"");
+        let (_, at) = parse_err("[severity]\nAKS001 = \"loud\"\n");
+        assert_eq!(at, "\"loud\"");
+        let (_, at) = parse_err("[thresholds]\nmin-headroom-percent = 150\n");
+        assert_eq!(at, "150");
+        let (_, at) = parse_err("fail-on = \"sometimes\"\n");
+        assert_eq!(at, "\"sometimes\"");
+    }
+
+    #[test]
+    fn thresholds_are_read() {
+        let c = parse_ok("[thresholds]\nextra-ips-per-subnet = 4\ndefault-max-surge = \"33%\"\nmin-headroom-percent = 20\n");
+        assert_eq!(c.thresholds.extra_ips_per_subnet, 4);
+        assert_eq!(c.thresholds.min_headroom_percent, 20);
+        assert_eq!(
+            c.thresholds.default_max_surge,
+            Some(crate::model::MaxSurge::Percent(33.0))
+        );
+    }
+
+    #[test]
+    fn per_path_ignores() {
+        let c = parse_ok("[[per-path]]\npath = \"sandbox/**\"\nignore = [\"AKS001\"]\n");
+        assert!(c.ignored_for_path("sandbox/a/vnet.json", "AKS001", "node-subnet-without-nsg"));
+        assert!(!c.ignored_for_path("prod/vnet.json", "AKS001", "node-subnet-without-nsg"));
+    }
+}
