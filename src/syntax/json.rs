@@ -28,10 +28,12 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, SyntaxError> {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
-    let result = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options)
-        .map_err(|e| SyntaxError {
-            message: e.kind().to_string(),
-            span: Span::new(file, e.range().start, e.range().end),
+    let result =
+        jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options).map_err(|e| {
+            SyntaxError {
+                message: e.kind().to_string(),
+                span: Span::new(file, e.range().start, e.range().end),
+            }
         })?;
     match result.value {
         Some(value) => Ok(convert(file, value)),
@@ -56,7 +58,9 @@ fn convert(file: FileId, value: Value<'_>) -> Node {
             Span::new(file, b.range.start, b.range.end),
             NodeKind::Bool(b.value),
         ),
-        Value::NullKeyword(n) => Node::new(Span::new(file, n.range.start, n.range.end), NodeKind::Null),
+        Value::NullKeyword(n) => {
+            Node::new(Span::new(file, n.range.start, n.range.end), NodeKind::Null)
+        }
         Value::Array(a) => Node::new(
             Span::new(file, a.range.start, a.range.end),
             NodeKind::Array(a.elements.into_iter().map(|v| convert(file, v)).collect()),

@@ -3,6 +3,5 @@
 pub mod json;
 pub mod node;
 
-
 pub use json::SyntaxError;
 pub use node::{Entry, Node, NodeKind, Number};

@@ -1,0 +1,921 @@
+//! The ARM template function library. Every failure becomes an Unknown value.
+
+use super::cidr;
+use super::eval::{eval_expr, Ctx, TableKind};
+use super::expr::Expr;
+use super::ids;
+use super::value::{self, deep_eq, has_placeholder, map_outside_placeholders, to_text};
+use crate::source::Span;
+use crate::syntax::{Entry, Node, NodeKind};
+
+type Res = Result<Node, String>;
+
+/// Longest string or array a function may build (`padLeft`, `range`).
+const MAX_BUILD: i64 = 10_000;
+
+/// Functions whose value cannot be known before deployment.
+const DEPLOY_TIME: &[&str] = &[
+    "reference",
+    "guid",
+    "uniquestring",
+    "newguid",
+    "utcnow",
+    "deployment",
+    "environment",
+    "managementgroup",
+    "tenant",
+    "pickzones",
+    "providers",
+    "datetimeadd",
+    "datetimefromepoch",
+    "datetimetoepoch",
+    "deployer",
+    "externalinput",
+    "readenvironmentvariable",
+];
+
+pub fn call(name: &str, args: &[Expr], ctx: Ctx, site: Span) -> Node {
+    let lower = name.to_ascii_lowercase();
+    if let Some(v) = lazy(&lower, args, ctx, site) {
+        return v;
+    }
+    if DEPLOY_TIME.contains(&lower.as_str()) || lower.starts_with("list") {
+        return Node::unknown(site, format!("{name}() is only known at deployment time"));
+    }
+    let vals: Vec<Node> = args.iter().map(|a| eval_expr(a, ctx, site)).collect();
+    let keeps_unknown = matches!(lower.as_str(), "createarray" | "createobject");
+    if !keeps_unknown {
+        if let Some(u) = vals.iter().find(|v| v.is_unknown()) {
+            return Node::new(site, u.kind.clone());
+        }
+    }
+    match apply(&lower, &vals, ctx, site) {
+        Ok(v) => v,
+        Err(why) => Node::unknown(site, format!("{name}(): {why}")),
+    }
+}
+
+/// Functions that evaluate only the arguments they need.
+fn lazy(name: &str, args: &[Expr], ctx: Ctx, site: Span) -> Option<Node> {
+    let eval = |i: usize| args.get(i).map(|a| eval_expr(a, ctx, site));
+    Some(match name {
+        "if" => {
+            if args.len() != 3 {
+                return Some(Node::unknown(site, "if() takes 3 arguments"));
+            }
+            let cond = eval(0)?;
+            match cond.kind {
+                NodeKind::Bool(b) => eval(if b { 1 } else { 2 })?,
+                NodeKind::Unknown(_) => cond,
+                _ => Node::unknown(site, "if() condition is not a boolean"),
+            }
+        }
+        "and" | "or" => {
+            // The deciding value (false for and, true for or) wins even over unknowns.
+            let decider = name == "or";
+            let mut unknown = None;
+            for a in args {
+                let v = eval_expr(a, ctx, site);
+                match v.kind {
+                    NodeKind::Bool(b) if b == decider => {
+                        return Some(value::boolean(site, decider))
+                    }
+                    NodeKind::Bool(_) => {}
+                    NodeKind::Unknown(_) => unknown = Some(v),
+                    _ => {
+                        return Some(Node::unknown(
+                            site,
+                            format!("{name}() of a {}", v.kind_name()),
+                        ))
+                    }
+                }
+            }
+            unknown.unwrap_or_else(|| value::boolean(site, !decider))
+        }
+        "coalesce" => {
+            for a in args {
+                let v = eval_expr(a, ctx, site);
+                if !v.is_null() {
+                    return Some(v);
+                }
+            }
+            Node::new(site, NodeKind::Null)
+        }
+        _ => return None,
+    })
+}
+
+fn apply(name: &str, v: &[Node], ctx: Ctx, site: Span) -> Res {
+    match name {
+        "parameters" | "variables" => {
+            argc(v, 1, 1)?;
+            let kind = if name == "parameters" {
+                TableKind::Params
+            } else {
+                TableKind::Vars
+            };
+            Ok(ctx.lookup(kind, raw_str(&v[0])?, site))
+        }
+        "copyindex" => copy_index(v, ctx, site),
+        "resourcegroup" => resource_group(ctx, site),
+        "subscription" => Ok(subscription(ctx, site)),
+        "resourceid" => ids::resource_id(&strings(v)?, ctx.deploy).map(|s| Node::string(site, s)),
+        "subscriptionresourceid" => {
+            ids::subscription_resource_id(&strings(v)?, ctx.deploy).map(|s| Node::string(site, s))
+        }
+        "tenantresourceid" => ids::tenant_resource_id(&strings(v)?).map(|s| Node::string(site, s)),
+        "extensionresourceid" => {
+            ids::extension_resource_id(&strings(v)?).map(|s| Node::string(site, s))
+        }
+        _ => pure(name, v, site),
+    }
+}
+
+/// Functions that depend on their arguments only.
+fn pure(name: &str, v: &[Node], site: Span) -> Res {
+    let s = |t: String| Ok(Node::string(site, t));
+    let b = |x: bool| Ok(value::boolean(site, x));
+    let n = |x: i64| Ok(value::int(site, x));
+    match name {
+        "null" => Ok(Node::new(site, NodeKind::Null)),
+        "true" => b(true),
+        "false" => b(false),
+        "string" => {
+            argc(v, 1, 1)?;
+            no_unknown_inside(&v[0])?;
+            s(to_text(&v[0]))
+        }
+        "int" => n(to_int(&v[0])?),
+        "bool" => b(to_bool(one(v)?)?),
+        "json" => json(str_arg(one(v)?)?, site),
+        "concat" => concat(v, site),
+        "format" => s(format(v)?),
+        "tolower" => s(map_outside_placeholders(
+            raw_str(one(v)?)?,
+            str::to_lowercase,
+        )),
+        "toupper" => s(map_outside_placeholders(
+            raw_str(one(v)?)?,
+            str::to_uppercase,
+        )),
+        "replace" => s(replace(v)?),
+        "createarray" => Ok(value::array(site, v.to_vec())),
+        "createobject" => create_object(v, site),
+        "union" => union(v, site),
+        "intersection" => intersection(v, site),
+        "equals" => {
+            argc(v, 2, 2)?;
+            b(deep_eq(&v[0], &v[1]).ok_or("comparison depends on the deployment scope")?)
+        }
+        "not" => b(!to_bool_strict(one(v)?)?),
+        "less" | "lessorequals" | "greater" | "greaterorequals" => compare(name, v).and_then(b),
+        "empty" => b(empty(one(v)?)?),
+        "contains" => b(contains(v)?),
+        "length" => n(length(one(v)?)?),
+        "first" | "last" => first_last(name == "first", one(v)?, site),
+        "split" => split(v, site),
+        "join" => join(v, site),
+        "indexof" | "lastindexof" => n(index_of(name == "lastindexof", v)?),
+        "startswith" | "endswith" => {
+            argc(v, 2, 2)?;
+            let (hay, needle) = (
+                str_arg(&v[0])?.to_lowercase(),
+                str_arg(&v[1])?.to_lowercase(),
+            );
+            b(if name == "startswith" {
+                hay.starts_with(&needle)
+            } else {
+                hay.ends_with(&needle)
+            })
+        }
+        "substring" => s(substring(v)?),
+        "take" | "skip" => take_skip(name == "take", v, site),
+        "trim" => s(str_arg(one(v)?)?.trim().to_string()),
+        "padleft" => s(pad_left(v)?),
+        "add" | "sub" | "mul" | "div" | "mod" => n(arith(name, v)?),
+        "min" | "max" => n(min_max(name == "min", v)?),
+        "range" => range(v, site),
+        "array" => match &one(v)?.kind {
+            NodeKind::Array(_) => Ok(v[0].clone()),
+            _ => Ok(value::array(site, vec![v[0].clone()])),
+        },
+        "flatten" => flatten(one(v)?, site),
+        "items" => items(one(v)?, site),
+        "objectkeys" => object_keys(one(v)?, site),
+        "tryget" => try_get(v, site),
+        "cidrsubnet" => {
+            argc(v, 3, 3)?;
+            s(cidr::cidr_subnet(
+                str_arg(&v[0])?,
+                to_int(&v[1])?,
+                to_int(&v[2])?,
+            )?)
+        }
+        "cidrhost" => {
+            argc(v, 2, 2)?;
+            s(cidr::cidr_host(str_arg(&v[0])?, to_int(&v[1])?)?)
+        }
+        "parsecidr" => parse_cidr(str_arg(one(v)?)?, site),
+        _ => Err("function not supported".into()),
+    }
+}
+
+// ---- argument helpers ----
+
+fn argc(v: &[Node], min: usize, max: usize) -> Result<(), String> {
+    if v.len() < min || v.len() > max {
+        return Err(format!("takes {min}..={max} arguments, got {}", v.len()));
+    }
+    Ok(())
+}
+
+fn one(v: &[Node]) -> Result<&Node, String> {
+    argc(v, 1, 1)?;
+    Ok(&v[0])
+}
+
+/// A string argument that may carry placeholders (the function only passes it on).
+fn raw_str(n: &Node) -> Result<&str, String> {
+    n.as_str()
+        .ok_or_else(|| format!("expected a string, got a {}", n.kind_name()))
+}
+
+/// A string argument the function looks inside, so placeholders make the result unknown.
+fn str_arg(n: &Node) -> Result<&str, String> {
+    let s = raw_str(n)?;
+    if has_placeholder(s) {
+        return Err("depends on the deployment scope".into());
+    }
+    Ok(s)
+}
+
+fn strings(v: &[Node]) -> Result<Vec<&str>, String> {
+    v.iter().map(raw_str).collect()
+}
+
+fn to_int(n: &Node) -> Result<i64, String> {
+    if let Some(i) = n.as_i64() {
+        return Ok(i);
+    }
+    match &n.kind {
+        NodeKind::String(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?} is not an integer")),
+        _ => Err(format!("expected an integer, got a {}", n.kind_name())),
+    }
+}
+
+fn to_bool(n: &Node) -> Result<bool, String> {
+    match &n.kind {
+        NodeKind::Bool(b) => Ok(*b),
+        NodeKind::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+        NodeKind::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+        _ => n
+            .as_i64()
+            .map(|i| i != 0)
+            .ok_or_else(|| format!("cannot convert a {} to bool", n.kind_name())),
+    }
+}
+
+fn to_bool_strict(n: &Node) -> Result<bool, String> {
+    n.as_bool()
+        .ok_or_else(|| format!("expected a boolean, got a {}", n.kind_name()))
+}
+
+fn no_unknown_inside(n: &Node) -> Result<(), String> {
+    if n.contains_unknown() {
+        return Err("value contains unknown parts".into());
+    }
+    Ok(())
+}
+
+// ---- scope functions ----
+
+fn copy_index(v: &[Node], ctx: Ctx, site: Span) -> Res {
+    argc(v, 0, 2)?;
+    let (name, offset) = match v {
+        [] => (None, 0),
+        [a] if a.as_str().is_some() => (a.as_str(), 0),
+        [a] => (None, to_int(a)?),
+        [a, o] => (Some(raw_str(a)?), to_int(o)?),
+        _ => return Err("bad arguments".into()),
+    };
+    let frame = match name {
+        Some(n) => ctx
+            .copies
+            .iter()
+            .rev()
+            .find(|f| f.name.eq_ignore_ascii_case(n)),
+        None => ctx
+            .copies
+            .iter()
+            .rev()
+            .find(|f| f.resource)
+            .or(ctx.copies.last()),
+    };
+    let frame = frame.ok_or("used outside a copy loop")?;
+    let index = frame.index.ok_or("the copy count is unknown")?;
+    Ok(value::int(site, index.saturating_add(offset)))
+}
+
+fn resource_group(ctx: Ctx, site: Span) -> Res {
+    let rg = ctx
+        .deploy
+        .resource_group
+        .as_deref()
+        .ok_or("no resource group at this scope")?;
+    let id = format!(
+        "/subscriptions/{}/resourceGroups/{rg}",
+        ctx.deploy.subscription
+    );
+    Ok(value::object(
+        site,
+        vec![
+            ("id".into(), Node::string(site, id)),
+            ("name".into(), Node::string(site, rg)),
+            (
+                "type".into(),
+                Node::string(site, "Microsoft.Resources/resourceGroups"),
+            ),
+            (
+                "location".into(),
+                Node::unknown(site, "the resource group location is set at deployment"),
+            ),
+        ],
+    ))
+}
+
+fn subscription(ctx: Ctx, site: Span) -> Node {
+    let sub = &ctx.deploy.subscription;
+    value::object(
+        site,
+        vec![
+            (
+                "id".into(),
+                Node::string(site, format!("/subscriptions/{sub}")),
+            ),
+            ("subscriptionId".into(), Node::string(site, sub.clone())),
+            (
+                "tenantId".into(),
+                Node::unknown(site, "the tenant is set at deployment"),
+            ),
+            (
+                "displayName".into(),
+                Node::unknown(site, "the subscription is set at deployment"),
+            ),
+        ],
+    )
+}
+
+// ---- strings ----
+
+fn concat(v: &[Node], site: Span) -> Res {
+    if v.first().is_some_and(|x| x.as_array().is_some()) {
+        let mut out = Vec::new();
+        for a in v {
+            match &a.kind {
+                NodeKind::Array(items) => out.extend(items.iter().cloned()),
+                NodeKind::Null => {}
+                _ => return Err("cannot mix arrays and other values".into()),
+            }
+        }
+        return Ok(value::array(site, out));
+    }
+    let mut out = String::new();
+    for a in v {
+        match &a.kind {
+            NodeKind::Array(_) | NodeKind::Object(_) => {
+                return Err("cannot concatenate a compound value to a string".into())
+            }
+            _ => out.push_str(&to_text(a)),
+        }
+    }
+    Ok(Node::string(site, out))
+}
+
+/// .NET composite formatting: `{0}`, `{0,width}`, `{0:D3}`, `{{` and `}}`.
+fn format(v: &[Node]) -> Result<String, String> {
+    let (fmt, args) = v.split_first().ok_or("takes a format string")?;
+    let fmt = str_arg(fmt)?;
+    let mut out = String::new();
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let mut item = String::new();
+                loop {
+                    match chars.next() {
+                        Some('}') => break,
+                        Some(ch) => item.push(ch),
+                        None => return Err("unclosed format item".into()),
+                    }
+                }
+                out.push_str(&format_item(&item, args)?);
+            }
+            '}' => return Err("unbalanced `}` in format string".into()),
+            _ => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+fn format_item(item: &str, args: &[Node]) -> Result<String, String> {
+    let (head, spec) = item.split_once(':').unwrap_or((item, ""));
+    let (index, width) = head.split_once(',').unwrap_or((head, ""));
+    let index: usize = index
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad format item {{{item}}}"))?;
+    let arg = args
+        .get(index)
+        .ok_or_else(|| format!("format item {{{index}}} has no argument"))?;
+    if matches!(arg.kind, NodeKind::Array(_) | NodeKind::Object(_)) {
+        no_unknown_inside(arg)?;
+    }
+    let mut text = to_text(arg);
+    let spec_kind = spec.chars().next().map(|c| c.to_ascii_uppercase());
+    if let (Some('D'), Some(i)) = (spec_kind, arg.as_i64()) {
+        let digits: usize = spec[1..].parse().unwrap_or(0).min(64);
+        let sign = if i < 0 { "-" } else { "" };
+        text = format!("{sign}{:0>digits$}", i.unsigned_abs());
+    }
+    let width: i64 = width.trim().parse().unwrap_or(0).clamp(-1000, 1000);
+    let pad = (width.unsigned_abs() as usize).saturating_sub(text.chars().count());
+    Ok(if width >= 0 {
+        format!("{}{text}", " ".repeat(pad))
+    } else {
+        format!("{text}{}", " ".repeat(pad))
+    })
+}
+
+fn replace(v: &[Node]) -> Result<String, String> {
+    argc(v, 3, 3)?;
+    let (s, old, new) = (raw_str(&v[0])?, str_arg(&v[1])?, raw_str(&v[2])?);
+    if old.is_empty() {
+        return Err("the string to replace is empty".into());
+    }
+    // Replacing text that could overlap a placeholder would change what it stands for.
+    if old.contains(['{', '}'])
+        || [
+            value::SUBSCRIPTION_PLACEHOLDER,
+            value::RESOURCE_GROUP_PLACEHOLDER,
+        ]
+        .iter()
+        .any(|p| p.contains(old) && s.contains(p))
+    {
+        return Err("depends on the deployment scope".into());
+    }
+    Ok(s.replace(old, new))
+}
+
+fn split(v: &[Node], site: Span) -> Res {
+    argc(v, 2, 2)?;
+    let s = str_arg(&v[0])?;
+    let delims: Vec<&str> = match &v[1].kind {
+        NodeKind::Array(items) => items.iter().map(str_arg).collect::<Result<_, _>>()?,
+        _ => vec![str_arg(&v[1])?],
+    };
+    let delims: Vec<&str> = delims.into_iter().filter(|d| !d.is_empty()).collect();
+    let mut parts = Vec::new();
+    let mut rest = s;
+    loop {
+        let next = delims
+            .iter()
+            .filter_map(|d| rest.find(d).map(|i| (i, d.len())))
+            .min();
+        match next {
+            Some((i, len)) => {
+                parts.push(Node::string(site, &rest[..i]));
+                rest = &rest[i + len..];
+            }
+            None => {
+                parts.push(Node::string(site, rest));
+                break;
+            }
+        }
+    }
+    Ok(value::array(site, parts))
+}
+
+fn join(v: &[Node], site: Span) -> Res {
+    argc(v, 2, 2)?;
+    let items = v[0].as_array().ok_or("expected an array")?;
+    let sep = raw_str(&v[1])?;
+    let parts: Vec<String> = items
+        .iter()
+        .map(|i| {
+            no_unknown_inside(i)?;
+            Ok(to_text(i))
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(Node::string(site, parts.join(sep)))
+}
+
+fn index_of(last: bool, v: &[Node]) -> Result<i64, String> {
+    argc(v, 2, 2)?;
+    if let Some(items) = v[0].as_array() {
+        let mut found = -1;
+        for (i, item) in items.iter().enumerate() {
+            match deep_eq(item, &v[1]) {
+                Some(true) => {
+                    found = i as i64;
+                    if !last {
+                        break;
+                    }
+                }
+                Some(false) => {}
+                None => return Err("element comparison is unknown".into()),
+            }
+        }
+        return Ok(found);
+    }
+    // ARM compares strings case-insensitively here.
+    let hay = str_arg(&v[0])?.to_lowercase();
+    let needle = str_arg(&v[1])?.to_lowercase();
+    let byte = if last {
+        hay.rfind(&needle)
+    } else {
+        hay.find(&needle)
+    };
+    Ok(byte.map_or(-1, |b| hay[..b].chars().count() as i64))
+}
+
+fn substring(v: &[Node]) -> Result<String, String> {
+    argc(v, 2, 3)?;
+    let chars: Vec<char> = str_arg(&v[0])?.chars().collect();
+    let start = usize::try_from(to_int(&v[1])?).map_err(|_| "negative start")?;
+    let len = match v.get(2) {
+        Some(l) => usize::try_from(to_int(l)?).map_err(|_| "negative length")?,
+        None => chars.len().saturating_sub(start),
+    };
+    let end = start
+        .checked_add(len)
+        .filter(|e| *e <= chars.len())
+        .ok_or("range is past the end of the string")?;
+    Ok(chars[start..end].iter().collect())
+}
+
+fn pad_left(v: &[Node]) -> Result<String, String> {
+    argc(v, 2, 3)?;
+    let text = match &v[0].kind {
+        NodeKind::String(_) => str_arg(&v[0])?.to_string(),
+        _ => to_int(&v[0])?.to_string(),
+    };
+    let total = to_int(&v[1])?;
+    if !(0..=MAX_BUILD).contains(&total) {
+        return Err("padding length out of range".into());
+    }
+    let pad = match v.get(2) {
+        Some(p) => str_arg(p)?
+            .chars()
+            .next()
+            .ok_or("empty padding character")?,
+        None => ' ',
+    };
+    let missing = (total as usize).saturating_sub(text.chars().count());
+    Ok(std::iter::repeat(pad)
+        .take(missing)
+        .chain(text.chars())
+        .collect())
+}
+
+fn json(s: &str, site: Span) -> Res {
+    let parsed: serde_json::Value =
+        serde_json::from_str(s).map_err(|e| format!("invalid JSON: {e}"))?;
+    Ok(value::from_json(&parsed, site))
+}
+
+// ---- collections ----
+
+fn create_object(v: &[Node], site: Span) -> Res {
+    if v.len() % 2 != 0 {
+        return Err("takes key/value pairs".into());
+    }
+    let mut entries: Vec<Entry> = Vec::new();
+    for pair in v.chunks(2) {
+        let key = raw_str(&pair[0])?.to_string();
+        set_member(
+            &mut entries,
+            Entry {
+                key,
+                key_span: pair[0].span,
+                value: pair[1].clone(),
+            },
+        );
+    }
+    Ok(Node::new(site, NodeKind::Object(entries)))
+}
+
+/// Inserts or replaces (case-insensitively) an object member, keeping the first position.
+fn set_member(entries: &mut Vec<Entry>, e: Entry) {
+    match entries
+        .iter_mut()
+        .find(|x| x.key.eq_ignore_ascii_case(&e.key))
+    {
+        Some(slot) => slot.value = e.value,
+        None => entries.push(e),
+    }
+}
+
+fn union(v: &[Node], site: Span) -> Res {
+    if v.iter().all(|x| x.as_object().is_some()) {
+        let mut entries = Vec::new();
+        for o in v {
+            for e in o.as_object().unwrap_or_default() {
+                set_member(&mut entries, e.clone());
+            }
+        }
+        return Ok(Node::new(site, NodeKind::Object(entries)));
+    }
+    if v.iter().all(|x| x.as_array().is_some()) {
+        let mut out: Vec<Node> = Vec::new();
+        for item in v.iter().flat_map(|a| a.as_array().unwrap_or_default()) {
+            if !is_member(&out, item)? {
+                out.push(item.clone());
+            }
+        }
+        return Ok(value::array(site, out));
+    }
+    Err("arguments must all be objects or all be arrays".into())
+}
+
+fn intersection(v: &[Node], site: Span) -> Res {
+    let (first, rest) = v.split_first().ok_or("takes at least one argument")?;
+    if let Some(entries) = first.as_object() {
+        let mut out = Vec::new();
+        for e in entries {
+            let mut keep = true;
+            for other in rest {
+                let o = other.as_object().ok_or("arguments must all be objects")?;
+                let same = o
+                    .iter()
+                    .find(|x| x.key.eq_ignore_ascii_case(&e.key))
+                    .map(|x| deep_eq(&x.value, &e.value));
+                match same {
+                    Some(Some(true)) => {}
+                    Some(None) => return Err("comparison is unknown".into()),
+                    _ => keep = false,
+                }
+            }
+            if keep {
+                out.push(e.clone());
+            }
+        }
+        return Ok(Node::new(site, NodeKind::Object(out)));
+    }
+    let items = first
+        .as_array()
+        .ok_or("arguments must be arrays or objects")?;
+    let mut out: Vec<Node> = Vec::new();
+    for item in items {
+        let mut keep = !is_member(&out, item)?;
+        for other in rest {
+            keep = keep
+                && is_member(
+                    other.as_array().ok_or("arguments must all be arrays")?,
+                    item,
+                )?;
+        }
+        if keep {
+            out.push(item.clone());
+        }
+    }
+    Ok(value::array(site, out))
+}
+
+fn is_member(list: &[Node], item: &Node) -> Result<bool, String> {
+    let mut unknown = false;
+    for x in list {
+        match deep_eq(x, item) {
+            Some(true) => return Ok(true),
+            None => unknown = true,
+            Some(false) => {}
+        }
+    }
+    if unknown {
+        Err("element comparison is unknown".into())
+    } else {
+        Ok(false)
+    }
+}
+
+fn empty(n: &Node) -> Result<bool, String> {
+    Ok(match &n.kind {
+        NodeKind::Null => true,
+        NodeKind::String(s) => s.is_empty(),
+        NodeKind::Array(a) => a.is_empty(),
+        NodeKind::Object(o) => o.is_empty(),
+        _ => return Err(format!("empty() of a {}", n.kind_name())),
+    })
+}
+
+fn contains(v: &[Node]) -> Result<bool, String> {
+    argc(v, 2, 2)?;
+    match &v[0].kind {
+        NodeKind::Array(items) => is_member(items, &v[1]),
+        NodeKind::Object(_) => Ok(v[0].get(raw_str(&v[1])?).is_some()),
+        NodeKind::String(_) => {
+            let needle = match &v[1].kind {
+                NodeKind::String(_) => str_arg(&v[1])?.to_string(),
+                _ => to_text(&v[1]),
+            };
+            Ok(str_arg(&v[0])?.contains(&needle))
+        }
+        NodeKind::Null => Ok(false),
+        _ => Err(format!("contains() in a {}", v[0].kind_name())),
+    }
+}
+
+fn length(n: &Node) -> Result<i64, String> {
+    Ok(match &n.kind {
+        NodeKind::String(_) => str_arg(n)?.chars().count() as i64,
+        NodeKind::Array(a) => a.len() as i64,
+        NodeKind::Object(o) => o.len() as i64,
+        NodeKind::Null => 0,
+        _ => return Err(format!("length() of a {}", n.kind_name())),
+    })
+}
+
+fn first_last(first: bool, n: &Node, site: Span) -> Res {
+    match &n.kind {
+        NodeKind::Array(items) => {
+            let pick = if first { items.first() } else { items.last() };
+            Ok(pick
+                .cloned()
+                .unwrap_or_else(|| Node::new(site, NodeKind::Null)))
+        }
+        NodeKind::String(_) => {
+            let s = str_arg(n)?;
+            let c = if first {
+                s.chars().next()
+            } else {
+                s.chars().next_back()
+            };
+            Ok(Node::string(site, c.map(String::from).unwrap_or_default()))
+        }
+        _ => Err(format!("not an array or string but a {}", n.kind_name())),
+    }
+}
+
+fn take_skip(take: bool, v: &[Node], site: Span) -> Res {
+    argc(v, 2, 2)?;
+    let count = to_int(&v[1])?.max(0);
+    let count = usize::try_from(count).unwrap_or(usize::MAX);
+    match &v[0].kind {
+        NodeKind::Array(items) => {
+            let k = count.min(items.len());
+            let part = if take { &items[..k] } else { &items[k..] };
+            Ok(value::array(site, part.to_vec()))
+        }
+        NodeKind::String(_) => {
+            let chars = str_arg(&v[0])?.chars();
+            let text: String = if take {
+                chars.take(count).collect()
+            } else {
+                chars.skip(count).collect()
+            };
+            Ok(Node::string(site, text))
+        }
+        NodeKind::Null => Ok(Node::new(site, NodeKind::Null)),
+        _ => Err(format!("not an array or string but a {}", v[0].kind_name())),
+    }
+}
+
+fn range(v: &[Node], site: Span) -> Res {
+    argc(v, 2, 2)?;
+    let (start, count) = (to_int(&v[0])?, to_int(&v[1])?);
+    if !(0..=MAX_BUILD).contains(&count) {
+        return Err("count out of range".into());
+    }
+    let items = (0..count)
+        .map(|i| value::int(site, start.saturating_add(i)))
+        .collect();
+    Ok(value::array(site, items))
+}
+
+fn flatten(n: &Node, site: Span) -> Res {
+    let mut out = Vec::new();
+    for item in n.as_array().ok_or("expected an array")? {
+        match &item.kind {
+            NodeKind::Array(inner) => out.extend(inner.iter().cloned()),
+            _ => return Err("elements must be arrays".into()),
+        }
+    }
+    Ok(value::array(site, out))
+}
+
+/// `items(object)`: `{key, value}` pairs sorted by key, as ARM returns them.
+fn items(n: &Node, site: Span) -> Res {
+    let mut entries: Vec<&Entry> = n.as_object().ok_or("expected an object")?.iter().collect();
+    entries.sort_by_key(|e| e.key.to_lowercase());
+    let out = entries
+        .into_iter()
+        .map(|e| {
+            value::object(
+                site,
+                vec![
+                    ("key".into(), Node::string(e.key_span, e.key.clone())),
+                    ("value".into(), e.value.clone()),
+                ],
+            )
+        })
+        .collect();
+    Ok(value::array(site, out))
+}
+
+fn object_keys(n: &Node, site: Span) -> Res {
+    let keys = n
+        .as_object()
+        .ok_or("expected an object")?
+        .iter()
+        .map(|e| Node::string(e.key_span, e.key.clone()));
+    Ok(value::array(site, keys.collect()))
+}
+
+/// `tryGet(value, key-or-index, ...)`: null instead of an error when something is missing.
+fn try_get(v: &[Node], site: Span) -> Res {
+    let (first, path) = v.split_first().ok_or("takes a value")?;
+    let mut cur = first.clone();
+    for key in path {
+        let next = match (&cur.kind, &key.kind) {
+            (NodeKind::Object(_), NodeKind::String(k)) => cur.get(k).cloned(),
+            (NodeKind::Array(items), _) => key
+                .as_i64()
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| items.get(i).cloned()),
+            (NodeKind::Unknown(_), _) => return Ok(cur),
+            _ => None,
+        };
+        match next {
+            Some(n) => cur = n,
+            None => return Ok(Node::new(site, NodeKind::Null)),
+        }
+    }
+    Ok(cur)
+}
+
+// ---- numbers and comparison ----
+
+fn arith(name: &str, v: &[Node]) -> Result<i64, String> {
+    argc(v, 2, 2)?;
+    let (a, b) = (to_int(&v[0])?, to_int(&v[1])?);
+    let r = match name {
+        "add" => a.checked_add(b),
+        "sub" => a.checked_sub(b),
+        "mul" => a.checked_mul(b),
+        "div" => a.checked_div(b),
+        _ => a.checked_rem(b),
+    };
+    r.ok_or_else(|| "overflow or division by zero".into())
+}
+
+fn min_max(min: bool, v: &[Node]) -> Result<i64, String> {
+    let list: &[Node] = match v {
+        [single] if single.as_array().is_some() => single.as_array().unwrap_or_default(),
+        _ => v,
+    };
+    let nums: Vec<i64> = list.iter().map(to_int).collect::<Result<_, _>>()?;
+    let pick = if min {
+        nums.iter().min()
+    } else {
+        nums.iter().max()
+    };
+    pick.copied().ok_or_else(|| "no values".into())
+}
+
+fn compare(name: &str, v: &[Node]) -> Result<bool, String> {
+    argc(v, 2, 2)?;
+    let ord = match (&v[0].kind, &v[1].kind) {
+        (NodeKind::String(_), NodeKind::String(_)) => str_arg(&v[0])?.cmp(str_arg(&v[1])?),
+        _ => to_int(&v[0])?.cmp(&to_int(&v[1])?),
+    };
+    Ok(match name {
+        "less" => ord.is_lt(),
+        "lessorequals" => ord.is_le(),
+        "greater" => ord.is_gt(),
+        _ => ord.is_ge(),
+    })
+}
+
+fn parse_cidr(network: &str, site: Span) -> Res {
+    let fields = cidr::parse_cidr(network)?
+        .into_iter()
+        .map(|(k, f)| {
+            let v = match f {
+                cidr::CidrField::Text(t) => Node::string(site, t),
+                cidr::CidrField::Int(i) => value::int(site, i),
+            };
+            (k.to_string(), v)
+        })
+        .collect();
+    Ok(value::object(site, fields))
+}

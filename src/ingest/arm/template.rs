@@ -1,0 +1,369 @@
+//! Walking a template's resources: conditions, copy loops, child resources and nested deployments.
+
+use super::eval::{copy_count, eval_value, CopyFrame, Ctx, Deploy, Slot, Table, TemplateScope};
+use super::ids;
+use super::value::{RESOURCE_GROUP_PLACEHOLDER, SUBSCRIPTION_PLACEHOLDER};
+use super::ArmResource;
+use crate::syntax::{Entry, Node, NodeKind};
+
+/// Deepest chain of nested inline deployments followed (Bicep modules nest a few levels).
+const MAX_DEPLOYMENT_DEPTH: usize = 16;
+/// Deepest chain of child resources declared inside their parents.
+const MAX_CHILD_DEPTH: usize = 16;
+
+/// Fully qualified type and name of the resource that declares nested child resources.
+struct Parent {
+    resource_type: String,
+    name: Node,
+}
+
+/// The deployment scope a template at the top level is deployed to, judged by its `$schema`.
+pub fn root_deploy(template: &Node) -> Deploy {
+    Deploy {
+        subscription: SUBSCRIPTION_PLACEHOLDER.into(),
+        resource_group: if is_wider_than_group(template) {
+            None
+        } else {
+            Some(RESOURCE_GROUP_PLACEHOLDER.into())
+        },
+    }
+}
+
+fn is_wider_than_group(template: &Node) -> bool {
+    let schema = template
+        .get("$schema")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    [
+        "subscriptiondeploymenttemplate",
+        "managementgroupdeploymenttemplate",
+        "tenantdeploymenttemplate",
+    ]
+    .iter()
+    .any(|s| schema.contains(s))
+}
+
+/// Registers a template's declared parameters: the given value, else the default, else unknown.
+pub fn declare_params<'t>(
+    template: &'t Node,
+    table: &mut Table<'t>,
+    given: impl Fn(&str) -> Option<Node>,
+) {
+    for e in template
+        .get("parameters")
+        .and_then(Node::as_object)
+        .unwrap_or_default()
+    {
+        let slot = match (given(&e.key), e.value.get("defaultValue")) {
+            (Some(v), _) => Slot::Value(v),
+            (None, Some(default)) => Slot::Raw(default),
+            (None, None) => Slot::Value(Node::unknown(
+                e.value.span,
+                format!("parameter '{}' has no value", e.key),
+            )),
+        };
+        table.insert(&e.key, slot);
+    }
+}
+
+/// Registers a template's variables, including `variables.copy` loops.
+pub fn declare_vars<'t>(template: &'t Node, table: &mut Table<'t>) {
+    for e in template
+        .get("variables")
+        .and_then(Node::as_object)
+        .unwrap_or_default()
+    {
+        if !e.key.eq_ignore_ascii_case("copy") {
+            table.insert(&e.key, Slot::Raw(&e.value));
+            continue;
+        }
+        for item in e.value.as_array().unwrap_or_default() {
+            let (Some(name), Some(count), Some(input)) = (
+                item.get("name").and_then(Node::as_str),
+                item.get("count"),
+                item.get("input"),
+            ) else {
+                continue;
+            };
+            table.insert(
+                name,
+                Slot::Copy {
+                    name: name.to_string(),
+                    count,
+                    input,
+                    span: item.span,
+                },
+            );
+        }
+    }
+}
+
+/// Emits the resources a template deploys.
+pub fn walk_template<'t>(
+    template: &'t Node,
+    ctx: Ctx<'_, 't>,
+    out: &mut Vec<ArmResource>,
+    depth: usize,
+) {
+    if let Some(list) = template.get("resources") {
+        walk_list(list, ctx, None, out, depth, 0);
+    }
+}
+
+/// `resources` is an array, or (languageVersion 2.0) an object keyed by symbolic name.
+fn walk_list<'t>(
+    list: &'t Node,
+    ctx: Ctx<'_, 't>,
+    parent: Option<&Parent>,
+    out: &mut Vec<ArmResource>,
+    depth: usize,
+    child_depth: usize,
+) {
+    let items: Vec<&'t Node> = match &list.kind {
+        NodeKind::Array(items) => items.iter().collect(),
+        NodeKind::Object(entries) => entries.iter().map(|e| &e.value).collect(),
+        _ => {
+            ctx.shared
+                .note(list.span, "`resources` is neither an array nor an object");
+            return;
+        }
+    };
+    if child_depth > MAX_CHILD_DEPTH {
+        ctx.shared
+            .note(list.span, "child resources nested too deeply; skipped");
+        return;
+    }
+    for res in items {
+        walk_resource(res, ctx, parent, out, depth, child_depth);
+    }
+}
+
+fn walk_resource<'t>(
+    res: &'t Node,
+    ctx: Ctx<'_, 't>,
+    parent: Option<&Parent>,
+    out: &mut Vec<ArmResource>,
+    depth: usize,
+    child_depth: usize,
+) {
+    if res.as_object().is_none() {
+        ctx.shared.note(res.span, "resource is not an object");
+        return;
+    }
+    if res.get("existing").and_then(Node::as_bool) == Some(true) {
+        return;
+    }
+    let Some(copy) = res.get("copy").filter(|c| c.as_object().is_some()) else {
+        instance(res, ctx, parent, out, depth, child_depth);
+        return;
+    };
+    let name = copy
+        .get("name")
+        .map(|n| eval_value(n, ctx))
+        .and_then(|n| n.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let count = match copy.get("count") {
+        Some(c) => copy_count(c, ctx),
+        None => Err("copy loop without a count".into()),
+    };
+    match count {
+        Ok(n) => {
+            for i in 0..n {
+                let frame = CopyFrame {
+                    name: name.clone(),
+                    index: Some(i),
+                    resource: true,
+                };
+                ctx.with_copies(frame, |c| instance(res, c, parent, out, depth, child_depth));
+            }
+        }
+        Err(why) => {
+            ctx.shared.note(
+                copy.span,
+                format!("{why}; emitting one instance with an unknown index"),
+            );
+            let frame = CopyFrame {
+                name,
+                index: None,
+                resource: true,
+            };
+            ctx.with_copies(frame, |c| instance(res, c, parent, out, depth, child_depth));
+        }
+    }
+}
+
+/// One instance of a resource (one iteration of its copy loop).
+fn instance<'t>(
+    res: &'t Node,
+    ctx: Ctx<'_, 't>,
+    parent: Option<&Parent>,
+    out: &mut Vec<ArmResource>,
+    depth: usize,
+    child_depth: usize,
+) {
+    if let Some(cond) = res.get("condition") {
+        if eval_value(cond, ctx).as_bool() == Some(false) {
+            return;
+        }
+    }
+    let type_node = res.get("type").map(|t| eval_value(t, ctx));
+    let Some(ty) = type_node.as_ref().and_then(Node::as_str) else {
+        ctx.shared
+            .note(res.span, "resource type is missing or unknown; skipped");
+        return;
+    };
+    let name = match res.get("name") {
+        Some(n) => eval_value(n, ctx),
+        None => Node::unknown(res.span, "resource has no name"),
+    };
+    let (full_type, full_name) = qualify(parent, ty, name);
+    if full_type.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
+        deployment(res, ctx, out, depth);
+        return;
+    }
+    let node = emitted_node(res, ctx, &full_type, &full_name);
+    let scope = node.get("scope").and_then(Node::as_str);
+    let id = full_name
+        .as_str()
+        .and_then(|n| ids::id_of(&full_type, n, ctx.deploy, scope));
+    out.push(ArmResource {
+        resource_type: full_type.clone(),
+        node,
+        id,
+        decl: res.span,
+    });
+    if let Some(children) = res.get("resources") {
+        let me = Parent {
+            resource_type: full_type,
+            name: full_name,
+        };
+        walk_list(children, ctx, Some(&me), out, depth, child_depth + 1);
+    }
+}
+
+/// Resolves a child's type and name against its parent unless already fully qualified.
+fn qualify(parent: Option<&Parent>, ty: &str, name: Node) -> (String, Node) {
+    let Some(p) = parent else {
+        return (ty.to_string(), name);
+    };
+    let is_full = ty.split('/').next().is_some_and(|ns| ns.contains('.'));
+    if is_full {
+        return (ty.to_string(), name);
+    }
+    let full_type = format!("{}/{ty}", p.resource_type);
+    let full_name = match (p.name.as_str(), name.as_str()) {
+        (Some(pn), Some(n)) => Node::string(name.span, format!("{pn}/{n}")),
+        (None, _) => Node::unknown(name.span, "parent name is unknown"),
+        (_, None) => name,
+    };
+    (full_type, full_name)
+}
+
+/// The evaluated resource object, with the qualified type and name and without child resources.
+fn emitted_node(res: &Node, ctx: Ctx, full_type: &str, full_name: &Node) -> Node {
+    let entries = res.as_object().unwrap_or_default();
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        let value = if e.key.eq_ignore_ascii_case("resources") {
+            continue;
+        } else if e.key.eq_ignore_ascii_case("type") {
+            Node::string(e.value.span, full_type)
+        } else if e.key.eq_ignore_ascii_case("name") {
+            full_name.clone()
+        } else {
+            eval_value(&e.value, ctx)
+        };
+        out.push(Entry {
+            key: e.key.clone(),
+            key_span: e.key_span,
+            value,
+        });
+    }
+    Node::new(res.span, NodeKind::Object(out))
+}
+
+/// A `Microsoft.Resources/deployments` resource: emits the resources of its inline template.
+fn deployment<'t>(res: &'t Node, ctx: Ctx<'_, 't>, out: &mut Vec<ArmResource>, depth: usize) {
+    let props = res.get("properties");
+    let Some(template) = props.and_then(|p| p.get("template")) else {
+        let why = if props.and_then(|p| p.get("templateLink")).is_some() {
+            "nested deployment uses templateLink, which cannot be followed"
+        } else {
+            "nested deployment has no inline template"
+        };
+        ctx.shared.note(res.span, why);
+        return;
+    };
+    if template.as_object().is_none() {
+        ctx.shared.note(
+            template.span,
+            "nested deployment template is not an inline object",
+        );
+        return;
+    }
+    if depth >= MAX_DEPLOYMENT_DEPTH {
+        ctx.shared
+            .note(res.span, "nested deployments too deep; skipped");
+        return;
+    }
+    let deploy = child_deploy(res, template, ctx);
+    let inner_scope = props
+        .and_then(|p| p.path(&["expressionEvaluationOptions", "scope"]))
+        .map(|s| eval_value(s, ctx))
+        .is_some_and(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case("inner")));
+    if !inner_scope {
+        // Outer scope: the inner template sees the outer parameters and variables.
+        walk_template(
+            template,
+            Ctx {
+                deploy: &deploy,
+                ..ctx
+            },
+            out,
+            depth + 1,
+        );
+        return;
+    }
+    let given = props.and_then(|p| p.get("parameters"));
+    let mut scope = TemplateScope::default();
+    declare_params(template, &mut scope.params, |name| {
+        let entry = given?.get(name)?;
+        Some(match entry.get("value") {
+            Some(v) => eval_value(v, ctx),
+            None => Node::unknown(
+                entry.span,
+                "parameter value is a Key Vault reference or missing",
+            ),
+        })
+    });
+    declare_vars(template, &mut scope.vars);
+    let inner = Ctx {
+        tpl: &scope,
+        deploy: &deploy,
+        copies: &[],
+        shared: ctx.shared,
+    };
+    walk_template(template, inner, out, depth + 1);
+}
+
+/// The scope a nested deployment deploys to: its `subscriptionId`/`resourceGroup` when set.
+fn child_deploy(res: &Node, template: &Node, ctx: Ctx) -> Deploy {
+    let text = |key: &str, fallback: &str| {
+        res.get(key).map(|v| match eval_value(v, ctx).kind {
+            NodeKind::String(s) => s,
+            _ => fallback.to_string(),
+        })
+    };
+    let subscription = text("subscriptionId", SUBSCRIPTION_PLACEHOLDER)
+        .unwrap_or_else(|| ctx.deploy.subscription.clone());
+    let resource_group = match text("resourceGroup", RESOURCE_GROUP_PLACEHOLDER) {
+        Some(rg) => Some(rg),
+        None if is_wider_than_group(template) => None,
+        None => ctx.deploy.resource_group.clone(),
+    };
+    Deploy {
+        subscription,
+        resource_group,
+    }
+}
