@@ -58,6 +58,10 @@ pub fn declare_params<'t>(
         let slot = match (given(&e.key), e.value.get("defaultValue")) {
             (Some(v), _) => Slot::Value(v),
             (None, Some(default)) => Slot::Raw(default),
+            // Bicep's optional parameters (`param x string?`) are null when not given.
+            (None, None) if is_nullable(template, &e.value) => {
+                Slot::Value(Node::new(e.value.span, NodeKind::Null))
+            }
             (None, None) => Slot::Value(Node::unknown(
                 e.value.span,
                 format!("parameter '{}' has no value", e.key),
@@ -65,6 +69,21 @@ pub fn declare_params<'t>(
         };
         table.insert(&e.key, slot);
     }
+}
+
+/// `"nullable": true` on the declaration or on the `#/definitions/...` type it refers to.
+fn is_nullable(template: &Node, decl: &Node) -> bool {
+    let flag = |n: &Node| n.get("nullable").and_then(Node::as_bool) == Some(true);
+    if flag(decl) {
+        return true;
+    }
+    let target = decl
+        .get("$ref")
+        .and_then(Node::as_str)
+        .and_then(|r| r.strip_prefix("#/definitions/"));
+    target
+        .and_then(|name| template.path(&["definitions", name]))
+        .is_some_and(flag)
 }
 
 /// Registers a template's variables, including `variables.copy` loops.
@@ -295,46 +314,64 @@ fn deployment<'t>(res: &'t Node, ctx: Ctx<'_, 't>, out: &mut Vec<ArmResource>, d
         ctx.shared.note(res.span, why);
         return;
     };
-    if template.as_object().is_none() {
-        ctx.shared.note(
-            template.span,
-            "nested deployment template is not an inline object",
-        );
-        return;
-    }
     if depth >= MAX_DEPLOYMENT_DEPTH {
         ctx.shared
             .note(res.span, "nested deployments too deep; skipped");
         return;
     }
-    let deploy = child_deploy(res, template, ctx);
     let inner_scope = props
         .and_then(|p| p.path(&["expressionEvaluationOptions", "scope"]))
         .map(|s| eval_value(s, ctx))
         .is_some_and(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case("inner")));
+    if template.as_str().is_some() {
+        // Bicep puts shared templates in variables, with their own expressions escaped as
+        // `[[`: evaluating the variable yields a template that then runs on its own parameters.
+        let owned = eval_value(template, ctx);
+        if owned.as_object().is_none() {
+            ctx.shared
+                .note(template.span, "nested deployment template is unknown");
+            return;
+        }
+        nested(res, &owned, ctx, true, out, depth);
+    } else if template.as_object().is_some() {
+        nested(res, template, ctx, inner_scope, out, depth);
+    } else {
+        ctx.shared
+            .note(template.span, "nested deployment template is not an object");
+    }
+}
+
+/// Emits the resources of a nested deployment's template.
+fn nested<'x>(
+    res: &'x Node,
+    template: &'x Node,
+    ctx: Ctx<'_, 'x>,
+    inner_scope: bool,
+    out: &mut Vec<ArmResource>,
+    depth: usize,
+) {
+    let deploy = child_deploy(res, template, ctx);
     if !inner_scope {
         // Outer scope: the inner template sees the outer parameters and variables.
-        walk_template(
-            template,
-            Ctx {
-                deploy: &deploy,
-                ..ctx
-            },
-            out,
-            depth + 1,
-        );
+        let ctx = Ctx {
+            deploy: &deploy,
+            ..ctx
+        };
+        walk_template(template, ctx, out, depth + 1);
         return;
     }
+    let props = res.get("properties");
     let given = props.and_then(|p| p.get("parameters"));
     let mut scope = TemplateScope::default();
     declare_params(template, &mut scope.params, |name| {
-        let entry = given?.get(name)?;
-        Some(match entry.get("value") {
-            Some(v) => eval_value(v, ctx),
-            None => Node::unknown(
-                entry.span,
-                "parameter value is a Key Vault reference or missing",
-            ),
+        // Bicep may write the whole `{"value": ...}` wrapper as one expression.
+        let entry = eval_value(given?.get(name)?, ctx);
+        Some(match entry.kind {
+            NodeKind::Unknown(_) => entry,
+            _ => match entry.get("value") {
+                Some(v) => v.clone(),
+                None => Node::unknown(entry.span, "parameter value is a Key Vault reference"),
+            },
         })
     });
     declare_vars(template, &mut scope.vars);
