@@ -919,3 +919,322 @@ fn parse_cidr(network: &str, site: Span) -> Res {
         .collect();
     Ok(value::object(site, fields))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{ev, eval_in, render};
+
+    #[test]
+    fn literals_and_escapes() {
+        assert_eq!(ev("[[not an expression]"), r#""[not an expression]""#);
+        assert_eq!(ev("plain"), r#""plain""#);
+        assert_eq!(ev("['it''s']"), r#""it's""#);
+        assert_eq!(ev("[true()]"), "true");
+        assert_eq!(ev("[null()]"), "null");
+        assert_eq!(ev("[-3]"), "-3");
+        assert_eq!(ev("[\n  concat(\n 'a',\n 'b')\n]"), r#""ab""#);
+    }
+
+    #[test]
+    fn malformed_and_unsupported_become_unknown() {
+        for e in [
+            "[concat('a']",
+            "[']",
+            "[1 2]",
+            "[noSuchFunction(1)]",
+            "[parameters('missing')]",
+            "[concat()[0]]",
+        ] {
+            assert_eq!(ev(e), "?", "{e}");
+        }
+        for e in [
+            "[reference('x').id]",
+            "[guid('a')]",
+            "[uniqueString('a')]",
+            "[utcNow()]",
+            "[listKeys('a', '2020')]",
+            "[deployment().name]",
+            "[environment().name]",
+        ] {
+            assert_eq!(ev(e), "?", "{e}");
+        }
+    }
+
+    #[test]
+    fn string_functions() {
+        assert_eq!(ev("[concat('a', 1, true())]"), r#""a1True""#);
+        assert_eq!(ev("[concat(createArray(1), createArray(2, 3))]"), "[1,2,3]");
+        assert_eq!(ev("[format('{0}-{1:D3}-{{x}}', 'a', 7)]"), r#""a-007-{x}""#);
+        assert_eq!(ev("[format('{0}', createArray(1))]"), r#""[1]""#);
+        assert_eq!(ev("[format('{1}', 'a')]"), "?");
+        assert_eq!(ev("[toLower('AbC')]"), r#""abc""#);
+        assert_eq!(ev("[toUpper('AbC')]"), r#""ABC""#);
+        assert_eq!(ev("[replace('a-b-c', '-', '.')]"), r#""a.b.c""#);
+        assert_eq!(
+            ev("[split('a,b;c', createArray(',', ';'))]"),
+            r#"["a","b","c"]"#
+        );
+        assert_eq!(ev("[split('a,,b', ',')]"), r#"["a","","b"]"#);
+        assert_eq!(ev("[join(createArray('a', 'b'), '/')]"), r#""a/b""#);
+        assert_eq!(ev("[substring('hello', 1, 3)]"), r#""ell""#);
+        assert_eq!(ev("[substring('hello', 3)]"), r#""lo""#);
+        assert_eq!(ev("[substring('hello', 3, 9)]"), "?");
+        assert_eq!(ev("[take('hello', 2)]"), r#""he""#);
+        assert_eq!(ev("[skip('hello', 2)]"), r#""llo""#);
+        assert_eq!(ev("[trim('  x ')]"), r#""x""#);
+        assert_eq!(ev("[padLeft(7, 3, '0')]"), r#""007""#);
+        assert_eq!(ev("[indexOf('abcABC', 'B')]"), "1");
+        assert_eq!(ev("[lastIndexOf('abcABC', 'b')]"), "4");
+        assert_eq!(ev("[indexOf('abc', 'z')]"), "-1");
+        assert_eq!(ev("[startsWith('Microsoft.Network', 'microsoft')]"), "true");
+        assert_eq!(ev("[endsWith('abc', 'BC')]"), "true");
+        assert_eq!(ev("[string(createObject('a', 1))]"), r#""{\"a\":1}""#);
+        assert_eq!(ev("[string(false())]"), r#""False""#);
+        assert_eq!(ev("[json('{\"a\": [1, null]}').a]"), "[1,null]");
+        assert_eq!(ev("[json('nope')]"), "?");
+        assert_eq!(ev("[first('abc')]"), r#""a""#);
+        assert_eq!(ev("[last('abc')]"), r#""c""#);
+        assert_eq!(ev("[length('abc')]"), "3");
+    }
+
+    #[test]
+    fn logic_and_comparison() {
+        assert_eq!(ev("[equals('a', 'a')]"), "true");
+        assert_eq!(ev("[equals('a', 'A')]"), "false");
+        assert_eq!(
+            ev("[equals(createArray(1, 'x'), createArray(1, 'x'))]"),
+            "true"
+        );
+        assert_eq!(ev("[not(equals(1, 2))]"), "true");
+        assert_eq!(ev("[and(true(), false())]"), "false");
+        assert_eq!(ev("[or(false(), true())]"), "true");
+        assert_eq!(ev("[less(1, 2)]"), "true");
+        assert_eq!(ev("[lessOrEquals(2, 2)]"), "true");
+        assert_eq!(ev("[greater('b', 'a')]"), "true");
+        assert_eq!(ev("[greaterOrEquals(1, 2)]"), "false");
+        assert_eq!(ev("[bool('TRUE')]"), "true");
+        assert_eq!(ev("[int('42')]"), "42");
+    }
+
+    #[test]
+    fn lazy_functions_short_circuit_over_unknowns() {
+        assert_eq!(ev("[if(true(), 'yes', reference('x'))]"), r#""yes""#);
+        assert_eq!(ev("[if(false(), reference('x'), 'no')]"), r#""no""#);
+        assert_eq!(ev("[if(equals(reference('x'), 1), 'a', 'b')]"), "?");
+        assert_eq!(ev("[and(false(), reference('x'))]"), "false");
+        assert_eq!(ev("[and(true(), reference('x'))]"), "?");
+        assert_eq!(ev("[or(reference('x'), true())]"), "true");
+        assert_eq!(ev("[coalesce(null(), 'a', reference('x'))]"), r#""a""#);
+        assert_eq!(ev("[coalesce(null(), reference('x'), 'a')]"), "?");
+        assert_eq!(ev("[coalesce(null(), null())]"), "null");
+    }
+
+    #[test]
+    fn unknown_arguments_propagate() {
+        assert_eq!(ev("[concat('a', reference('x'))]"), "?");
+        assert_eq!(ev("[length(reference('x'))]"), "?");
+        assert_eq!(ev("[reference('x').properties.a[0]]"), "?");
+        // Constructors keep the known parts.
+        assert_eq!(ev("[createArray('a', reference('x'))]"), r#"["a",?]"#);
+        assert_eq!(ev("[createObject('a', reference('x')).a]"), "?");
+        assert_eq!(ev("[string(createArray(reference('x')))]"), "?");
+    }
+
+    #[test]
+    fn collections() {
+        assert_eq!(
+            ev("[createObject('a', 1, 'b', createArray(2))]"),
+            r#"{"a":1,"b":[2]}"#
+        );
+        assert_eq!(
+            ev("[union(createObject('a', 1, 'b', 2), createObject('B', 3, 'c', 4))]"),
+            r#"{"a":1,"b":3,"c":4}"#
+        );
+        assert_eq!(
+            ev("[union(createArray(1, 2), createArray(2, 3))]"),
+            "[1,2,3]"
+        );
+        assert_eq!(
+            ev("[intersection(createArray(1, 2, 3), createArray(3, 2))]"),
+            "[2,3]"
+        );
+        assert_eq!(
+            ev("[intersection(createObject('a', 1, 'b', 2), createObject('a', 1, 'b', 3))]"),
+            r#"{"a":1}"#
+        );
+        assert_eq!(ev("[contains(createArray('a', 'b'), 'b')]"), "true");
+        assert_eq!(ev("[contains(createObject('Key', 1), 'key')]"), "true");
+        assert_eq!(ev("[contains('abc', 'B')]"), "false");
+        assert_eq!(ev("[empty(createArray())]"), "true");
+        assert_eq!(ev("[empty('')]"), "true");
+        assert_eq!(ev("[empty(createObject('a', 1))]"), "false");
+        assert_eq!(ev("[empty(null())]"), "true");
+        assert_eq!(ev("[length(createObject('a', 1))]"), "1");
+        assert_eq!(ev("[first(createArray(4, 5))]"), "4");
+        assert_eq!(ev("[last(createArray(4, 5))]"), "5");
+        assert_eq!(ev("[take(createArray(1, 2, 3), 2)]"), "[1,2]");
+        assert_eq!(ev("[skip(createArray(1, 2, 3), 5)]"), "[]");
+        assert_eq!(ev("[indexOf(createArray('a', 'b'), 'b')]"), "1");
+        assert_eq!(ev("[range(5, 3)]"), "[5,6,7]");
+        assert_eq!(ev("[range(0, 100000)]"), "?");
+        assert_eq!(ev("[array('a')]"), r#"["a"]"#);
+        assert_eq!(
+            ev("[flatten(createArray(createArray(1), createArray(2)))]"),
+            "[1,2]"
+        );
+        assert_eq!(
+            ev("[items(createObject('b', 2, 'a', 1))]"),
+            r#"[{"key":"a","value":1},{"key":"b","value":2}]"#
+        );
+        assert_eq!(ev("[createArray(1, 2)[1]]"), "2");
+        assert_eq!(ev("[createArray(1, 2)[2]]"), "?");
+        assert_eq!(
+            ev("[createObject('a', createObject('b', 'x'))['a'].B]"),
+            r#""x""#
+        );
+        assert_eq!(
+            ev("[tryGet(createObject('a', createArray(7)), 'a', 0)]"),
+            "7"
+        );
+        assert_eq!(ev("[tryGet(createObject('a', 1), 'b')]"), "null");
+        assert_eq!(ev("[createObject('a', null())?.a?.b]"), "null");
+        assert_eq!(ev("[createObject('a', 1)?['zz']]"), "null");
+    }
+
+    #[test]
+    fn arithmetic() {
+        assert_eq!(ev("[add(1, 2)]"), "3");
+        assert_eq!(ev("[sub(1, 2)]"), "-1");
+        assert_eq!(ev("[mul(3, 4)]"), "12");
+        assert_eq!(ev("[div(7, 2)]"), "3");
+        assert_eq!(ev("[mod(7, 2)]"), "1");
+        assert_eq!(ev("[div(1, 0)]"), "?");
+        assert_eq!(ev("[add(9223372036854775807, 1)]"), "?");
+        assert_eq!(ev("[min(3, 1, 2)]"), "1");
+        assert_eq!(ev("[max(createArray(3, 9, 2))]"), "9");
+    }
+
+    #[test]
+    fn cidr_functions() {
+        assert_eq!(
+            ev("[cidrSubnet('10.144.0.0/20', 24, 3)]"),
+            r#""10.144.3.0/24""#
+        );
+        assert_eq!(ev("[cidrHost('10.144.3.0/24', 0)]"), r#""10.144.3.1""#);
+        assert_eq!(
+            ev("[parseCidr('10.144.0.0/20').broadcast]"),
+            r#""10.144.15.255""#
+        );
+        assert_eq!(ev("[parseCidr('10.144.0.0/20').cidr]"), "20");
+        assert_eq!(ev("[cidrSubnet('bad', 24, 0)]"), "?");
+    }
+
+    #[test]
+    fn scope_functions_and_placeholders() {
+        assert_eq!(
+            ev("[resourceGroup().id]"),
+            r#""/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}""#
+        );
+        assert_eq!(ev("[resourceGroup().name]"), r#""{resourceGroup}""#);
+        assert_eq!(ev("[resourceGroup().location]"), "?");
+        assert_eq!(
+            ev("[subscription().subscriptionId]"),
+            r#""{subscriptionId}""#
+        );
+        assert_eq!(
+            ev("[subscription().id]"),
+            r#""/subscriptions/{subscriptionId}""#
+        );
+        assert_eq!(ev("[subscription().tenantId]"), "?");
+        // Placeholders flow through functions that only pass text on...
+        assert_eq!(
+            ev("[toLower(concat(resourceGroup().name, '-X'))]"),
+            r#""{resourceGroup}-x""#
+        );
+        assert_eq!(
+            ev("[format('{0}/a', subscription().subscriptionId)]"),
+            r#""{subscriptionId}/a""#
+        );
+        assert_eq!(
+            ev("[replace(resourceGroup().id, 'resourceGroups', 'rg')]"),
+            r#""/subscriptions/{subscriptionId}/rg/{resourceGroup}""#
+        );
+        // ...but not through functions that look inside them.
+        assert_eq!(ev("[length(resourceGroup().name)]"), "?");
+        assert_eq!(ev("[split(resourceGroup().id, '/')]"), "?");
+        assert_eq!(ev("[substring(resourceGroup().name, 0, 2)]"), "?");
+        assert_eq!(ev("[equals(resourceGroup().name, 'rg1')]"), "?");
+        assert_eq!(ev("[replace(resourceGroup().id, 'Id', 'x')]"), "?");
+        assert_eq!(ev("[uniqueString(resourceGroup().id)]"), "?");
+        assert_eq!(
+            ev("[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 'sn')]"),
+            r#""/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/sn""#
+        );
+        assert_eq!(
+            ev("[resourceId('rg2', 'Microsoft.Network/virtualNetworks', 'vnet')]"),
+            r#""/subscriptions/{subscriptionId}/resourceGroups/rg2/providers/Microsoft.Network/virtualNetworks/vnet""#
+        );
+        assert_eq!(
+            ev("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'r')]"),
+            r#""/subscriptions/{subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/r""#
+        );
+        assert_eq!(
+            ev("[tenantResourceId('Microsoft.Foo/bars', 'b')]"),
+            r#""/providers/Microsoft.Foo/bars/b""#
+        );
+        assert_eq!(
+            ev("[extensionResourceId(resourceGroup().id, 'Microsoft.Authorization/locks', 'l')]"),
+            r#""/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Authorization/locks/l""#
+        );
+    }
+
+    #[test]
+    fn parameters_and_variables() {
+        let t = r#"{
+            "parameters": {
+                "p": {"type": "string", "defaultValue": "[concat('x', variables('unused'))]"},
+                "q": {"type": "int", "defaultValue": "[add(1, 1)]"},
+                "noValue": {"type": "string"},
+                "opt": {"type": "string", "nullable": true}
+            },
+            "variables": {
+                "unused": "-y",
+                "a": "[concat(variables('b'), '!')]",
+                "b": "[parameters('p')]",
+                "loop1": "[variables('loop2')]",
+                "loop2": "[variables('loop1')]",
+                "obj": {"n": "[parameters('q')]", "copy": [{"name": "list", "count": 2, "input": "[copyIndex('list')]"}]},
+                "copy": [{"name": "generated", "count": "[parameters('q')]", "input": {"i": "[copyIndex('generated', 1)]"}}]
+            }
+        }"#;
+        assert_eq!(render(&eval_in(t, "[variables('a')]")), r#""x-y!""#);
+        assert_eq!(render(&eval_in(t, "[variables('A')]")), r#""x-y!""#);
+        assert_eq!(render(&eval_in(t, "[parameters('noValue')]")), "?");
+        assert_eq!(render(&eval_in(t, "[parameters('opt')]")), "null");
+        assert_eq!(render(&eval_in(t, "[variables('loop1')]")), "?");
+        assert_eq!(
+            render(&eval_in(t, "[variables('obj')]")),
+            r#"{"n":2,"list":[0,1]}"#
+        );
+        assert_eq!(
+            render(&eval_in(t, "[variables('generated')]")),
+            r#"[{"i":1},{"i":2}]"#
+        );
+        assert_eq!(render(&eval_in(t, "[copyIndex()]")), "?");
+    }
+
+    #[test]
+    fn spans_follow_the_value() {
+        let t = r#"{"variables": {"arr": ["a", "b"]}}"#;
+        let root = super::super::testutil::parse(t);
+        let inner = root
+            .path(&["variables", "arr"])
+            .and_then(|a| a.as_array())
+            .map(|a| a[1].span);
+        let v = eval_in(t, "[variables('arr')]");
+        // Compound values keep the spans of their elements; scalars take the expression's span.
+        assert_eq!(v.as_array().map(|a| a[1].span), inner);
+        let s = eval_in(t, "[variables('arr')[0]]");
+        assert_eq!((s.span.start, s.span.end), (1000, 1010));
+    }
+}

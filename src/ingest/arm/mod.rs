@@ -10,6 +10,8 @@ mod expr;
 mod functions;
 mod ids;
 mod template;
+#[cfg(test)]
+mod testutil;
 mod value;
 
 use crate::source::Span;
@@ -196,5 +198,445 @@ mod corpus_tests {
             "corpus: {templates} templates, {resources} resources, {clusters} managedClusters"
         );
         assert!(templates > 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::{parse, render};
+    use super::*;
+
+    fn run(template: &str, params: &[&str]) -> TemplateOutput {
+        let root = parse(template);
+        let files: Vec<Node> = params.iter().map(|p| parse(p)).collect();
+        let refs: Vec<&Node> = files.iter().collect();
+        evaluate_template(&root, &refs)
+    }
+
+    fn summary(out: &TemplateOutput) -> Vec<(String, String)> {
+        out.resources
+            .iter()
+            .map(|r| {
+                (
+                    r.resource_type.clone(),
+                    render(r.node.get("name").unwrap_or(&r.node)),
+                )
+            })
+            .collect()
+    }
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(t, n)| (t.to_string(), format!("{n:?}")))
+            .collect()
+    }
+
+    const SCHEMA: &str =
+        "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+
+    #[test]
+    fn recognises_templates_and_parameter_files() {
+        assert!(is_template(&parse(&format!(
+            r#"{{"$schema": "{SCHEMA}", "resources": []}}"#
+        ))));
+        assert!(is_template(&parse(
+            r#"{"contentVersion": "1.0.0.0", "resources": []}"#
+        )));
+        assert!(!is_template(&parse(r#"{"resources": []}"#)));
+        assert!(!is_template(&parse(r#"[1]"#)));
+        let params = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "parameters": {}}"#;
+        assert!(is_parameter_file(&parse(params)));
+        assert!(!is_template(&parse(params)));
+        assert!(is_parameter_file(&parse(
+            r#"{"contentVersion": "1.0.0.0", "parameters": {"a": {"value": 1}}}"#
+        )));
+        assert!(!is_parameter_file(&parse(
+            r#"{"contentVersion": "1.0.0.0", "parameters": {}, "resources": []}"#
+        )));
+    }
+
+    #[test]
+    fn nested_children_are_qualified_and_emitted_separately() {
+        let out = run(
+            r#"{"resources": [{
+                "type": "Microsoft.Network/virtualNetworks", "name": "vnet1",
+                "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}},
+                "resources": [
+                    {"type": "subnets", "name": "subnet1", "properties": {"addressPrefix": "10.0.1.0/24"}},
+                    {"type": "Microsoft.Network/virtualNetworks/subnets", "name": "vnet1/subnet2"}
+                ]
+            }]}"#,
+            &[],
+        );
+        assert_eq!(
+            summary(&out),
+            pairs(&[
+                ("Microsoft.Network/virtualNetworks", "vnet1"),
+                ("Microsoft.Network/virtualNetworks/subnets", "vnet1/subnet1"),
+                ("Microsoft.Network/virtualNetworks/subnets", "vnet1/subnet2"),
+            ])
+        );
+        assert!(out.resources[0].node.get("resources").is_none());
+        assert_eq!(
+            out.resources[1].id.as_deref(),
+            Some("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/subnet1")
+        );
+        assert_eq!(
+            out.resources[1].node.get("type").and_then(Node::as_str),
+            Some("Microsoft.Network/virtualNetworks/subnets")
+        );
+        assert_eq!(
+            render(
+                out.resources[1]
+                    .node
+                    .path(&["properties", "addressPrefix"])
+                    .unwrap()
+            ),
+            r#""10.0.1.0/24""#
+        );
+    }
+
+    #[test]
+    fn resource_and_property_copy_loops() {
+        let out = run(
+            r#"{
+              "parameters": {"n": {"type": "int", "defaultValue": 2}},
+              "resources": [{
+                "type": "Microsoft.Network/virtualNetworks",
+                "name": "[concat('vnet', copyIndex(1))]",
+                "copy": {"name": "vnets", "count": "[parameters('n')]", "mode": "Serial", "batchSize": 1},
+                "properties": {
+                  "index": "[copyIndex('vnets')]",
+                  "copy": [{"name": "subnets", "count": 3, "input": {
+                    "name": "[format('sn{0}-{1}', copyIndex(), copyIndex('subnets'))]",
+                    "properties": {"addressPrefix": "[cidrSubnet('10.0.0.0/16', 24, copyIndex('subnets'))]"}
+                  }}]
+                }
+              }]
+            }"#,
+            &[],
+        );
+        assert_eq!(
+            summary(&out),
+            pairs(&[
+                ("Microsoft.Network/virtualNetworks", "vnet1"),
+                ("Microsoft.Network/virtualNetworks", "vnet2")
+            ])
+        );
+        let props = out.resources[1].node.get("properties").unwrap();
+        assert_eq!(render(props.get("index").unwrap()), "1");
+        assert_eq!(
+            render(props.get("subnets").unwrap()),
+            r#"[{"name":"sn1-0","properties":{"addressPrefix":"10.0.0.0/24"}},{"name":"sn1-1","properties":{"addressPrefix":"10.0.1.0/24"}},{"name":"sn1-2","properties":{"addressPrefix":"10.0.2.0/24"}}]"#
+        );
+        assert!(props.get("copy").is_none());
+    }
+
+    #[test]
+    fn copy_counts_are_capped_and_unknown_counts_noted() {
+        let out = run(
+            r#"{"resources": [
+                {"type": "A.B/c", "name": "[string(copyIndex())]", "copy": {"name": "x", "count": 100000}},
+                {"type": "A.B/d", "name": "[string(copyIndex())]", "copy": {"name": "y", "count": "[reference('r').n]"}},
+                {"type": "A.B/e", "name": "e", "properties": {"copy": [{"name": "p", "count": 5000, "input": 1}]}}
+            ]}"#,
+            &[],
+        );
+        assert_eq!(out.resources.len(), 3);
+        assert!(out.resources[0].node.get("name").unwrap().is_unknown());
+        assert!(out.resources[1].id.is_none());
+        assert!(out.resources[2]
+            .node
+            .path(&["properties", "p"])
+            .unwrap()
+            .is_unknown());
+        assert!(out.notes.len() >= 2);
+    }
+
+    #[test]
+    fn conditions_and_existing() {
+        let out = run(
+            r#"{"parameters": {"on": {"type": "bool", "defaultValue": false}},
+              "resources": [
+                {"condition": "[parameters('on')]", "type": "A.B/c", "name": "off"},
+                {"condition": "[not(parameters('on'))]", "type": "A.B/c", "name": "on"},
+                {"condition": "[equals(reference('x').y, 1)]", "type": "A.B/c", "name": "maybe"},
+                {"existing": true, "type": "A.B/c", "name": "old"}
+            ]}"#,
+            &[],
+        );
+        assert_eq!(summary(&out), pairs(&[("A.B/c", "on"), ("A.B/c", "maybe")]));
+    }
+
+    #[test]
+    fn parameter_files_override_defaults_in_order() {
+        let template = r#"{"parameters": {
+                "a": {"type": "string", "defaultValue": "default"},
+                "b": {"type": "string"},
+                "c": {"type": "string"},
+                "s": {"type": "securestring"}
+            },
+            "resources": [{"type": "A.B/c", "name": "[concat(parameters('a'), '-', parameters('b'), '-', parameters('c'))]",
+                           "properties": {"secret": "[parameters('s')]"}}]}"#;
+        let p1 = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+            "parameters": {"b": {"value": "one"}, "c": {"value": "first"},
+                           "s": {"reference": {"keyVault": {"id": "kv"}, "secretName": "x"}}}}"#;
+        let p2 = r#"{"parameters": {"c": {"value": "second"}}}"#;
+        let out = run(template, &[p1, p2]);
+        assert_eq!(summary(&out), pairs(&[("A.B/c", "default-one-second")]));
+        assert!(out.resources[0]
+            .node
+            .path(&["properties", "secret"])
+            .unwrap()
+            .is_unknown());
+        let none = run(template, &[]);
+        assert!(none.resources[0].node.get("name").unwrap().is_unknown());
+        assert_eq!(none.resources[0].id, None);
+    }
+
+    #[test]
+    fn parameter_file_values_keep_their_spans() {
+        let template = parse(
+            r#"{"parameters": {"v": {"type": "object"}}, "resources": [{"type": "A.B/c", "name": "n", "properties": "[parameters('v')]"}]}"#,
+        );
+        let file_text = r#"{"parameters": {"v": {"value": {"k": "x"}}}}"#;
+        let file = crate::syntax::json::parse(crate::source::FileId(7), file_text).unwrap();
+        let out = evaluate_template(&template, &[&file]);
+        let k = out.resources[0].node.path(&["properties", "k"]).unwrap();
+        assert_eq!(k.span.file, crate::source::FileId(7));
+        assert_eq!(
+            &file_text[k.span.start as usize..k.span.end as usize],
+            "\"x\""
+        );
+    }
+
+    #[test]
+    fn nested_deployment_inner_scope() {
+        let out = run(
+            r#"{"parameters": {"prefix": {"type": "string", "defaultValue": "outer"}},
+              "variables": {"v": "outer-var"},
+              "resources": [{
+                "type": "Microsoft.Resources/deployments", "name": "mod",
+                "resourceGroup": "netRg",
+                "properties": {
+                  "expressionEvaluationOptions": {"scope": "inner"},
+                  "parameters": {"prefix": {"value": "[concat(parameters('prefix'), '-given')]"}},
+                  "template": {
+                    "parameters": {"prefix": {"type": "string"}, "other": {"type": "string", "defaultValue": "d"}},
+                    "variables": {"v": "inner-var"},
+                    "resources": [{"type": "Microsoft.Network/virtualNetworks",
+                                   "name": "[format('{0}-{1}-{2}', parameters('prefix'), parameters('other'), variables('v'))]",
+                                   "properties": {"rg": "[resourceGroup().name]"}}]
+                  }
+                }
+              }]}"#,
+            &[],
+        );
+        assert_eq!(
+            summary(&out),
+            pairs(&[(
+                "Microsoft.Network/virtualNetworks",
+                "outer-given-d-inner-var"
+            )])
+        );
+        assert_eq!(
+            out.resources[0].id.as_deref(),
+            Some("/subscriptions/{subscriptionId}/resourceGroups/netRg/providers/Microsoft.Network/virtualNetworks/outer-given-d-inner-var")
+        );
+        assert_eq!(
+            render(out.resources[0].node.path(&["properties", "rg"]).unwrap()),
+            r#""netRg""#
+        );
+    }
+
+    #[test]
+    fn nested_deployment_outer_scope_and_template_link() {
+        let out = run(
+            r#"{"parameters": {"prefix": {"type": "string", "defaultValue": "outer"}},
+              "resources": [
+                {"type": "Microsoft.Resources/deployments", "name": "mod",
+                 "properties": {"template": {
+                    "resources": [{"type": "Microsoft.Network/virtualNetworks", "name": "[parameters('prefix')]",
+                                   "resources": [{"type": "subnets", "name": "s"}]}]}}},
+                {"type": "Microsoft.Resources/deployments", "name": "linked",
+                 "properties": {"templateLink": {"uri": "https://example.com/t.json"}}}
+              ]}"#,
+            &[],
+        );
+        assert_eq!(
+            summary(&out),
+            pairs(&[
+                ("Microsoft.Network/virtualNetworks", "outer"),
+                ("Microsoft.Network/virtualNetworks/subnets", "outer/s")
+            ])
+        );
+        assert!(out.notes.iter().any(|(_, n)| n.contains("templateLink")));
+    }
+
+    #[test]
+    fn module_loops_pass_copy_index_into_inner_parameters() {
+        let out = run(
+            r#"{"resources": [{
+                "type": "Microsoft.Resources/deployments", "name": "[format('m{0}', copyIndex())]",
+                "copy": {"name": "mods", "count": 2},
+                "properties": {
+                  "expressionEvaluationOptions": {"scope": "inner"},
+                  "parameters": {"i": "[createObject('value', copyIndex())]"},
+                  "template": {"parameters": {"i": {"type": "int"}},
+                               "resources": [{"type": "A.B/c", "name": "[string(parameters('i'))]"}]}
+                }}]}"#,
+            &[],
+        );
+        assert_eq!(summary(&out), pairs(&[("A.B/c", "0"), ("A.B/c", "1")]));
+    }
+
+    #[test]
+    fn language_version_2_symbolic_resources() {
+        let out = run(
+            r##"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+              "languageVersion": "2.0", "contentVersion": "1.0.0.0",
+              "parameters": {"tags": {"$ref": "#/definitions/tagsType"}},
+              "definitions": {"tagsType": {"type": "object", "nullable": true}},
+              "resources": {
+                "vnet": {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01", "name": "v",
+                         "tags": "[coalesce(parameters('tags'), createObject())]"},
+                "old": {"existing": true, "type": "Microsoft.Network/virtualNetworks", "name": "legacy"},
+                "sn": {"type": "Microsoft.Network/virtualNetworks/subnets", "name": "[format('{0}/{1}', 'v', 'a')]",
+                       "dependsOn": ["vnet"]}
+              }}"##,
+            &[],
+        );
+        assert_eq!(
+            summary(&out),
+            pairs(&[
+                ("Microsoft.Network/virtualNetworks", "v"),
+                ("Microsoft.Network/virtualNetworks/subnets", "v/a")
+            ])
+        );
+        assert_eq!(render(out.resources[0].node.get("tags").unwrap()), "{}");
+    }
+
+    #[test]
+    fn subscription_scope_templates() {
+        let out = run(
+            r#"{"$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+              "resources": [
+                {"type": "Microsoft.Resources/resourceGroups", "name": "rg1"},
+                {"type": "Microsoft.Resources/deployments", "name": "d", "resourceGroup": "rg1",
+                 "properties": {"expressionEvaluationOptions": {"scope": "inner"},
+                   "template": {"resources": [{"type": "A.B/c", "name": "[resourceGroup().name]"}]}}}
+              ]}"#,
+            &[],
+        );
+        let ids: Vec<_> = out
+            .resources
+            .iter()
+            .map(|r| r.id.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "/subscriptions/{subscriptionId}/resourceGroups/rg1",
+                "/subscriptions/{subscriptionId}/resourceGroups/rg1/providers/A.B/c/rg1"
+            ]
+        );
+    }
+
+    #[test]
+    fn comments_and_multiline_expressions() {
+        let out = run(
+            "{\n // exported\n \"resources\": [{\"type\": \"A.B/c\", /* x */ \"name\": \"[concat(\n  'a',\n  'b')]\",},],\n \"contentVersion\": \"1.0.0.0\"}",
+            &[],
+        );
+        assert_eq!(summary(&out), pairs(&[("A.B/c", "ab")]));
+    }
+
+    #[test]
+    fn hostile_inputs_do_not_panic_or_explode() {
+        // Variables referencing each other many levels deep.
+        let mut vars: Vec<String> = (0..3000)
+            .map(|i| format!("\"v{i}\": \"[variables('v{}')]\"", i + 1))
+            .collect();
+        vars.push("\"v3000\": \"end\"".into());
+        let t = format!(
+            r#"{{"variables": {{{}}}, "resources": [{{"type": "A.B/c", "name": "[variables('v0')]"}}]}}"#,
+            vars.join(",")
+        );
+        let out = run(&t, &[]);
+        assert!(out.resources[0].node.get("name").unwrap().is_unknown());
+
+        // The same, with every link nested as deep as the parser allows.
+        let wrap =
+            |inner: String| format!("{}{inner}{}", "if(true(), ".repeat(60), ", 0)".repeat(60));
+        let mut vars: Vec<String> = (0..500)
+            .map(|i| {
+                format!(
+                    "\"w{i}\": \"[{}]\"",
+                    wrap(format!("variables('w{}')", i + 1))
+                )
+            })
+            .collect();
+        vars.push("\"w500\": \"end\"".into());
+        let t = format!(
+            r#"{{"variables": {{{}}}, "resources": [{{"type": "A.B/c", "name": "[variables('w0')]"}}]}}"#,
+            vars.join(",")
+        );
+        let out = run(&t, &[]);
+        assert!(out.resources[0].node.get("name").unwrap().is_unknown());
+
+        // Exponential growth through variables doubling an array.
+        let mut vars: Vec<String> = (0..40)
+            .map(|i| {
+                format!(
+                    "\"d{i}\": \"[concat(variables('d{}'), variables('d{}'))]\"",
+                    i + 1,
+                    i + 1
+                )
+            })
+            .collect();
+        vars.push("\"d40\": [1, 2, 3, 4, 5, 6, 7, 8]".into());
+        let t = format!(
+            r#"{{"variables": {{{}}}, "resources": [{{"type": "A.B/c", "name": "n", "properties": "[variables('d0')]"}}]}}"#,
+            vars.join(",")
+        );
+        let start = std::time::Instant::now();
+        let out = run(&t, &[]);
+        assert!(out.resources[0]
+            .node
+            .get("properties")
+            .unwrap()
+            .is_unknown());
+        assert!(start.elapsed().as_secs() < 20);
+
+        // Deeply nested expression text.
+        let deep = format!("[{}1{}]", "string(".repeat(5000), ")".repeat(5000));
+        let t = format!(r#"{{"resources": [{{"type": "A.B/c", "name": "{deep}"}}]}}"#);
+        assert!(run(&t, &[]).resources[0]
+            .node
+            .get("name")
+            .unwrap()
+            .is_unknown());
+
+        // Nested deployments many levels deep.
+        let mut tpl = r#"{"resources": [{"type": "A.B/c", "name": "leaf"}]}"#.to_string();
+        for _ in 0..40 {
+            tpl = format!(
+                r#"{{"resources": [{{"type": "Microsoft.Resources/deployments", "name": "d", "properties": {{"template": {tpl}}}}}]}}"#
+            );
+        }
+        let out = run(&tpl, &[]);
+        assert!(out.resources.is_empty());
+        assert!(out.notes.iter().any(|(_, n)| n.contains("too deep")));
+
+        // Garbage in odd places.
+        for t in [
+            r#"{"resources": 5}"#,
+            r#"{"resources": [5, "x", null, {"type": 1}, {"name": "n"}]}"#,
+            r#"{"resources": [{"type": "Microsoft.Resources/deployments", "name": "d", "properties": {"template": 3}}]}"#,
+            r#"{"variables": {"copy": [{"name": 1}]}, "resources": [{"type": "A.B/c", "name": "[variables('x')]", "copy": {"count": -1}}]}"#,
+        ] {
+            let _ = run(t, &[]);
+        }
     }
 }
