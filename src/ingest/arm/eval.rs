@@ -104,6 +104,9 @@ impl<'t> Table<'t> {
 pub struct TemplateScope<'t> {
     pub params: Table<'t>,
     pub vars: Table<'t>,
+    /// Outputs of the nested deployments walked so far, by key (see `template::output_keys`);
+    /// `None` when the key names more than one deployment.
+    pub outputs: RefCell<HashMap<String, Option<Node>>>,
 }
 
 /// Where the resources are deployed; unknown parts are placeholders.
@@ -289,13 +292,25 @@ fn eval_object(span: Span, entries: &[Entry], ctx: Ctx) -> Node {
             expand_property_copy(&e.value, ctx, &mut out);
         } else {
             out.push(Entry {
-                key: e.key.clone(),
+                key: eval_key(&e.key, e.key_span, ctx),
                 key_span: e.key_span,
                 value: eval_value(&e.value, ctx),
             });
         }
     }
     Node::new(span, NodeKind::Object(out))
+}
+
+/// Property names may be expressions too (Bicep writes interpolated keys that way);
+/// a key that does not evaluate to a string stays as written.
+fn eval_key(key: &str, span: Span, ctx: Ctx) -> String {
+    match classify(key) {
+        StringForm::Literal(text) => text.into_owned(),
+        StringForm::Expression(_) => match eval_string(key, span, ctx).kind {
+            NodeKind::String(s) => s,
+            _ => key.to_string(),
+        },
+    }
 }
 
 /// `"copy": [{"name": ..., "count": ..., "input": ...}]` inside properties or variables.

@@ -75,6 +75,36 @@ pub fn parse(src: &str) -> Result<Expr, String> {
     Ok(expr)
 }
 
+/// A normalized text of an expression (function names lowercased, canonical quoting), used
+/// to recognise the same expression written in two places.
+pub fn canonical(e: &Expr) -> String {
+    match e {
+        Expr::Str(s) => format!("'{}'", s.replace('\'', "''")),
+        Expr::Int(i) => i.to_string(),
+        Expr::Call { name, args } => {
+            let args: Vec<String> = args.iter().map(canonical).collect();
+            format!("{}({})", name.to_ascii_lowercase(), args.join(","))
+        }
+        Expr::Member { target, name, safe } => {
+            format!(
+                "{}{}.{name}",
+                canonical(target),
+                if *safe { "?" } else { "" }
+            )
+        }
+        Expr::Index {
+            target,
+            index,
+            safe,
+        } => format!(
+            "{}{}[{}]",
+            canonical(target),
+            if *safe { "?" } else { "" },
+            canonical(index)
+        ),
+    }
+}
+
 fn tokenize(src: &str) -> Result<Vec<Token>, String> {
     let chars: Vec<char> = src.chars().collect();
     let mut tokens = Vec::new();
@@ -336,6 +366,14 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad:?} should not parse");
         }
+    }
+
+    #[test]
+    fn canonical_text_ignores_spacing_and_case() {
+        let a = parse("Format( '{0}-x',  deployment().name )").unwrap();
+        let b = parse("format('{0}-x',deployment().name)").unwrap();
+        assert_eq!(canonical(&a), canonical(&b));
+        assert_eq!(canonical(&parse("a('it''s')[0]").unwrap()), "a('it''s')[0]");
     }
 
     #[test]

@@ -4,6 +4,7 @@ use super::cidr;
 use super::eval::{eval_expr, Ctx, TableKind};
 use super::expr::Expr;
 use super::ids;
+use super::template;
 use super::value::{self, deep_eq, has_placeholder, map_outside_placeholders, to_text};
 use crate::source::Span;
 use crate::syntax::{Entry, Node, NodeKind};
@@ -39,6 +40,11 @@ pub fn call(name: &str, args: &[Expr], ctx: Ctx, site: Span) -> Node {
     if let Some(v) = lazy(&lower, args, ctx, site) {
         return v;
     }
+    if lower == "reference" {
+        if let Some(v) = module_outputs(args, ctx, site) {
+            return v;
+        }
+    }
     if DEPLOY_TIME.contains(&lower.as_str()) || lower.starts_with("list") {
         return Node::unknown(site, format!("{name}() is only known at deployment time"));
     }
@@ -53,6 +59,40 @@ pub fn call(name: &str, args: &[Expr], ctx: Ctx, site: Span) -> Node {
         Ok(v) => v,
         Err(why) => Node::unknown(site, format!("{name}(): {why}")),
     }
+}
+
+/// `reference(<nested deployment>).outputs`: the outputs of a deployment walked earlier in
+/// the same template, named by symbol, by name, or by `resourceId('...deployments', name)`
+/// (or its extension/subscription forms).
+fn module_outputs(args: &[Expr], ctx: Ctx, site: Span) -> Option<Node> {
+    let target = args.first()?;
+    let keys = match target {
+        Expr::Str(s) => template::output_keys(Some(s), Some(target)),
+        Expr::Call { name, args }
+            if [
+                "resourceId",
+                "extensionResourceId",
+                "subscriptionResourceId",
+            ]
+            .iter()
+            .any(|f| name.eq_ignore_ascii_case(f))
+                && args.len() >= 2 =>
+        {
+            let is_deployment = matches!(&args[args.len() - 2],
+                Expr::Str(t) if t.eq_ignore_ascii_case("Microsoft.Resources/deployments"));
+            if !is_deployment {
+                return None;
+            }
+            template::output_keys(None, args.last())
+        }
+        _ => return None,
+    };
+    let map = ctx.tpl.outputs.borrow();
+    let found = keys.iter().find_map(|k| map.get(k))?;
+    Some(match found {
+        Some(outputs) => value::object(site, vec![("outputs".into(), outputs.clone())]),
+        None => Node::unknown(site, "the nested deployment is deployed more than once"),
+    })
 }
 
 /// Functions that evaluate only the arguments they need.

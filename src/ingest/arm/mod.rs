@@ -553,6 +553,62 @@ mod tests {
     }
 
     #[test]
+    fn module_outputs_feed_later_references() {
+        let out = run(
+            r#"{"resources": [
+                {"type": "Microsoft.Resources/deployments", "name": "[format('{0}-net', 'x')]",
+                 "properties": {"expressionEvaluationOptions": {"scope": "inner"},
+                   "template": {"resources": [],
+                     "outputs": {"subnetId": {"type": "string",
+                       "value": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 's')]"}}}}},
+                {"type": "Microsoft.ContainerService/managedClusters", "name": "aks",
+                 "properties": {
+                   "a": "[reference(resourceId('Microsoft.Resources/deployments', format('{0}-net', 'x')), '2022-09-01').outputs.subnetId.value]",
+                   "b": "[reference(resourceId('Microsoft.Resources/deployments', 'other')).outputs.subnetId.value]",
+                   "c": "[reference(resourceId('Microsoft.Network/virtualNetworks', 'v')).addressSpace]"}}
+            ]}"#,
+            &[],
+        );
+        let props = out.resources[0].node.get("properties").unwrap();
+        assert_eq!(
+            render(props.get("a").unwrap()),
+            r#""/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Network/virtualNetworks/v/subnets/s""#
+        );
+        assert!(props.get("b").unwrap().is_unknown());
+        assert!(props.get("c").unwrap().is_unknown());
+
+        // languageVersion 2.0 refers to modules by symbolic name.
+        let out = run(
+            r#"{"languageVersion": "2.0", "contentVersion": "1.0.0.0", "resources": {
+                "net": {"type": "Microsoft.Resources/deployments", "name": "net",
+                        "properties": {"template": {"resources": {}, "outputs": {"cidr": {"type": "string", "value": "10.1.0.0/16"}}}}},
+                "vnet": {"type": "Microsoft.Network/virtualNetworks", "name": "v",
+                         "properties": {"p": "[reference('net').outputs.cidr.value]"}}}}"#,
+            &[],
+        );
+        assert_eq!(
+            render(out.resources[0].node.path(&["properties", "p"]).unwrap()),
+            r#""10.1.0.0/16""#
+        );
+    }
+
+    #[test]
+    fn expression_keys_and_extension_scopes() {
+        let out = run(
+            r#"{"variables": {"k": "label"}, "resources": [
+                {"type": "A.B/c", "name": "n", "properties": {"[variables('k')]": 1, "[[literal]": 2}},
+                {"type": "Microsoft.Insights/diagnosticSettings", "name": "d", "scope": "[reference('x').id]"}
+            ]}"#,
+            &[],
+        );
+        assert_eq!(
+            render(out.resources[0].node.get("properties").unwrap()),
+            r#"{"label":1,"[literal]":2}"#
+        );
+        assert_eq!(out.resources[1].id, None);
+    }
+
+    #[test]
     fn hostile_inputs_do_not_panic_or_explode() {
         // Variables referencing each other many levels deep.
         let mut vars: Vec<String> = (0..3000)

@@ -1,10 +1,13 @@
 //! Walking a template's resources: conditions, copy loops, child resources and nested deployments.
 
 use super::eval::{copy_count, eval_value, CopyFrame, Ctx, Deploy, Slot, Table, TemplateScope};
+use super::expr::{self, Expr};
 use super::ids;
+use super::value;
 use super::value::{RESOURCE_GROUP_PLACEHOLDER, SUBSCRIPTION_PLACEHOLDER};
 use super::ArmResource;
-use crate::syntax::{Entry, Node, NodeKind};
+use crate::syntax::{self, Node, NodeKind};
+use std::collections::hash_map::Entry;
 
 /// Deepest chain of nested inline deployments followed (Bicep modules nest a few levels).
 const MAX_DEPLOYMENT_DEPTH: usize = 16;
@@ -139,9 +142,12 @@ fn walk_list<'t>(
     depth: usize,
     child_depth: usize,
 ) {
-    let items: Vec<&'t Node> = match &list.kind {
-        NodeKind::Array(items) => items.iter().collect(),
-        NodeKind::Object(entries) => entries.iter().map(|e| &e.value).collect(),
+    let items: Vec<(Option<&'t str>, &'t Node)> = match &list.kind {
+        NodeKind::Array(items) => items.iter().map(|i| (None, i)).collect(),
+        NodeKind::Object(entries) => entries
+            .iter()
+            .map(|e| (Some(e.key.as_str()), &e.value))
+            .collect(),
         _ => {
             ctx.shared
                 .note(list.span, "`resources` is neither an array nor an object");
@@ -153,13 +159,14 @@ fn walk_list<'t>(
             .note(list.span, "child resources nested too deeply; skipped");
         return;
     }
-    for res in items {
-        walk_resource(res, ctx, parent, out, depth, child_depth);
+    for (symbol, res) in items {
+        walk_resource(res, symbol, ctx, parent, out, depth, child_depth);
     }
 }
 
 fn walk_resource<'t>(
     res: &'t Node,
+    symbol: Option<&str>,
     ctx: Ctx<'_, 't>,
     parent: Option<&Parent>,
     out: &mut Vec<ArmResource>,
@@ -174,7 +181,7 @@ fn walk_resource<'t>(
         return;
     }
     let Some(copy) = res.get("copy").filter(|c| c.as_object().is_some()) else {
-        instance(res, ctx, parent, out, depth, child_depth);
+        instance(res, symbol, ctx, parent, out, depth, child_depth);
         return;
     };
     let name = copy
@@ -194,7 +201,9 @@ fn walk_resource<'t>(
                     index: Some(i),
                     resource: true,
                 };
-                ctx.with_copies(frame, |c| instance(res, c, parent, out, depth, child_depth));
+                ctx.with_copies(frame, |c| {
+                    instance(res, symbol, c, parent, out, depth, child_depth)
+                });
             }
         }
         Err(why) => {
@@ -207,7 +216,9 @@ fn walk_resource<'t>(
                 index: None,
                 resource: true,
             };
-            ctx.with_copies(frame, |c| instance(res, c, parent, out, depth, child_depth));
+            ctx.with_copies(frame, |c| {
+                instance(res, symbol, c, parent, out, depth, child_depth)
+            });
         }
     }
 }
@@ -215,6 +226,7 @@ fn walk_resource<'t>(
 /// One instance of a resource (one iteration of its copy loop).
 fn instance<'t>(
     res: &'t Node,
+    symbol: Option<&str>,
     ctx: Ctx<'_, 't>,
     parent: Option<&Parent>,
     out: &mut Vec<ArmResource>,
@@ -238,14 +250,17 @@ fn instance<'t>(
     };
     let (full_type, full_name) = qualify(parent, ty, name);
     if full_type.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
-        deployment(res, ctx, out, depth);
+        deployment(res, symbol, ctx, out, depth);
         return;
     }
     let node = emitted_node(res, ctx, &full_type, &full_name);
-    let scope = node.get("scope").and_then(Node::as_str);
-    let id = full_name
-        .as_str()
-        .and_then(|n| ids::id_of(&full_type, n, ctx.deploy, scope));
+    // An extension resource whose scope is unknown has an unknown id too.
+    let scope = node.get("scope").map(Node::as_str);
+    let id = match (full_name.as_str(), scope) {
+        (Some(n), None) => ids::id_of(&full_type, n, ctx.deploy, None),
+        (Some(n), Some(Some(scope))) => ids::id_of(&full_type, n, ctx.deploy, Some(scope)),
+        _ => None,
+    };
     out.push(ArmResource {
         resource_type: full_type.clone(),
         node,
@@ -293,7 +308,7 @@ fn emitted_node(res: &Node, ctx: Ctx, full_type: &str, full_name: &Node) -> Node
         } else {
             eval_value(&e.value, ctx)
         };
-        out.push(Entry {
+        out.push(syntax::Entry {
             key: e.key.clone(),
             key_span: e.key_span,
             value,
@@ -303,7 +318,13 @@ fn emitted_node(res: &Node, ctx: Ctx, full_type: &str, full_name: &Node) -> Node
 }
 
 /// A `Microsoft.Resources/deployments` resource: emits the resources of its inline template.
-fn deployment<'t>(res: &'t Node, ctx: Ctx<'_, 't>, out: &mut Vec<ArmResource>, depth: usize) {
+fn deployment<'t>(
+    res: &'t Node,
+    symbol: Option<&str>,
+    ctx: Ctx<'_, 't>,
+    out: &mut Vec<ArmResource>,
+    depth: usize,
+) {
     let props = res.get("properties");
     let Some(template) = props.and_then(|p| p.get("template")) else {
         let why = if props.and_then(|p| p.get("templateLink")).is_some() {
@@ -323,7 +344,7 @@ fn deployment<'t>(res: &'t Node, ctx: Ctx<'_, 't>, out: &mut Vec<ArmResource>, d
         .and_then(|p| p.path(&["expressionEvaluationOptions", "scope"]))
         .map(|s| eval_value(s, ctx))
         .is_some_and(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case("inner")));
-    if template.as_str().is_some() {
+    let outputs = if template.as_str().is_some() {
         // Bicep puts shared templates in variables, with their own expressions escaped as
         // `[[`: evaluating the variable yields a template that then runs on its own parameters.
         let owned = eval_value(template, ctx);
@@ -332,13 +353,77 @@ fn deployment<'t>(res: &'t Node, ctx: Ctx<'_, 't>, out: &mut Vec<ArmResource>, d
                 .note(template.span, "nested deployment template is unknown");
             return;
         }
-        nested(res, &owned, ctx, true, out, depth);
+        nested(res, &owned, ctx, true, out, depth)
     } else if template.as_object().is_some() {
-        nested(res, template, ctx, inner_scope, out, depth);
+        nested(res, template, ctx, inner_scope, out, depth)
     } else {
         ctx.shared
             .note(template.span, "nested deployment template is not an object");
+        return;
+    };
+    register_outputs(res, symbol, ctx, outputs);
+}
+
+/// Keys under which `reference()` finds a deployment: its symbolic name (languageVersion 2.0)
+/// and the canonical text of its name expression, as `resourceId(..., name)` repeats it.
+pub fn output_keys(symbol: Option<&str>, name: Option<&Expr>) -> Vec<String> {
+    let mut keys = Vec::new();
+    if let Some(s) = symbol {
+        keys.push(format!("sym:{}", s.to_ascii_lowercase()));
     }
+    if let Some(n) = name {
+        keys.push(format!("name:{}", expr::canonical(n)));
+    }
+    keys
+}
+
+/// Records a nested deployment's outputs for later `reference(...).outputs` calls.
+fn register_outputs(res: &Node, symbol: Option<&str>, ctx: Ctx, outputs: Node) {
+    let name = res
+        .get("name")
+        .and_then(Node::as_str)
+        .and_then(|n| match expr::classify(n) {
+            expr::StringForm::Literal(text) => Some(Expr::Str(text.into_owned())),
+            expr::StringForm::Expression(src) => expr::parse(src).ok(),
+        });
+    // A deployment inside a loop has one set of outputs per iteration; leave them unknown.
+    let value = if ctx.copies.is_empty() {
+        Some(outputs)
+    } else {
+        None
+    };
+    let mut map = ctx.tpl.outputs.borrow_mut();
+    for key in output_keys(symbol, name.as_ref()) {
+        match map.entry(key) {
+            Entry::Occupied(mut seen) => {
+                seen.insert(None);
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(value.clone());
+            }
+        }
+    }
+}
+
+/// The evaluated `outputs` section, as `{name: {"value": ...}}`.
+fn eval_outputs(template: &Node, ctx: Ctx) -> Node {
+    let span = template.get("outputs").map_or(template.span, |o| o.span);
+    let mut members = Vec::new();
+    for e in template
+        .get("outputs")
+        .and_then(Node::as_object)
+        .unwrap_or_default()
+    {
+        let v = match e.value.get("value") {
+            Some(v) => eval_value(v, ctx),
+            None => Node::unknown(e.value.span, "output without a plain value"),
+        };
+        members.push((
+            e.key.clone(),
+            value::object(e.value.span, vec![("value".into(), v)]),
+        ));
+    }
+    value::object(span, members)
 }
 
 /// Emits the resources of a nested deployment's template.
@@ -349,7 +434,7 @@ fn nested<'x>(
     inner_scope: bool,
     out: &mut Vec<ArmResource>,
     depth: usize,
-) {
+) -> Node {
     let deploy = child_deploy(res, template, ctx);
     if !inner_scope {
         // Outer scope: the inner template sees the outer parameters and variables.
@@ -358,7 +443,7 @@ fn nested<'x>(
             ..ctx
         };
         walk_template(template, ctx, out, depth + 1);
-        return;
+        return eval_outputs(template, ctx);
     }
     let props = res.get("properties");
     let given = props.and_then(|p| p.get("parameters"));
@@ -382,6 +467,7 @@ fn nested<'x>(
         shared: ctx.shared,
     };
     walk_template(template, inner, out, depth + 1);
+    eval_outputs(template, inner)
 }
 
 /// The scope a nested deployment deploys to: its `subscriptionId`/`resourceGroup` when set.
