@@ -132,6 +132,8 @@ pub struct Ctx<'a, 't> {
     pub tpl: &'a TemplateScope<'t>,
     pub deploy: &'a Deploy,
     pub copies: &'a [CopyFrame],
+    /// Bound lambda parameters, innermost last.
+    pub lambdas: &'a [(String, Node)],
     pub shared: &'a Shared,
 }
 
@@ -168,6 +170,7 @@ impl<'a, 't> Ctx<'a, 't> {
         // Definitions are evaluated outside any resource loop.
         let inner = Ctx {
             copies: &[],
+            lambdas: &[],
             ..*self
         };
         let v = match slot {

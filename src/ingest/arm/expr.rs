@@ -66,11 +66,8 @@ pub fn parse(src: &str) -> Result<Expr, String> {
     let tokens = tokenize(src)?;
     let mut p = Parser { tokens, pos: 0 };
     let expr = p.expr(0)?;
-    if p.pos != p.tokens.len() {
-        return Err(format!(
-            "unexpected {:?} after the expression",
-            p.tokens[p.pos]
-        ));
+    if let Some(extra) = p.tokens.get(p.pos) {
+        return Err(format!("unexpected {extra:?} after the expression"));
     }
     Ok(expr)
 }

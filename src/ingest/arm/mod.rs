@@ -111,6 +111,7 @@ pub fn evaluate_template(root: &Node, parameter_files: &[&Node]) -> TemplateOutp
         tpl: &scope,
         deploy: &deploy,
         copies: &[],
+        lambdas: &[],
         shared: &shared,
     };
     let mut resources = Vec::new();

@@ -464,6 +464,7 @@ fn nested<'x>(
         tpl: &scope,
         deploy: &deploy,
         copies: &[],
+        lambdas: &[],
         shared: ctx.shared,
     };
     walk_template(template, inner, out, depth + 1);

@@ -46,6 +46,7 @@ pub fn eval_in(template_text: &str, expr: &str) -> Node {
         tpl: &scope,
         deploy: &deploy,
         copies: &[],
+        lambdas: &[],
         shared: &shared,
     };
     eval_value(&Node::string(Span::new(FileId(0), 1000, 1010), expr), ctx)
