@@ -1,7 +1,7 @@
 //! Evaluation of expressions and of JSON values that contain them.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::expr::{self, classify, Expr, StringForm};
 use super::functions;
@@ -22,6 +22,7 @@ pub struct Shared {
     depth: Cell<usize>,
     spent: Cell<usize>,
     pub notes: RefCell<Vec<(Span, String)>>,
+    noted: RefCell<HashSet<String>>,
 }
 
 pub struct DepthGuard<'a>(&'a Cell<usize>);
@@ -38,6 +39,7 @@ impl Shared {
             depth: Cell::new(0),
             spent: Cell::new(0),
             notes: RefCell::new(Vec::new()),
+            noted: RefCell::new(HashSet::new()),
         }
     }
 
@@ -56,6 +58,13 @@ impl Shared {
         let total = self.spent.get().saturating_add(n);
         self.spent.set(total);
         total <= MAX_NODES
+    }
+
+    /// Notes a message the first time it occurs (for messages that would repeat per use).
+    pub fn note_once(&self, span: Span, msg: String) {
+        if self.noted.borrow_mut().insert(msg.clone()) {
+            self.note(span, msg);
+        }
     }
 
     pub fn note(&self, span: Span, msg: impl Into<String>) {

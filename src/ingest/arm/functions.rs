@@ -11,6 +11,8 @@ use crate::syntax::{Entry, Node, NodeKind};
 
 type Res = Result<Node, String>;
 
+const UNSUPPORTED: &str = "function not supported";
+
 /// Longest string or array a function may build (`padLeft`, `range`).
 const MAX_BUILD: i64 = 10_000;
 
@@ -57,7 +59,13 @@ pub fn call(name: &str, args: &[Expr], ctx: Ctx, site: Span) -> Node {
     }
     match apply(&lower, &vals, ctx, site) {
         Ok(v) => v,
-        Err(why) => Node::unknown(site, format!("{name}(): {why}")),
+        Err(why) => {
+            if why == UNSUPPORTED {
+                ctx.shared
+                    .note_once(site, format!("function {name}() is not supported"));
+            }
+            Node::unknown(site, format!("{name}(): {why}"))
+        }
     }
 }
 
@@ -409,7 +417,7 @@ fn pure(name: &str, v: &[Node], site: Span) -> Res {
             s(cidr::cidr_host(str_arg(&v[0])?, to_int(&v[1])?)?)
         }
         "parsecidr" => parse_cidr(str_arg(one(v)?)?, site),
-        _ => Err("function not supported".into()),
+        _ => Err(UNSUPPORTED.into()),
     }
 }
 
