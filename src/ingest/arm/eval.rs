@@ -139,7 +139,11 @@ pub struct CopyFrame {
 #[derive(Clone, Copy)]
 pub struct Ctx<'a, 't> {
     pub tpl: &'a TemplateScope<'t>,
+    /// The scope that `resourceGroup()`, `subscription()` and `resourceId()` resolve against.
     pub deploy: &'a Deploy,
+    /// Where the resources declared here are deployed; differs from `deploy` inside an
+    /// outer-scope nested deployment to another resource group (functions keep the parent's).
+    pub target: &'a Deploy,
     pub copies: &'a [CopyFrame],
     /// Bound lambda parameters, innermost last.
     pub lambdas: &'a [(String, Node)],

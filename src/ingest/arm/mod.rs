@@ -110,6 +110,7 @@ pub fn evaluate_template(root: &Node, parameter_files: &[&Node]) -> TemplateOutp
     let ctx = eval::Ctx {
         tpl: &scope,
         deploy: &deploy,
+        target: &deploy,
         copies: &[],
         lambdas: &[],
         shared: &shared,
@@ -473,6 +474,27 @@ mod tests {
             ])
         );
         assert!(out.notes.iter().any(|(_, n)| n.contains("templateLink")));
+    }
+
+    #[test]
+    fn outer_scope_functions_resolve_to_the_parent_group() {
+        let out = run(
+            r#"{"resources": [{"type": "Microsoft.Resources/deployments", "name": "d", "resourceGroup": "other",
+                 "properties": {"template": {"resources": [
+                    {"type": "A.B/c", "name": "[resourceGroup().name]",
+                     "properties": {"id": "[resourceId('A.B/c', 'x')]"}}]}}}]}"#,
+            &[],
+        );
+        let r = &out.resources[0];
+        assert_eq!(render(r.node.get("name").unwrap()), r#""{resourceGroup}""#);
+        assert_eq!(
+            render(r.node.path(&["properties", "id"]).unwrap()),
+            r#""/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/A.B/c/x""#
+        );
+        assert_eq!(
+            r.id.as_deref(),
+            Some("/subscriptions/{subscriptionId}/resourceGroups/other/providers/A.B/c/{resourceGroup}")
+        );
     }
 
     #[test]

@@ -257,8 +257,8 @@ fn instance<'t>(
     // An extension resource whose scope is unknown has an unknown id too.
     let scope = node.get("scope").map(Node::as_str);
     let id = match (full_name.as_str(), scope) {
-        (Some(n), None) => ids::id_of(&full_type, n, ctx.deploy, None),
-        (Some(n), Some(Some(scope))) => ids::id_of(&full_type, n, ctx.deploy, Some(scope)),
+        (Some(n), None) => ids::id_of(&full_type, n, ctx.target, None),
+        (Some(n), Some(Some(scope))) => ids::id_of(&full_type, n, ctx.target, Some(scope)),
         _ => None,
     };
     out.push(ArmResource {
@@ -437,9 +437,10 @@ fn nested<'x>(
 ) -> Node {
     let deploy = child_deploy(res, template, ctx);
     if !inner_scope {
-        // Outer scope: the inner template sees the outer parameters and variables.
+        // Outer scope: the inner template sees the outer parameters, variables and scope
+        // functions; only its resources land in the deployment's target.
         let ctx = Ctx {
-            deploy: &deploy,
+            target: &deploy,
             ..ctx
         };
         walk_template(template, ctx, out, depth + 1);
@@ -463,6 +464,7 @@ fn nested<'x>(
     let inner = Ctx {
         tpl: &scope,
         deploy: &deploy,
+        target: &deploy,
         copies: &[],
         lambdas: &[],
         shared: ctx.shared,
@@ -480,11 +482,11 @@ fn child_deploy(res: &Node, template: &Node, ctx: Ctx) -> Deploy {
         })
     };
     let subscription = text("subscriptionId", SUBSCRIPTION_PLACEHOLDER)
-        .unwrap_or_else(|| ctx.deploy.subscription.clone());
+        .unwrap_or_else(|| ctx.target.subscription.clone());
     let resource_group = match text("resourceGroup", RESOURCE_GROUP_PLACEHOLDER) {
         Some(rg) => Some(rg),
         None if is_wider_than_group(template) => None,
-        None => ctx.deploy.resource_group.clone(),
+        None => ctx.target.resource_group.clone(),
     };
     Deploy {
         subscription,

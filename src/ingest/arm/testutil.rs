@@ -45,6 +45,7 @@ pub fn eval_in(template_text: &str, expr: &str) -> Node {
     let ctx = Ctx {
         tpl: &scope,
         deploy: &deploy,
+        target: &deploy,
         copies: &[],
         lambdas: &[],
         shared: &shared,
