@@ -2,6 +2,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use super::expr::{self, classify, Expr, StringForm};
 use super::functions;
@@ -116,6 +117,8 @@ pub struct TemplateScope<'t> {
     /// Outputs of the nested deployments walked so far, by key (see `template::output_keys`);
     /// `None` when the key names more than one deployment.
     pub outputs: RefCell<HashMap<String, Option<Node>>>,
+    /// User-defined functions by lowercased `namespace.name`, shared with their own bodies.
+    pub functions: Rc<HashMap<String, &'t Node>>,
 }
 
 /// Where the resources are deployed; unknown parts are placeholders.

@@ -1,7 +1,7 @@
 //! The ARM template function library. Every failure becomes an Unknown value.
 
 use super::cidr;
-use super::eval::{eval_expr, Ctx, TableKind};
+use super::eval::{eval_expr, eval_value, Ctx, Slot, TableKind, TemplateScope};
 use super::expr::Expr;
 use super::ids;
 use super::template;
@@ -46,6 +46,9 @@ pub fn call(name: &str, args: &[Expr], ctx: Ctx, site: Span) -> Node {
         if let Some(v) = module_outputs(args, ctx, site) {
             return v;
         }
+    }
+    if lower.contains('.') {
+        return user_function(name, &lower, args, ctx, site);
     }
     if DEPLOY_TIME.contains(&lower.as_str()) || lower.starts_with("list") {
         return Node::unknown(site, format!("{name}() is only known at deployment time"));
@@ -101,6 +104,45 @@ fn module_outputs(args: &[Expr], ctx: Ctx, site: Span) -> Option<Node> {
         Some(outputs) => value::object(site, vec![("outputs".into(), outputs.clone())]),
         None => Node::unknown(site, "the nested deployment is deployed more than once"),
     })
+}
+
+/// A call of a template's own `namespace.name` function: its output value, evaluated with
+/// only its parameters in view (ARM gives user functions no variables or template parameters).
+fn user_function(name: &str, lower: &str, args: &[Expr], ctx: Ctx, site: Span) -> Node {
+    let Some(def) = ctx.tpl.functions.get(lower).copied() else {
+        ctx.shared
+            .note_once(site, format!("function {name}() is not defined"));
+        return Node::unknown(site, format!("{name}() is not defined"));
+    };
+    let Some(body) = def.path(&["output", "value"]) else {
+        return Node::unknown(site, format!("{name}() has no output value"));
+    };
+    let mut scope = TemplateScope {
+        functions: ctx.tpl.functions.clone(),
+        ..Default::default()
+    };
+    let declared = def
+        .get("parameters")
+        .and_then(Node::as_array)
+        .unwrap_or_default();
+    for (decl, arg) in declared.iter().zip(args) {
+        if let Some(pname) = decl.get("name").and_then(Node::as_str) {
+            scope
+                .params
+                .insert(pname, Slot::Value(eval_expr(arg, ctx, site)));
+        }
+    }
+    let inner = Ctx {
+        tpl: &scope,
+        copies: &[],
+        lambdas: &[],
+        ..ctx
+    };
+    let mut v = eval_value(body, inner);
+    if !matches!(v.kind, NodeKind::Array(_) | NodeKind::Object(_)) {
+        v.span = site;
+    }
+    v
 }
 
 /// Functions that evaluate only the arguments they need.
@@ -1329,6 +1371,30 @@ mod tests {
         );
         assert_eq!(ev("[map(createArray(1), 'notALambda')]"), "?");
         assert_eq!(ev("[lambdaVariables('x')]"), "?");
+    }
+
+    #[test]
+    fn user_defined_functions() {
+        let t = r#"{"variables": {"v": 1},
+            "functions": [{"namespace": "__bicep", "members": {
+                "subnetName": {"parameters": [{"name": "env", "type": "string"}, {"name": "i", "type": "int"}],
+                               "output": {"type": "string", "value": "[format('sn-{0}-{1}', parameters('env'), parameters('i'))]"}},
+                "twice": {"parameters": [{"name": "x", "type": "string"}],
+                          "output": {"type": "array", "value": "[createArray(__bicep.subnetName(parameters('x'), 1), __bicep.subnetName(parameters('x'), 2))]"}},
+                "sneaky": {"parameters": [], "output": {"type": "int", "value": "[variables('v')]"}},
+                "loop": {"parameters": [], "output": {"type": "int", "value": "[__bicep.loop()]"}}
+            }}]}"#;
+        assert_eq!(
+            render(&eval_in(t, "[__bicep.subnetName('prod', 3)]")),
+            r#""sn-prod-3""#
+        );
+        assert_eq!(
+            render(&eval_in(t, "[__BICEP.twice('d')]")),
+            r#"["sn-d-1","sn-d-2"]"#
+        );
+        assert_eq!(render(&eval_in(t, "[__bicep.sneaky()]")), "?");
+        assert_eq!(render(&eval_in(t, "[__bicep.loop()]")), "?");
+        assert_eq!(render(&eval_in(t, "[other.fn()]")), "?");
     }
 
     #[test]

@@ -106,6 +106,7 @@ pub fn evaluate_template(root: &Node, parameter_files: &[&Node]) -> TemplateOutp
         given_value(parameter_files, name)
     });
     template::declare_vars(root, &mut scope.vars);
+    template::declare_functions(root, &mut scope);
     let deploy = template::root_deploy(root);
     let ctx = eval::Ctx {
         tpl: &scope,

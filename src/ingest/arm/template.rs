@@ -8,6 +8,8 @@ use super::value::{RESOURCE_GROUP_PLACEHOLDER, SUBSCRIPTION_PLACEHOLDER};
 use super::ArmResource;
 use crate::syntax::{self, Node, NodeKind};
 use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// Deepest chain of nested inline deployments followed (Bicep modules nest a few levels).
 const MAX_DEPLOYMENT_DEPTH: usize = 16;
@@ -87,6 +89,28 @@ fn is_nullable(template: &Node, decl: &Node) -> bool {
     target
         .and_then(|name| template.path(&["definitions", name]))
         .is_some_and(flag)
+}
+
+/// Collects a template's user-defined functions (`functions: [{namespace, members}]`).
+pub fn declare_functions<'t>(template: &'t Node, scope: &mut TemplateScope<'t>) {
+    let mut table = HashMap::new();
+    for ns in template
+        .get("functions")
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+    {
+        let Some(prefix) = ns.get("namespace").and_then(Node::as_str) else {
+            continue;
+        };
+        for f in ns
+            .get("members")
+            .and_then(Node::as_object)
+            .unwrap_or_default()
+        {
+            table.insert(format!("{prefix}.{}", f.key).to_ascii_lowercase(), &f.value);
+        }
+    }
+    scope.functions = Rc::new(table);
 }
 
 /// Registers a template's variables, including `variables.copy` loops.
@@ -461,6 +485,7 @@ fn nested<'x>(
         })
     });
     declare_vars(template, &mut scope.vars);
+    declare_functions(template, &mut scope);
     let inner = Ctx {
         tpl: &scope,
         deploy: &deploy,

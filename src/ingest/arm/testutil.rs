@@ -40,6 +40,7 @@ pub fn eval_in(template_text: &str, expr: &str) -> Node {
     let mut scope = TemplateScope::default();
     template::declare_params(&root, &mut scope.params, |_| None);
     template::declare_vars(&root, &mut scope.vars);
+    template::declare_functions(&root, &mut scope);
     let deploy = template::root_deploy(&root);
     let shared = Shared::new();
     let ctx = Ctx {
