@@ -13,7 +13,7 @@ use crate::syntax::{Entry, Node, NodeKind};
 /// Deepest evaluation nesting (values, expressions and lazily evaluated variables together).
 const MAX_EVAL_DEPTH: usize = 400;
 /// Most nodes one template evaluation may produce; protects against exponential copy/variable blow-up.
-const MAX_NODES: usize = 4_000_000;
+const MAX_NODES: usize = 1_000_000;
 /// ARM's own limit on the iterations of one copy loop.
 pub const MAX_COPY: i64 = 800;
 const MAX_NOTES: usize = 2000;
@@ -59,6 +59,11 @@ impl Shared {
         let total = self.spent.get().saturating_add(n);
         self.spent.set(total);
         total <= MAX_NODES
+    }
+
+    /// True once the node budget is used up; walking stops then.
+    pub fn exhausted(&self) -> bool {
+        self.spent.get() > MAX_NODES
     }
 
     /// Notes a message the first time it occurs (for messages that would repeat per use).
@@ -251,7 +256,7 @@ pub fn copy_count(count: &Node, ctx: Ctx) -> Result<i64, String> {
 }
 
 /// `count` evaluations of `input` with the loop named `name`, as an array.
-fn copy_array(name: &str, count: &Node, input: &Node, span: Span, ctx: Ctx) -> Node {
+pub fn copy_array(name: &str, count: &Node, input: &Node, span: Span, ctx: Ctx) -> Node {
     let n = match copy_count(count, ctx) {
         Ok(n) => n,
         Err(why) => return Node::unknown(span, why),

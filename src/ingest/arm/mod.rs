@@ -118,6 +118,12 @@ pub fn evaluate_template(root: &Node, parameter_files: &[&Node]) -> TemplateOutp
     };
     let mut resources = Vec::new();
     template::walk_template(root, ctx, &mut resources, 0);
+    if shared.exhausted() {
+        shared.note(
+            root.span,
+            "expansion limit reached; the output is incomplete",
+        );
+    }
     TemplateOutput {
         resources,
         notes: shared.notes.into_inner(),
@@ -617,6 +623,19 @@ mod tests {
     }
 
     #[test]
+    fn module_output_loops() {
+        let out = run(
+            r#"{"resources": [
+                {"type": "Microsoft.Resources/deployments", "name": "m",
+                 "properties": {"template": {"resources": [], "outputs": {
+                    "list": {"type": "array", "copy": {"count": 2, "input": "[format('sn{0}', copyIndex())]"}}}}}},
+                {"type": "A.B/c", "name": "[reference('m').outputs.list.value[1]]"}]}"#,
+            &[],
+        );
+        assert_eq!(summary(&out), pairs(&[("A.B/c", "sn1")]));
+    }
+
+    #[test]
     fn expression_keys_and_extension_scopes() {
         let out = run(
             r#"{"variables": {"k": "label"}, "resources": [
@@ -687,6 +706,23 @@ mod tests {
             .get("properties")
             .unwrap()
             .is_unknown());
+        assert!(start.elapsed().as_secs() < 20);
+
+        // Loops inside loops of nested deployments.
+        let mut tpl = r#"{"resources": [{"type": "A.B/c", "name": "[string(copyIndex())]", "copy": {"name": "l", "count": 800}}]}"#.to_string();
+        for _ in 0..6 {
+            tpl = format!(
+                r#"{{"resources": [{{"type": "Microsoft.Resources/deployments", "name": "[string(copyIndex())]", "copy": {{"name": "m", "count": 800}}, "properties": {{"template": {tpl}}}}}]}}"#
+            );
+        }
+        let start = std::time::Instant::now();
+        let out = run(&tpl, &[]);
+        eprintln!(
+            "{} {:?}",
+            out.resources.len(),
+            &out.notes[..out.notes.len().min(5)]
+        );
+        assert!(out.notes.iter().any(|(_, n)| n.contains("expansion limit")));
         assert!(start.elapsed().as_secs() < 20);
 
         // Deeply nested expression text.

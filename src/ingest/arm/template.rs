@@ -1,6 +1,8 @@
 //! Walking a template's resources: conditions, copy loops, child resources and nested deployments.
 
-use super::eval::{copy_count, eval_value, CopyFrame, Ctx, Deploy, Slot, Table, TemplateScope};
+use super::eval::{
+    copy_array, copy_count, eval_value, CopyFrame, Ctx, Deploy, Slot, Table, TemplateScope,
+};
 use super::expr::{self, Expr};
 use super::ids;
 use super::value;
@@ -201,6 +203,13 @@ fn walk_resource<'t>(
         ctx.shared.note(res.span, "resource is not an object");
         return;
     }
+    if ctx.shared.exhausted() {
+        ctx.shared.note_once(
+            res.span,
+            "expansion limit reached; remaining resources skipped".into(),
+        );
+        return;
+    }
     if res.get("existing").and_then(Node::as_bool) == Some(true) {
         return;
     }
@@ -219,7 +228,7 @@ fn walk_resource<'t>(
     };
     match count {
         Ok(n) => {
-            for i in 0..n {
+            for i in (0..n).take_while(|_| !ctx.shared.exhausted()) {
                 let frame = CopyFrame {
                     name: name.clone(),
                     index: Some(i),
@@ -257,6 +266,13 @@ fn instance<'t>(
     depth: usize,
     child_depth: usize,
 ) {
+    if ctx.shared.exhausted() {
+        ctx.shared.note_once(
+            res.span,
+            "expansion limit reached; remaining resources skipped".into(),
+        );
+        return;
+    }
     if let Some(cond) = res.get("condition") {
         if eval_value(cond, ctx).as_bool() == Some(false) {
             return;
@@ -438,9 +454,15 @@ fn eval_outputs(template: &Node, ctx: Ctx) -> Node {
         .and_then(Node::as_object)
         .unwrap_or_default()
     {
-        let v = match e.value.get("value") {
-            Some(v) => eval_value(v, ctx),
-            None => Node::unknown(e.value.span, "output without a plain value"),
+        let copy = e.value.get("copy");
+        let v = match (
+            e.value.get("value"),
+            copy.and_then(|c| c.get("count")),
+            copy.and_then(|c| c.get("input")),
+        ) {
+            (Some(v), _, _) => eval_value(v, ctx),
+            (None, Some(count), Some(input)) => copy_array("", count, input, e.value.span, ctx),
+            _ => Node::unknown(e.value.span, "output without a value"),
         };
         members.push((
             e.key.clone(),
