@@ -204,6 +204,7 @@ impl<'a, 't> Ctx<'a, 't> {
                 span,
             } => copy_array(name, count, input, *span, inner),
         };
+        let v = value::bounded(v);
         table.cache.borrow_mut().insert(key, State::Done(v.clone()));
         self.charge(v, site)
     }

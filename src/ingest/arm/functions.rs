@@ -242,6 +242,10 @@ fn lambda_function(name: &str, args: &[Expr], ctx: Ctx, site: Span) -> Res {
                     ctx,
                     site,
                 );
+                // Each step may nest the accumulator further; stop before it gets unbounded.
+                if value::too_deep(&acc) {
+                    return Err("accumulator nested too deeply".into());
+                }
             }
             Ok(acc)
         }

@@ -725,6 +725,40 @@ mod tests {
         assert!(out.notes.iter().any(|(_, n)| n.contains("expansion limit")));
         assert!(start.elapsed().as_secs() < 20);
 
+        // Nesting accumulated step by step through variables evaluated in order, and through reduce.
+        let wrap =
+            |inner: String| format!("{}{inner}{}", "createArray(".repeat(50), ")".repeat(50));
+        let mut vars = vec!["\"n0\": 1".to_string()];
+        vars.extend((1..400).map(|i| {
+            format!(
+                "\"n{i}\": \"[{}]\"",
+                wrap(format!("variables('n{}')", i - 1))
+            )
+        }));
+        let resources: Vec<String> = (0..400)
+            .map(|i| {
+                format!(r#"{{"type": "A.B/c", "name": "n", "properties": "[variables('n{i}')]"}}"#)
+            })
+            .collect();
+        let t = format!(
+            r#"{{"variables": {{{}}}, "resources": [{}]}}"#,
+            vars.join(","),
+            resources.join(",")
+        );
+        let out = run(&t, &[]);
+        assert!(out.resources[399]
+            .node
+            .get("properties")
+            .unwrap()
+            .is_unknown());
+        let t = r#"{"resources": [{"type": "A.B/c", "name": "n", "properties":
+            "[reduce(range(0, 10000), 0, lambda('a', 'x', createArray(createArray(lambdaVariables('a')))))]"}]}"#;
+        assert!(run(t, &[]).resources[0]
+            .node
+            .get("properties")
+            .unwrap()
+            .is_unknown());
+
         // Deeply nested expression text.
         let deep = format!("[{}1{}]", "string(".repeat(5000), ")".repeat(5000));
         let t = format!(r#"{{"resources": [{{"type": "A.B/c", "name": "{deep}"}}]}}"#);

@@ -427,6 +427,7 @@ fn register_outputs(res: &Node, symbol: Option<&str>, ctx: Ctx, outputs: Node) {
             expr::StringForm::Expression(src) => expr::parse(src).ok(),
         });
     // A deployment inside a loop has one set of outputs per iteration; leave them unknown.
+    let outputs = value::bounded(outputs);
     let value = if ctx.copies.is_empty() {
         Some(outputs)
     } else {

@@ -12,6 +12,38 @@ pub fn has_placeholder(s: &str) -> bool {
     s.contains(SUBSCRIPTION_PLACEHOLDER) || s.contains(RESOURCE_GROUP_PLACEHOLDER)
 }
 
+/// Deepest nesting of a value kept between evaluations (variables, parameters, deployment
+/// outputs, `reduce` accumulators). Nesting could otherwise grow without bound from one
+/// stored value to the next, and values are cloned and dropped recursively.
+pub const MAX_VALUE_DEPTH: usize = 128;
+
+/// The value, or an Unknown in its place when it is nested deeper than [`MAX_VALUE_DEPTH`].
+pub fn bounded(n: Node) -> Node {
+    if too_deep(&n) {
+        Node::unknown(n.span, "value nested too deeply")
+    } else {
+        n
+    }
+}
+
+/// True when the value nests deeper than [`MAX_VALUE_DEPTH`] (checked without recursion).
+pub fn too_deep(n: &Node) -> bool {
+    let mut stack = vec![(n, 1usize)];
+    while let Some((node, depth)) = stack.pop() {
+        if depth > MAX_VALUE_DEPTH {
+            return true;
+        }
+        match &node.kind {
+            NodeKind::Array(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
+            NodeKind::Object(entries) => {
+                stack.extend(entries.iter().map(|e| (&e.value, depth + 1)))
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Applies `f` to the text outside placeholders, so `toLower` keeps `{subscriptionId}` intact.
 pub fn map_outside_placeholders(s: &str, f: impl Fn(&str) -> String) -> String {
     let mut out = String::with_capacity(s.len());
@@ -224,6 +256,17 @@ mod tests {
         assert_eq!(deep_eq(&s("a"), &s("A")), Some(false));
         assert_eq!(deep_eq(&s("{resourceGroup}"), &s("rg")), None);
         assert_eq!(deep_eq(&int(Span::default(), 2), &s("2")), Some(false));
+    }
+
+    #[test]
+    fn bounded_replaces_deep_values() {
+        let mut deep = s("x");
+        for _ in 0..MAX_VALUE_DEPTH {
+            deep = array(Span::default(), vec![deep]);
+        }
+        assert!(bounded(deep.clone()).is_unknown());
+        let shallow = array(Span::default(), vec![s("x")]);
+        assert_eq!(bounded(shallow.clone()), shallow);
     }
 
     #[test]
