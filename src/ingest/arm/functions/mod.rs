@@ -262,7 +262,7 @@ fn pure(name: &str, v: &[Node], site: Span) -> Res {
             no_unknown_inside(&v[0])?;
             s(to_text(&v[0]))
         }
-        "int" => n(to_int(&v[0])?),
+        "int" => n(to_int(one(v)?)?),
         "bool" => b(to_bool(one(v)?)?),
         "json" => json(str_arg(one(v)?)?, site),
         "concat" => concat(v, site),
@@ -717,6 +717,114 @@ mod tests {
         assert_eq!(render(&eval_in(t, "[__bicep.sneaky()]")), "?");
         assert_eq!(render(&eval_in(t, "[__bicep.loop()]")), "?");
         assert_eq!(render(&eval_in(t, "[other.fn()]")), "?");
+    }
+
+    /// Every function with odd argument counts and types yields a value, never a panic.
+    #[test]
+    fn any_arguments_are_tolerated() {
+        let names = [
+            "parameters",
+            "variables",
+            "copyIndex",
+            "resourceGroup",
+            "subscription",
+            "resourceId",
+            "subscriptionResourceId",
+            "tenantResourceId",
+            "extensionResourceId",
+            "null",
+            "true",
+            "false",
+            "string",
+            "int",
+            "bool",
+            "json",
+            "concat",
+            "format",
+            "toLower",
+            "toUpper",
+            "replace",
+            "createArray",
+            "createObject",
+            "union",
+            "intersection",
+            "equals",
+            "not",
+            "less",
+            "lessOrEquals",
+            "greater",
+            "greaterOrEquals",
+            "empty",
+            "contains",
+            "length",
+            "first",
+            "last",
+            "split",
+            "join",
+            "indexOf",
+            "lastIndexOf",
+            "startsWith",
+            "endsWith",
+            "substring",
+            "take",
+            "skip",
+            "trim",
+            "padLeft",
+            "add",
+            "sub",
+            "mul",
+            "div",
+            "mod",
+            "min",
+            "max",
+            "range",
+            "array",
+            "flatten",
+            "items",
+            "objectKeys",
+            "tryGet",
+            "cidrSubnet",
+            "cidrHost",
+            "parseCidr",
+            "if",
+            "and",
+            "or",
+            "coalesce",
+            "map",
+            "filter",
+            "reduce",
+            "toObject",
+            "mapValues",
+            "sort",
+            "lambdaVariables",
+            "lambda",
+            "reference",
+            "x.y",
+        ];
+        let args = [
+            "",
+            "1",
+            "'a'",
+            "-1, -1",
+            "'a', 'b', 'c', 'd', 'e'",
+            "createArray()",
+            "createObject()",
+            "null()",
+            "createArray(1), 'x'",
+            "'{', 1",
+            "9223372036854775807, 9223372036854775807",
+            "'10.0.0.0/8', 99, -5",
+            "createObject('a', 1), 'a', 'b'",
+            "true(), 1",
+            "createArray(1, 2), lambda('x')",
+            "'a', -9223372036854775807",
+        ];
+        for name in names {
+            for a in args {
+                let _ = ev(&format!("[{name}({a})]"));
+                let _ = ev(&format!("[{name}({a}).x[0]]"));
+            }
+        }
     }
 
     #[test]
