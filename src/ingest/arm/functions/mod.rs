@@ -827,6 +827,20 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Token soup from the expression language evaluates without panicking.
+        #[test]
+        fn random_expressions_never_panic(tokens in proptest::collection::vec(proptest::sample::select(vec![
+            "concat(", "format(", "split(", "createArray(", "createObject(", "if(", "range(",
+            "substring(", "cidrSubnet(", "parseCidr(", "union(", "json(", "map(", "lambda(",
+            "lambdaVariables(", "resourceGroup()", "copyIndex(", "parameters(", "variables(",
+            ")", ",", "'a'", "'{0}'", "'10.0.0.0/16'", "'{\"a\":1}'", "0", "1", "-1", "24",
+            ".id", "[0]", "?.x", "['a']", "true()", "null()",
+        ]), 0..40)) {
+            let _ = ev(&format!("[{}]", tokens.concat()));
+        }
+    }
+
     #[test]
     fn arithmetic() {
         assert_eq!(ev("[add(1, 2)]"), "3");
