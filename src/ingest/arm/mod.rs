@@ -2,7 +2,22 @@
 //! Bicep) into the resources it deploys, with expressions evaluated as far as they can be
 //! before deployment. Whatever depends on the deployment itself becomes
 //! [`NodeKind::Unknown`](crate::syntax::NodeKind::Unknown); the subscription id and resource
-//! group name become the placeholders `{subscriptionId}` and `{resourceGroup}`.
+//! group name become the placeholders `{subscriptionId}` and `{resourceGroup}`, which pass
+//! through functions that only move text around (concat, format, toLower, resourceId, ...)
+//! and make any function that looks inside the text unknown.
+//!
+//! Handled: parameters (defaults, parameter files, Bicep nullable parameters), lazily
+//! evaluated variables (with cycle detection), resource/property/variable/output `copy`
+//! loops (800 iterations at most, as ARM allows), `condition`, `existing`, child resources,
+//! languageVersion 2.0 symbolic resources, nested inline deployments in inner and outer
+//! scope (with their `resourceGroup`/`subscriptionId`), `reference()` of a nested
+//! deployment's outputs, user-defined functions and lambdas.
+//!
+//! Not followed: `templateLink`, `reference()`/`list*()` of real resources, and functions
+//! whose value only exists at deployment time (`guid`, `uniqueString`, `utcNow`, ...).
+//! Evaluation depth, the number of produced nodes and the nesting of kept values are
+//! capped so that no input can exhaust the stack or memory; what is cut off becomes
+//! Unknown and is listed in [`TemplateOutput::notes`].
 
 mod cidr;
 mod eval;
