@@ -294,13 +294,7 @@ fn instance<'t>(
         return;
     }
     let node = emitted_node(res, ctx, &full_type, &full_name);
-    // An extension resource whose scope is unknown has an unknown id too.
-    let scope = node.get("scope").map(Node::as_str);
-    let id = match (full_name.as_str(), scope) {
-        (Some(n), None) => ids::id_of(&full_type, n, ctx.target, None),
-        (Some(n), Some(Some(scope))) => ids::id_of(&full_type, n, ctx.target, Some(scope)),
-        _ => None,
-    };
+    let id = resource_id(&full_type, &full_name, &node, ctx);
     out.push(ArmResource {
         resource_type: full_type.clone(),
         node,
@@ -313,6 +307,16 @@ fn instance<'t>(
             name: full_name,
         };
         walk_list(children, ctx, Some(&me), out, depth, child_depth + 1);
+    }
+}
+
+/// The id of an emitted resource; an unknown name, or an unknown `scope` of an extension
+/// resource, leaves it unknown.
+fn resource_id(full_type: &str, full_name: &Node, node: &Node, ctx: Ctx) -> Option<String> {
+    let name = full_name.as_str()?;
+    match node.get("scope") {
+        None => ids::id_of(full_type, name, ctx.target, None),
+        Some(scope) => ids::id_of(full_type, name, ctx.target, Some(scope.as_str()?)),
     }
 }
 
