@@ -214,8 +214,7 @@ pub(super) fn pad_left(v: &[Node]) -> Result<String, String> {
         None => ' ',
     };
     let missing = (total as usize).saturating_sub(text.chars().count());
-    Ok(std::iter::repeat(pad)
-        .take(missing)
+    Ok(std::iter::repeat_n(pad, missing)
         .chain(text.chars())
         .collect())
 }
