@@ -113,20 +113,19 @@ struct Report<'a> {
 
 impl<'a> Report<'a> {
     fn new(diag: &'a Diagnostic, sources: &SourceMap) -> Report<'a> {
-        let home = diag.primary.span.file;
         let file = source_file(sources, diag.primary.span);
         let primary = file.map(|f| labeled(f, &diag.primary, true));
         let secondary = diag
             .labels
             .iter()
-            .filter(|l| l.span.file == home)
+            .filter(|l| is_near_primary(diag, l, sources))
             .filter_map(|l| file.map(|f| labeled(f, l, false)));
         Report {
             diag,
             header: header(diag),
             source: file.map(named_source),
             labels: primary.into_iter().chain(secondary).collect(),
-            related: Related::for_other_files(diag, home, sources),
+            related: Related::for_distant_labels(diag, sources),
         }
     }
 }
@@ -194,29 +193,58 @@ struct Related {
     labels: Vec<LabeledSpan>,
 }
 
+/// Labels this many lines or fewer from the primary span share its snippet;
+/// miette would otherwise print every line in between.
+const NEAR_LINES: usize = 8;
+
+fn line_of(sources: &SourceMap, span: Span) -> Option<usize> {
+    source_file(sources, span).map(|f| f.line_col(span.start as usize).line)
+}
+
+fn is_near_primary(diag: &Diagnostic, label: &Label, sources: &SourceMap) -> bool {
+    if label.span.file != diag.primary.span.file {
+        return false;
+    }
+    match (
+        line_of(sources, diag.primary.span),
+        line_of(sources, label.span),
+    ) {
+        (Some(p), Some(l)) => p.abs_diff(l) <= NEAR_LINES,
+        _ => true,
+    }
+}
+
 impl Related {
-    fn for_other_files(diag: &Diagnostic, home: FileId, sources: &SourceMap) -> Vec<Related> {
-        // Files in order of first mention, so the output follows the rule's order.
-        let mut files: Vec<FileId> = Vec::new();
-        for label in diag.labels.iter().filter(|l| l.span.file != home) {
-            if !files.contains(&label.span.file) {
-                files.push(label.span.file);
+    /// Labels in other files, or far from the primary span in its own file, as
+    /// "see also" blocks: one per file and stretch of nearby lines, in order of
+    /// first mention so the output follows the rule's order.
+    fn for_distant_labels(diag: &Diagnostic, sources: &SourceMap) -> Vec<Related> {
+        let mut groups: Vec<(FileId, usize, Vec<&Label>)> = Vec::new();
+        for label in diag
+            .labels
+            .iter()
+            .filter(|l| !is_near_primary(diag, l, sources))
+        {
+            let line = line_of(sources, label.span).unwrap_or(0);
+            let group = groups
+                .iter_mut()
+                .find(|(f, l, _)| *f == label.span.file && l.abs_diff(line) <= NEAR_LINES);
+            match group {
+                Some((_, _, labels)) => labels.push(label),
+                None => groups.push((label.span.file, line, vec![label])),
             }
         }
-        files
+        groups
             .into_iter()
-            .filter_map(|id| {
+            .filter_map(|(id, _, labels)| {
                 let file = source_file(sources, Span::new(id, 0, 0))?;
-                let labels = diag
-                    .labels
-                    .iter()
-                    .filter(|l| l.span.file == id)
-                    .map(|l| labeled(file, l, false))
-                    .collect();
                 Some(Related {
-                    message: format!("see also {}", file.path),
+                    message: "see also".to_string(),
                     source: named_source(file),
-                    labels,
+                    labels: labels
+                        .into_iter()
+                        .map(|l| labeled(file, l, false))
+                        .collect(),
                 })
             })
             .collect()
