@@ -202,3 +202,116 @@ fn regex_lite_elapsed(text: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+fn codes_and_lines(o: &Output) -> Vec<(String, String, u64)> {
+    json(o)["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_template_named_alone_gets_its_parameter_file() {
+    let o = akslint(&[
+        "check",
+        "fixtures/AKS004/fail/param-pairing/azuredeploy.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        codes_and_lines(&o),
+        vec![(
+            "AKS004".to_string(),
+            "fixtures/AKS004/fail/param-pairing/azuredeploy.json".to_string(),
+            73
+        )]
+    );
+}
+
+#[test]
+fn explicit_parameters_override_the_paired_file() {
+    let pass = "fixtures/AKS004/pass/param-pairing/azuredeploy.json";
+    assert_eq!(akslint(&["check", pass]).status.code(), Some(0));
+    let o = akslint(&[
+        "check",
+        pass,
+        "--parameters",
+        "fixtures/AKS004/fail/param-pairing/azuredeploy.parameters.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(codes_and_lines(&o)[0].0, "AKS004");
+}
+
+#[test]
+fn inputs_in_several_files_link_by_resource_id() {
+    // The cluster (az aks show) and the VNet (az network vnet show) are separate files.
+    let o = akslint(&[
+        "check",
+        "fixtures/AKS001/fail/az-cli-yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        codes_and_lines(&o),
+        vec![(
+            "AKS001".to_string(),
+            "fixtures/AKS001/fail/az-cli-yaml/az-network-vnet-show.yaml".to_string(),
+            30
+        )]
+    );
+    assert_eq!(json(&o)["summary"]["files"], 2);
+}
+
+#[test]
+fn yaml_on_stdin_is_read() {
+    let yaml = "id: /subscriptions/0/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1\n\
+                name: aks1\n\
+                type: Microsoft.ContainerService/ManagedClusters\n\
+                kubernetesVersion: 1.31.2\n\
+                networkProfile:\n  networkPlugin: kubenet\n\
+                agentPoolProfiles:\n- name: win\n  count: 1\n  osType: Windows\n";
+    let o = akslint_stdin(&["check", "-", "--format", "json"], yaml);
+    assert_eq!(
+        codes_and_lines(&o),
+        vec![("AKS002".to_string(), "-".to_string(), 10)]
+    );
+}
+
+#[test]
+fn bom_crlf_comments_and_trailing_commas_are_tolerated() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let text = KUBENET_WINDOWS
+        .replace(
+            "\"name\": \"aks1\",",
+            "\"name\": \"aks1\", // the cluster\n  /* block */",
+        )
+        .replace("\"mode\": \"User\" }", "\"mode\": \"User\", },")
+        .replace('\n', "\r\n");
+    let path = dir.path().join("cluster.txt");
+    std::fs::write(&path, format!("\u{feff}{text}")).expect("write");
+    let o = akslint(&[
+        "check",
+        path.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    let v = json(&o);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "AKS002", "{v:#}");
+    // One line more than the plain text (the block comment's line); the column is unchanged by the BOM.
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(11), Some(46))
+    );
+}
