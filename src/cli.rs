@@ -27,6 +27,15 @@ pub enum Command {
         /// Rule code (`AKS004`) or name (`cni-subnet-too-small`).
         rule: String,
     },
+    /// Write a commented starter `akslint.toml`.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "akslint.toml")]
+        path: String,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -38,14 +47,42 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// Exit with 1 when a finding at or above this severity exists.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Exit with 1 when a finding at or above this severity exists
+    /// [default: `fail-on` in akslint.toml, else error].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
 
     /// ARM parameter file to apply to the templates (repeatable), besides the
     /// automatic pairing of `X.parameters*.json` with `X.json`.
     #[arg(long = "parameters", value_name = "FILE")]
     pub parameters: Vec<String>,
+
+    /// Configuration file [default: akslint.toml in the working directory or a parent].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+
+    /// Run only these rules: codes, names or code prefixes (comma-separated, repeatable);
+    /// with --ignore, replaces the configuration's `select` and `ignore`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+
+    /// Never run these rules (comma-separated, repeatable); with --select, replaces the
+    /// configuration's `select` and `ignore`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Report only findings that are not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<String>,
+
+    /// Record today's findings in this baseline file and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<String>,
+
+    /// Also read the other inputs in the folders of the files given, so resources
+    /// link across files, and report only on the files given (for pre-commit).
+    #[arg(long)]
+    pub with_siblings: bool,
 
     /// When to use colours in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

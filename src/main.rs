@@ -1,13 +1,16 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 
+use akslint::baseline::{self, Baseline};
 use akslint::check::{check, CheckOptions};
 use akslint::cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, Format};
+use akslint::config::{self, Config};
 use akslint::diagnostic::Severity;
 use akslint::report::{self, Summary};
 use akslint::rules;
+use akslint::source::{FileId, SourceMap};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -17,6 +20,7 @@ fn main() -> ExitCode {
             print_out(&rules_table());
             ExitCode::SUCCESS
         }
+        Command::Init { path, force } => init(&path, force),
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => {
                 let m = r.meta();
@@ -72,17 +76,150 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
+fn init(path: &str, force: bool) -> ExitCode {
+    if !force && std::path::Path::new(path).exists() {
+        eprintln!("akslint: {path} exists; use --force to overwrite it");
+        return ExitCode::from(2);
+    }
+    match std::fs::write(path, config::STARTER) {
+        Ok(()) => {
+            eprintln!("akslint: wrote {path}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("akslint: cannot write {path}: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads the configuration (given, or found upwards from the working directory)
+/// and applies the command line's selection on top.
+fn load_config(args: &CheckArgs, color: bool) -> Result<Config, ExitCode> {
+    let path = match &args.config {
+        Some(p) => Some(std::path::PathBuf::from(p)),
+        None => std::env::current_dir().ok().and_then(|d| config::find(&d)),
+    };
+    let mut cfg = match path {
+        Some(p) => config::load(&p, FileId(0)).map_err(|e| {
+            let mut sources = SourceMap::default();
+            sources.add(relative_to_cwd(&e.path), e.text.clone());
+            let opts = report::human::Options {
+                color,
+                width: terminal_width(),
+                show_elapsed: false,
+            };
+            let text = report::human::render(
+                std::slice::from_ref(&*e.diagnostic),
+                &sources,
+                &Summary::default(),
+                &opts,
+            );
+            // The summary line of an empty run says nothing useful here.
+            let body: Vec<&str> = text.lines().collect();
+            let body = body[..body.len().saturating_sub(1)].join("\n");
+            eprintln!("{}", body.trim_end());
+            ExitCode::from(2)
+        })?,
+        None => Config::default(),
+    };
+    if cfg.path.is_none() {
+        cfg.root = std::path::PathBuf::from(".");
+    }
+    for (flag, list) in [("--select", &args.select), ("--ignore", &args.ignore)] {
+        if let Some(bad) = list.iter().find(|s| {
+            rules::all()
+                .iter()
+                .all(|r| !config::selector_matches(s, r.meta().code, r.meta().name))
+        }) {
+            eprintln!("akslint: {flag} {bad}: no rule has this code, name or code prefix (see `akslint rules`)");
+            return Err(ExitCode::from(2));
+        }
+    }
+    // Either flag puts the rule set in the command line's hands.
+    if !args.select.is_empty() || !args.ignore.is_empty() {
+        cfg.select = args.select.clone();
+        cfg.ignore = args.ignore.clone();
+    }
+    Ok(cfg)
+}
+
+/// `/home/me/repo/akslint.toml` → `akslint.toml` when run from `/home/me/repo`.
+fn relative_to_cwd(path: &str) -> String {
+    let p = std::path::Path::new(path);
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            p.strip_prefix(cwd)
+                .ok()
+                .map(|r| r.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| path.to_string())
+}
+
+fn load_baseline(path: &str) -> Result<Baseline, ExitCode> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("akslint: cannot read baseline {path}: {e}");
+        ExitCode::from(2)
+    })?;
+    baseline::parse(&text).map_err(|e| {
+        eprintln!("akslint: {path}: {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn fail_on(args: &CheckArgs, cfg: &Config) -> Option<Severity> {
+    let from_config = cfg
+        .fail_on
+        .as_deref()
+        .and_then(|f| FailOn::from_str(f, true).ok());
+    match args.fail_on.or(from_config).unwrap_or(FailOn::Error) {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    }
+}
+
 fn run_check(args: CheckArgs) -> ExitCode {
+    let color = use_color(args.color);
+    let cfg = match load_config(&args, color) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let baseline = match &args.baseline {
+        Some(p) => match load_baseline(p) {
+            Ok(b) => Some(b),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    let threshold = fail_on(&args, &cfg);
     let opts = CheckOptions {
         paths: args.paths.clone(),
         parameters: args.parameters.clone(),
-        ..CheckOptions::default()
+        config: cfg,
+        baseline,
+        with_siblings: args.with_siblings,
     };
     let mut result = check(&opts, &mut std::io::stdin().lock());
     for e in &result.path_errors {
         eprintln!("akslint: {e}");
     }
     report::sort(&mut result.diagnostics, &result.sources);
+    if let Some(path) = &args.write_baseline {
+        let b = baseline::build(&result.diagnostics, &result.sources);
+        return match std::fs::write(path, baseline::to_json(&b)) {
+            Ok(()) => {
+                eprintln!("akslint: recorded {} findings in {path}", b.findings.len());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("akslint: cannot write {path}: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let (errors, warnings, infos) = report::count(&result.diagnostics);
     let summary = Summary {
         files: result.sources.len(),
@@ -98,7 +235,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             &result.sources,
             &summary,
             &report::human::Options {
-                color: use_color(args.color),
+                color,
                 width: terminal_width(),
                 show_elapsed: true,
             },
@@ -106,6 +243,12 @@ fn run_check(args: CheckArgs) -> ExitCode {
         Format::Json => report::json::render(&result.diagnostics, &result.sources, &summary),
     };
     print_out(&text);
+    if result.baselined > 0 {
+        eprintln!(
+            "akslint: {} findings hidden by the baseline",
+            result.baselined
+        );
+    }
     if result.nothing_checked() {
         eprintln!("akslint: no input could be read or recognised as Azure configuration");
         return ExitCode::from(2);
@@ -113,12 +256,6 @@ fn run_check(args: CheckArgs) -> ExitCode {
     if !result.path_errors.is_empty() {
         return ExitCode::from(2);
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
     let failing = threshold.is_some_and(|t| result.diagnostics.iter().any(|d| d.severity >= t));
     if failing {
         ExitCode::from(1)

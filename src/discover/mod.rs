@@ -93,8 +93,14 @@ fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<DiscoverError>) {
             Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
                 let p = e.path();
                 if is_walked_extension(p) {
+                    // `akslint check` (the current directory) shows `infra/a.json`, not `./infra/a.json`.
+                    let shown = if root == Path::new(".") {
+                        p.strip_prefix(".").unwrap_or(p)
+                    } else {
+                        p
+                    };
                     inputs.push(Input {
-                        display: p.to_string_lossy().into_owned(),
+                        display: shown.to_string_lossy().into_owned(),
                         origin: Origin::File(p.to_path_buf()),
                         explicit: false,
                     });
