@@ -315,3 +315,61 @@ fn bom_crlf_comments_and_trailing_commas_are_tolerated() {
         (Some(11), Some(46))
     );
 }
+
+#[test]
+fn ids_built_by_a_template_meet_ids_written_out_literally() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let template = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "vnetName": { "type": "string", "defaultValue": "vnet-spoke" } },
+  "variables": { "subnetName": "snet-nodes" },
+  "resources": [
+    {
+      "type": "Microsoft.Network/virtualNetworks",
+      "apiVersion": "2023-09-01",
+      "name": "[parameters('vnetName')]",
+      "location": "[resourceGroup().location]",
+      "properties": {
+        "addressSpace": { "addressPrefixes": [ "10.240.0.0/16" ] },
+        "subnets": [
+          { "name": "[variables('subnetName')]", "properties": { "addressPrefix": "10.240.0.0/24" } }
+        ]
+      }
+    }
+  ]
+}"#;
+    let cluster = r#"{
+  "id": "/subscriptions/5f1c0000-0000-0000-0000-000000000001/resourcegroups/RG-AKS/providers/Microsoft.ContainerService/managedClusters/aks1",
+  "name": "aks1",
+  "type": "Microsoft.ContainerService/ManagedClusters",
+  "kubernetesVersion": "1.31.2",
+  "networkProfile": { "networkPlugin": "azure" },
+  "agentPoolProfiles": [
+    { "name": "sys", "count": 3, "maxPods": 30, "osType": "Linux",
+      "vnetSubnetId": "/subscriptions/5f1c0000-0000-0000-0000-000000000001/resourceGroups/rg-network/providers/Microsoft.Network/virtualNetworks/VNET-SPOKE/subnets/snet-nodes" }
+  ]
+}"#;
+    std::fs::write(dir.path().join("network.json"), template).expect("write");
+    std::fs::write(dir.path().join("aks-show.json"), cluster).expect("write");
+    let o = akslint(&[
+        "check",
+        dir.path().to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    let v = json(&o);
+    let found: Vec<(&str, u64)> = v["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or(""),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    // The subnet of the template (no NSG, line 15) hosts the pool of the az output.
+    assert_eq!(found, vec![("AKS001", 15)]);
+}
