@@ -4,6 +4,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;
+pub mod docs;
 pub mod ingest;
 pub mod model;
 pub mod report;
