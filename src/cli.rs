@@ -21,7 +21,7 @@ pub enum Command {
     /// Check files or directories (recursively); `-` reads standard input.
     Check(CheckArgs),
     /// List every rule: code, name, default severity and summary.
-    Rules,
+    Rules(RulesArgs),
     /// Print the long explanation of a rule.
     Explain {
         /// Rule code (`AKS004`) or name (`cni-subnet-too-small`).
@@ -46,6 +46,11 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// Write the report to FILE instead of standard output; the one-line
+    /// summary still goes to standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 
     /// Exit with 1 when a finding at or above this severity exists
     /// [default: `fail-on` in akslint.toml, else error].
@@ -91,8 +96,32 @@ pub struct CheckArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Annotated source snippets.
+    Human,
+    /// One JSON object with every diagnostic and a summary.
+    Json,
+    /// One JSON object per diagnostic, one per line.
+    JsonLines,
+    /// SARIF 2.1.0, for GitHub code scanning and other review tools.
+    Sarif,
+    /// JUnit XML, for Azure Pipelines and GitLab test reports.
+    Junit,
+    /// GitHub Actions annotations (`::error file=…`).
+    Github,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    /// Output format: a table, JSON, or the Markdown table of the README.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+    pub format: RulesFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
     Human,
     Json,
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

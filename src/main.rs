@@ -5,19 +5,23 @@ use clap::{Parser, ValueEnum};
 
 use akslint::baseline::{self, Baseline};
 use akslint::check::{check, CheckOptions};
-use akslint::cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, Format};
+use akslint::cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, Format, RulesFormat};
 use akslint::config::{self, Config};
 use akslint::diagnostic::Severity;
 use akslint::report::{self, Summary};
-use akslint::rules;
 use akslint::source::{FileId, SourceMap};
+use akslint::{docs, rules};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => run_check(args),
-        Command::Rules => {
-            print_out(&rules_table());
+        Command::Rules(args) => {
+            print_out(&match args.format {
+                RulesFormat::Human => rules_table(),
+                RulesFormat::Json => docs::rules_json(),
+                RulesFormat::Markdown => docs::rules_markdown_table(),
+            });
             ExitCode::SUCCESS
         }
         Command::Init { path, force } => init(&path, force),
@@ -229,20 +233,18 @@ fn run_check(args: CheckArgs) -> ExitCode {
         infos,
         elapsed: result.elapsed,
     };
-    let text = match args.format {
-        Format::Human => report::human::render(
-            &result.diagnostics,
-            &result.sources,
-            &summary,
-            &report::human::Options {
-                color,
-                width: terminal_width(),
-                show_elapsed: true,
-            },
-        ),
-        Format::Json => report::json::render(&result.diagnostics, &result.sources, &summary),
-    };
-    print_out(&text);
+    let text = render(&args, &result.diagnostics, &result.sources, &summary);
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &text) {
+                eprintln!("akslint: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+            let line = report::human::summary_line(result.diagnostics.is_empty(), &summary, true);
+            print_out(&format!("{line}\n"));
+        }
+        None => print_out(&text),
+    }
     if result.baselined > 0 {
         eprintln!(
             "akslint: {} findings hidden by the baseline",
@@ -261,6 +263,35 @@ fn run_check(args: CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn render(
+    args: &CheckArgs,
+    diags: &[akslint::diagnostic::Diagnostic],
+    sources: &akslint::source::SourceMap,
+    summary: &Summary,
+) -> String {
+    // CI tools want paths relative to the checkout, which is where they run us.
+    let cwd = std::env::current_dir().ok();
+    let base = cwd.as_deref();
+    match args.format {
+        Format::Human => report::human::render(
+            diags,
+            sources,
+            summary,
+            &report::human::Options {
+                // A report file gets no escape codes, whatever the terminal.
+                color: args.output.is_none() && use_color(args.color),
+                width: terminal_width(),
+                show_elapsed: true,
+            },
+        ),
+        Format::Json => report::json::render(diags, sources, summary),
+        Format::JsonLines => report::jsonl::render(diags, sources),
+        Format::Sarif => report::sarif::render(diags, sources, base),
+        Format::Junit => report::junit::render(diags, sources, base),
+        Format::Github => report::github::render(diags, sources, base),
     }
 }
 

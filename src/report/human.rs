@@ -67,7 +67,7 @@ fn render_one(handler: &GraphicalReportHandler, diag: &Diagnostic, sources: &Sou
 }
 
 /// `2 errors, 1 warning, 0 infos in 3 files (17 resources)`.
-fn summary_line(no_diagnostics: bool, s: &Summary, show_elapsed: bool) -> String {
+pub fn summary_line(no_diagnostics: bool, s: &Summary, show_elapsed: bool) -> String {
     let scope = format!(
         "in {} ({})",
         plural(s.files, "file"),

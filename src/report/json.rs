@@ -14,8 +14,9 @@ struct Output<'a> {
     summary: JsonSummary,
 }
 
+/// One diagnostic, as `json` and `json-lines` print it.
 #[derive(Serialize)]
-struct JsonDiagnostic<'a> {
+pub(super) struct JsonDiagnostic<'a> {
     code: &'a str,
     name: &'a str,
     severity: Severity,
@@ -62,7 +63,7 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> S
     text
 }
 
-fn diagnostic<'a>(d: &'a Diagnostic, sources: &'a SourceMap) -> JsonDiagnostic<'a> {
+pub(super) fn diagnostic<'a>(d: &'a Diagnostic, sources: &'a SourceMap) -> JsonDiagnostic<'a> {
     let at = locate(sources, d.primary.span);
     JsonDiagnostic {
         code: &d.code,

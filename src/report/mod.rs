@@ -1,8 +1,14 @@
 //! Turning diagnostics into output: ordering, counting and the renderers.
 
+pub mod fingerprint;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod jsonl;
+pub mod junit;
+pub mod sarif;
 
+use std::path::Path;
 use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -76,6 +82,24 @@ pub(crate) fn locate(sources: &SourceMap, span: Span) -> Location<'_> {
     }
 }
 
+/// A path as CI tools want it: relative to `base` (the working directory)
+/// when it lies inside it, with forward slashes and no leading `./`.
+/// Paths outside `base` stay as they are (slashes aside).
+pub fn relative_path(path: &str, base: Option<&Path>) -> String {
+    let inside = base
+        .filter(|_| Path::new(path).is_absolute())
+        .and_then(|b| Path::new(path).strip_prefix(b).ok())
+        .map(|p| p.to_string_lossy().into_owned());
+    let path = inside
+        .unwrap_or_else(|| path.to_string())
+        .replace('\\', "/");
+    let mut rest = path.as_str();
+    while let Some(r) = rest.strip_prefix("./") {
+        rest = r.trim_start_matches('/');
+    }
+    rest.to_string()
+}
+
 pub(crate) fn source_file(sources: &SourceMap, span: Span) -> Option<&SourceFile> {
     sources.files().get(span.file.0 as usize)
 }
@@ -89,6 +113,24 @@ mod tests {
     fn diag(code: &str, file: FileId, start: usize, severity: Severity) -> Diagnostic {
         let span = Span::new(file, start, start + 1);
         Diagnostic::new(code, "name", severity, "msg", Label::new(span, ""))
+    }
+
+    #[test]
+    fn relative_paths() {
+        let base = Path::new("/repo");
+        assert_eq!(relative_path("./infra/a.json", Some(base)), "infra/a.json");
+        assert_eq!(relative_path(".//a.json", None), "a.json");
+        assert_eq!(relative_path("infra\\a.json", None), "infra/a.json");
+        assert_eq!(
+            relative_path("/repo/infra/a.json", Some(base)),
+            "infra/a.json"
+        );
+        assert_eq!(
+            relative_path("/elsewhere/a.json", Some(base)),
+            "/elsewhere/a.json"
+        );
+        assert_eq!(relative_path("../a.json", Some(base)), "../a.json");
+        assert_eq!(relative_path("-", Some(base)), "-");
     }
 
     #[test]
