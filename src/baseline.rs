@@ -10,26 +10,13 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceMap;
 
-/// FNV-1a, 64 bit: stable across runs and platforms, unlike std's hasher.
-fn fnv1a(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for b in part.bytes().chain(std::iter::once(0)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
-}
-
-/// The stable fingerprint of a finding.
+/// The stable fingerprint of a finding: the one SARIF reports as `partialFingerprints`,
+/// over the file path with forward slashes so Windows and Linux runs agree.
 pub fn fingerprint(d: &Diagnostic, sources: &SourceMap) -> String {
     let file = sources.files().get(d.primary.span.file.0 as usize);
     let path = file.map(|f| f.path.replace('\\', "/")).unwrap_or_default();
     let path = path.trim_start_matches("./");
-    let text = file.map(|f| f.slice(d.primary.span)).unwrap_or("");
-    let resource = d.resource.as_deref().unwrap_or("").to_ascii_lowercase();
-    format!("{:016x}", fnv1a(&[&d.code, &resource, text.trim(), path]))
+    crate::report::fingerprint::fingerprint(d, sources, path)
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

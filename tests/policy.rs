@@ -247,3 +247,14 @@ fn pre_commit_reports_on_passed_files_and_links_siblings() {
     let o = akslint_in(dir.path(), &["check", "a/vnet.yaml", "--format", "json"]);
     assert_eq!(codes(&o), Vec::<String>::new());
 }
+
+#[test]
+fn pre_commit_passes_when_no_changed_file_is_an_azure_input() {
+    let dir = workspace();
+    std::fs::write(dir.path().join("a/workflow.yml"), "on: push\njobs: {}\n").expect("write");
+    let o = akslint_in(dir.path(), &["check", "--with-siblings", "a/workflow.yml"]);
+    assert_eq!(o.status.code(), Some(0));
+    // Without the pre-commit flag, naming only such a file is "nothing to check".
+    let o = akslint_in(dir.path(), &["check", "a/workflow.yml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
