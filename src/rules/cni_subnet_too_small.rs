@@ -35,6 +35,17 @@ declare_rule! {
     /// fits), lower `maxPods` or `maxCount`, move pools to their own subnets, or
     /// move to Azure CNI Overlay, where pods no longer take VNet addresses.
     ///
+    /// ## Configuration
+    /// `[thresholds]` in `akslint.toml`:
+    ///
+    /// * `extra-ips-per-subnet` (default 0): addresses to keep free in every node
+    ///   or pod subnet for what akslint cannot see — internal load balancer
+    ///   frontends, private endpoints, other NICs (F-052).
+    /// * `default-max-surge` (default: AKS's own, F-041): the surge to assume for
+    ///   pools that leave `maxSurge` unset, as `"1"` or `"33%"`.
+    /// * `min-headroom-percent` (default 0): a warning when less than this share
+    ///   of the subnet stays free at maximum scale.
+    ///
     /// ## Example
     /// A /24 offers 251 addresses. With `maxPods: 30`, every node takes 31, so the
     /// subnet holds 8 nodes counting the surge node (F-040): a pool with
