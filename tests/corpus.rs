@@ -40,7 +40,6 @@ fn corpus_is_read_without_parse_errors_and_findings_are_pinned() {
         eprintln!("corpus not found beside the checkout (../shared/corpus); set AKSLINT_CORPUS to run this test");
         return;
     };
-    let mut lines = Vec::new();
     let mut total_files = 0;
     for family in JSON_FAMILIES {
         let root = dir.join(family);

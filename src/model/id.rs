@@ -124,14 +124,8 @@ fn segment_matches(a: &str, b: &str) -> bool {
         (false, false) => false,
         (true, false) => glob(&pattern(a), b),
         (false, true) => glob(&pattern(b), a),
-        // Two patterns: compare the literal text around the placeholders loosely.
-        (true, true) => {
-            let pa = pattern(a);
-            let pb = pattern(b);
-            pa.first() == pb.first()
-                || pa.first().is_some_and(|f| f.is_empty())
-                || pb.first().is_some_and(|f| f.is_empty())
-        }
+        // Two different patterns: whether they name the same thing is a guess.
+        (true, true) => false,
     }
 }
 
@@ -207,6 +201,16 @@ mod tests {
         );
         let real = id("/subscriptions/1/resourceGroups/MC_rg1_aks_westeurope/providers/a.b/c/d");
         assert!(prefixed.matches(&real));
+    }
+
+    #[test]
+    fn two_different_patterns_do_not_match() {
+        let a =
+            id("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/a.b/c/d");
+        let b = id("/subscriptions/{subscriptionId}/resourceGroups/MC_{resourceGroup}_aks_{location}/providers/a.b/c/d");
+        assert!(!a.matches(&b));
+        assert!(!b.matches(&a));
+        assert!(a.matches(&a.clone()));
     }
 
     #[test]

@@ -154,10 +154,15 @@ fn node_resource_group(c: &Cluster) -> Option<String> {
     Some(format!("MC_{group}_{name}_{location}"))
 }
 
+/// Whether a resource lives in the node resource group. The resource's own group
+/// must be known: a template deployable to any group proves nothing.
 fn rg_matches(id: &ResourceId, rg: &str) -> bool {
     let Some(group) = id.resource_group() else {
         return false;
     };
+    if group.contains('{') {
+        return false;
+    }
     let probe = ResourceId::parse(&format!(
         "/subscriptions/x/resourceGroups/{group}/providers/a.b/c/d"
     ));
@@ -408,6 +413,16 @@ mod tests {
         let (_, d) = check(&UdrOnManagedVnet, &[&cluster("", ""), &managed_vnet(own)]);
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("route table `rt-fw`"));
+    }
+
+    #[test]
+    fn a_template_vnet_in_an_unknown_group_is_not_the_managed_one() {
+        let template_vnet = r#"{"id":"/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Network/virtualNetworks/spoke",
+            "name":"spoke","type":"Microsoft.Network/virtualNetworks","properties":{"subnets":[{"name":"nodes",
+            "properties":{"addressPrefix":"10.0.0.0/24","serviceEndpoints":[{"service":"Microsoft.Storage"}],
+            "routeTable":{"id":"/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt"}}}]}}"#;
+        let (_, d) = check(&UdrOnManagedVnet, &[&cluster("", ""), template_vnet]);
+        assert!(d.is_empty(), "{d:?}");
     }
 
     #[test]
