@@ -1,0 +1,685 @@
+use super::*;
+use crate::diagnostic::Diagnostic;
+use crate::ingest::terraform::TfResource;
+use crate::model::{Field, Inventory};
+use crate::source::{SourceMap, Span};
+use crate::syntax::yaml;
+
+/// Parses each text as one file of a multi-document YAML stream.
+fn load(files: &[&str]) -> (SourceMap, Vec<Node>) {
+    let mut sources = SourceMap::default();
+    let mut docs = Vec::new();
+    for (i, text) in files.iter().enumerate() {
+        let id = sources.add(format!("f{i}.yaml"), text.to_string());
+        docs.extend(yaml::parse(id, text).expect("test input is valid YAML"));
+    }
+    (sources, docs)
+}
+
+fn tf(files: &[&str]) -> (SourceMap, Vec<TfResource>) {
+    let (sources, docs) = load(files);
+    let refs: Vec<&Node> = docs.iter().collect();
+    let resources = with_manifests(&refs, upjet::resources);
+    (sources, resources)
+}
+
+fn inventory(files: &[&str]) -> (SourceMap, Inventory, usize) {
+    let (sources, docs) = load(files);
+    let refs: Vec<&Node> = docs.iter().collect();
+    let mut b = InventoryBuilder::default();
+    let n = ingest_manifests(&mut b, &refs);
+    (sources, b.finish(), n)
+}
+
+fn check(files: &[&str]) -> (SourceMap, Vec<Diagnostic>) {
+    let (sources, inv, _) = inventory(files);
+    let diags = crate::rules::run(&inv, &crate::rules::all());
+    (sources, diags)
+}
+
+fn slice(sources: &SourceMap, span: Span) -> &str {
+    sources.get(span.file).slice(span)
+}
+
+/// Follows object keys; an array on the way stands for its first item.
+fn at<'n>(node: &'n Node, path: &[&str]) -> &'n Node {
+    let mut n = node;
+    for key in path {
+        if let Some(items) = n.as_array() {
+            n = &items[0];
+        }
+        n = n.get(key).unwrap_or_else(|| panic!("no {key} in {n:?}"));
+    }
+    n
+}
+
+fn resource<'r>(rs: &'r [TfResource], address: &str) -> &'r TfResource {
+    rs.iter().find(|r| r.address == address).unwrap_or_else(|| {
+        panic!(
+            "no {address} in {:?}",
+            rs.iter().map(|r| &r.address).collect::<Vec<_>>()
+        )
+    })
+}
+
+fn has_ref(r: &TfResource, path: &str, target: &str) -> bool {
+    r.refs.iter().any(|(p, t)| p == path && t == target)
+}
+
+const CLUSTER: &str = r#"
+apiVersion: containerservice.azure.upbound.io/v1beta1
+kind: KubernetesCluster
+metadata:
+  name: aks
+  annotations:
+    crossplane.io/external-name: aks-prod
+spec:
+  forProvider:
+    kubernetesVersion: "1.30.3"
+    resourceGroupNameRef:
+      name: rg
+    defaultNodePool:
+      - name: system
+        maxPods: 30
+        osType: Linux
+        vnetSubnetIdRef:
+          name: nodes
+    networkProfile:
+      - networkPlugin: azure
+        podCidr: 10.244.0.0/16
+        dnsServiceIp: 10.0.0.10
+    tags:
+      CostCenter: A1
+    servicePrincipal:
+      clientSecretSecretRef:
+        name: sp
+        key: secret
+"#;
+
+const NETWORK: &str = r#"
+apiVersion: azure.upbound.io/v1beta1
+kind: ResourceGroup
+metadata:
+  name: rg
+  annotations:
+    crossplane.io/external-name: rg-aks
+spec:
+  forProvider:
+    location: westeurope
+---
+apiVersion: network.azure.upbound.io/v1beta1
+kind: Subnet
+metadata:
+  name: nodes
+spec:
+  forProvider:
+    addressPrefixes: [10.240.0.0/22]
+    resourceGroupNameRef: {name: rg}
+    virtualNetworkNameSelector:
+      matchLabels: {net: spoke}
+---
+apiVersion: network.azure.upbound.io/v1beta1
+kind: VirtualNetwork
+metadata:
+  name: spoke
+  labels: {net: spoke}
+spec:
+  forProvider:
+    addressSpace: [10.240.0.0/16]
+    resourceGroupNameRef: {name: rg}
+"#;
+
+#[test]
+fn recognises_manifests() {
+    let (_, docs) =
+        load(&["apiVersion: v1\nkind: Service\n---\nfoo: bar\n---\nkind: 3\napiVersion: x\n"]);
+    let found: Vec<bool> = docs.iter().map(is_manifest).collect();
+    assert_eq!(found, [true, false, false]);
+}
+
+#[test]
+fn upjet_fields_become_terraform_fields_with_their_spans() {
+    let (src, rs) = tf(&[CLUSTER, NETWORK]);
+    assert_eq!(rs.len(), 4);
+    let c = resource(&rs, "KubernetesCluster/aks");
+    assert_eq!(c.resource_type, "azurerm_kubernetes_cluster");
+    assert!(slice(&src, c.decl).starts_with("apiVersion: containerservice"));
+    let v = &c.values;
+    assert_eq!(slice(&src, at(v, &["name"]).span), "aks-prod");
+    assert_eq!(
+        slice(&src, at(v, &["kubernetes_version"]).span),
+        "\"1.30.3\""
+    );
+    let pool = at(v, &["default_node_pool"]);
+    assert!(pool.as_array().is_some(), "nested blocks stay arrays");
+    assert_eq!(slice(&src, at(pool, &["max_pods"]).span), "30");
+    assert_eq!(at(pool, &["os_type"]).as_str(), Some("Linux"));
+    let np = at(v, &["network_profile"]);
+    assert_eq!(at(np, &["network_plugin"]).as_str(), Some("azure"));
+    assert_eq!(at(np, &["pod_cidr"]).as_str(), Some("10.244.0.0/16"));
+    assert_eq!(slice(&src, at(np, &["dns_service_ip"]).span), "10.0.0.10");
+    // Keys of maps are data, not field names.
+    assert!(at(v, &["tags"]).get("CostCenter").is_some());
+    // Keys keep their spans too.
+    let e = v.entry("kubernetes_version").expect("entry");
+    assert_eq!(slice(&src, e.key_span), "kubernetesVersion");
+    // A secret reference is not a reference to another resource.
+    assert!(at(v, &["service_principal", "client_secret_secret_ref"])
+        .get("name")
+        .is_some());
+    assert!(c.refs.iter().all(|(p, _)| !p.contains("secret")));
+}
+
+#[test]
+fn ref_by_name_across_files() {
+    let (src, rs) = tf(&[CLUSTER, NETWORK]);
+    let c = resource(&rs, "KubernetesCluster/aks");
+    assert!(
+        has_ref(c, "default_node_pool.vnet_subnet_id", "Subnet/nodes"),
+        "{:?}",
+        c.refs
+    );
+    assert!(has_ref(c, "resource_group_name", "ResourceGroup/rg"));
+    // The id is known only once Crossplane resolves it; the span is the reference's.
+    let id = at(&c.values, &["default_node_pool", "vnet_subnet_id"]);
+    assert!(id.is_unknown());
+    assert_eq!(slice(&src, id.span), "name: nodes");
+    // A name reference stands for the target's Azure name.
+    let rg = at(&c.values, &["resource_group_name"]);
+    assert_eq!(rg.as_str(), Some("rg-aks"));
+    assert_eq!(slice(&src, rg.span), "name: rg");
+}
+
+#[test]
+fn selector_by_labels_resolves_exactly_one_match() {
+    let (_, rs) = tf(&[NETWORK]);
+    let s = resource(&rs, "Subnet/nodes");
+    assert!(has_ref(s, "virtual_network_name", "VirtualNetwork/spoke"));
+    assert_eq!(
+        at(&s.values, &["virtual_network_name"]).as_str(),
+        Some("spoke")
+    );
+
+    // Two VNets carry the label: the selector is ambiguous and stays unresolved.
+    let second = "apiVersion: network.azure.upbound.io/v1beta1\nkind: VirtualNetwork\nmetadata:\n  name: other\n  labels: {net: spoke}\n";
+    let (_, rs) = tf(&[NETWORK, second]);
+    let s = resource(&rs, "Subnet/nodes");
+    assert!(s.refs.iter().all(|(p, _)| p != "virtual_network_name"));
+    assert!(at(&s.values, &["virtual_network_name"]).is_unknown());
+
+    // No VNet carries it: unresolved, and the value is still given (unknown).
+    let lone = NETWORK.replace(
+        "net: spoke}\nspec:\n  forProvider:\n    addressSpace",
+        "net: hub}\nspec:\n  forProvider:\n    addressSpace",
+    );
+    let (_, rs) = tf(&[&lone]);
+    let s = resource(&rs, "Subnet/nodes");
+    assert!(at(&s.values, &["virtual_network_name"]).is_unknown());
+    assert!(s.refs.iter().all(|(p, _)| p != "virtual_network_name"));
+}
+
+#[test]
+fn literal_value_wins_over_reference() {
+    let doc = r#"
+apiVersion: containerservice.azure.upbound.io/v1beta2
+kind: KubernetesCluster
+metadata: {name: aks}
+spec:
+  forProvider:
+    defaultNodePool:
+      name: sys
+      vnetSubnetId: /subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s
+      vnetSubnetIdRef: {name: nodes}
+      podSubnetIdSelector: {matchLabels: {a: b}}
+"#;
+    let (_, rs) = tf(&[doc, NETWORK]);
+    let c = resource(&rs, "KubernetesCluster/aks");
+    let pool = at(&c.values, &["default_node_pool"]);
+    assert!(pool.as_object().is_some(), "v1beta2 blocks are objects");
+    assert!(at(pool, &["vnet_subnet_id"])
+        .as_str()
+        .is_some_and(|s| s.ends_with("/subnets/s")));
+    assert!(c.refs.is_empty(), "{:?}", c.refs);
+    // An unresolved selector still says the field is set.
+    assert!(at(pool, &["pod_subnet_id"]).is_unknown());
+}
+
+#[test]
+fn nsg_reference_finds_security_group_and_associations_map() {
+    let doc = r#"
+apiVersion: network.azure.upbound.io/v1beta1
+kind: SubnetNetworkSecurityGroupAssociation
+metadata: {name: assoc}
+spec:
+  forProvider:
+    subnetIdRef: {name: nodes}
+    networkSecurityGroupIdRef: {name: nsg}
+---
+apiVersion: network.azure.upbound.io/v1beta1
+kind: SecurityGroup
+metadata: {name: nsg}
+spec:
+  forProvider: {location: westeurope}
+"#;
+    let (_, rs) = tf(&[doc, NETWORK]);
+    let a = resource(&rs, "SubnetNetworkSecurityGroupAssociation/assoc");
+    assert_eq!(
+        a.resource_type,
+        "azurerm_subnet_network_security_group_association"
+    );
+    assert!(has_ref(a, "subnet_id", "Subnet/nodes"));
+    assert!(has_ref(a, "network_security_group_id", "SecurityGroup/nsg"));
+    assert_eq!(
+        resource(&rs, "SecurityGroup/nsg").resource_type,
+        "azurerm_network_security_group"
+    );
+}
+
+#[test]
+fn repeated_names_get_unique_addresses_and_references_stay_in_their_file() {
+    let subnet = "apiVersion: network.azure.upbound.io/v1beta2\nkind: Subnet\nmetadata: {name: example}\nspec:\n  forProvider: {addressPrefixes: [10.0.2.0/24]}\n";
+    let assoc = format!(
+        "{subnet}---\napiVersion: network.azure.upbound.io/v1beta1\nkind: SubnetRouteTableAssociation\nmetadata: {{name: example}}\nspec:\n  forProvider:\n    subnetIdRef: {{name: example}}\n"
+    );
+    let (_, rs) = tf(&[subnet, &assoc]);
+    let addresses: Vec<&str> = rs.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(
+        addresses,
+        [
+            "Subnet/example",
+            "Subnet/example#2",
+            "SubnetRouteTableAssociation/example"
+        ]
+    );
+    let a = resource(&rs, "SubnetRouteTableAssociation/example");
+    assert!(has_ref(a, "subnet_id", "Subnet/example#2"), "{:?}", a.refs);
+}
+
+#[test]
+fn composition_bases_are_read_with_patched_fields_unknown() {
+    let comp = r#"
+apiVersion: apiextensions.crossplane.io/v1
+kind: Composition
+metadata: {name: xaks}
+spec:
+  mode: Pipeline
+  pipeline:
+    - step: pt
+      input:
+        apiVersion: pt.fn.crossplane.io/v1beta1
+        kind: Resources
+        patchSets:
+          - name: common
+            patches:
+              - fromFieldPath: spec.parameters.version
+                toFieldPath: spec.forProvider.kubernetesVersion
+        resources:
+          - name: cluster
+            base:
+              apiVersion: containerservice.azure.upbound.io/v1beta2
+              kind: KubernetesCluster
+              spec:
+                forProvider:
+                  defaultNodePool: {name: default}
+            patches:
+              - type: PatchSet
+                patchSetName: common
+              - fromFieldPath: spec.parameters.id
+                toFieldPath: spec.forProvider.defaultNodePool.vnetSubnetIdSelector.matchLabels[azure.platform.upbound.io/network-id]
+              - type: ToCompositeFieldPath
+                fromFieldPath: status.atProvider.oidcIssuerUrl
+                toFieldPath: spec.forProvider.oidcIssuerUrl
+          - name: vnet
+            base:
+              apiVersion: network.azure.upbound.io/v1beta2
+              kind: VirtualNetwork
+              spec:
+                forProvider: {addressSpace: [192.168.0.0/16]}
+          - name: subnet
+            base:
+              apiVersion: network.azure.upbound.io/v1beta2
+              kind: Subnet
+              spec:
+                forProvider:
+                  addressPrefixes: [192.168.1.0/24]
+                  virtualNetworkNameSelector: {matchControllerRef: true}
+          - name: settings
+            base:
+              apiVersion: kubernetes.crossplane.io/v1alpha1
+              kind: Object
+              spec: {forProvider: {manifest: {kind: ConfigMap}}}
+"#;
+    let (src, rs) = tf(&[comp]);
+    let addresses: Vec<&str> = rs.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(
+        addresses,
+        [
+            "KubernetesCluster/xaks.cluster",
+            "VirtualNetwork/xaks.vnet",
+            "Subnet/xaks.subnet"
+        ]
+    );
+    let c = &rs[0];
+    assert!(at(&c.values, &["name"]).is_unknown());
+    let version = at(&c.values, &["kubernetes_version"]);
+    assert!(version.is_unknown());
+    assert_eq!(
+        slice(&src, version.span),
+        "spec.forProvider.kubernetesVersion"
+    );
+    // The patched selector makes the subnet unknown, not absent.
+    assert!(at(&c.values, &["default_node_pool", "vnet_subnet_id"]).is_unknown());
+    assert!(c.refs.is_empty());
+    assert!(c.values.get("oidc_issuer_url").is_none());
+    let s = &rs[2];
+    assert!(
+        has_ref(s, "virtual_network_name", "VirtualNetwork/xaks.vnet"),
+        "{:?}",
+        s.refs
+    );
+    assert!(at(&s.values, &["virtual_network_name"]).is_unknown());
+}
+
+#[test]
+fn other_kinds_are_skipped_quietly() {
+    let docs = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n---\napiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata: {name: c}\nspec: {resources: [{base: {apiVersion: s3.aws.upbound.io/v1beta1, kind: Bucket}}]}\n";
+    let (_, inv, n) = inventory(&[docs]);
+    assert_eq!(n, 0);
+    assert_eq!(inv.resource_count(), 0);
+}
+
+#[test]
+fn odd_shapes_do_not_panic() {
+    let docs = [
+        "apiVersion: network.azure.upbound.io/v1beta1\nkind: Subnet\n",
+        "apiVersion: network.azure.upbound.io/v1beta1\nkind: Subnet\nmetadata: 3\nspec: [1]\n",
+        "apiVersion: network.azure.upbound.io/v1beta1\nkind: Subnet\nspec: {forProvider: [a]}\n",
+        "apiVersion: network.azure.upbound.io/v1beta1\nkind: Subnet\nspec: {forProvider: {virtualNetworkNameRef: 3, subnetIdRefs: [1, {name: 2}], xSelector: {matchLabels: [1]}}}\n",
+        "apiVersion: network.azure.com/v1api20201101\nkind: VirtualNetworksSubnet\nspec: {owner: 7, networkSecurityGroup: {reference: 1}, vnetSubnetReference: {}}\n",
+        "apiVersion: network.azure.com/v1\nkind: VirtualNetworksSubnet\nmetadata: {name: a}\nspec: {owner: {name: a}}\n",
+        "apiVersion: compute.azure.crossplane.io/v1alpha3\nkind: AKSCluster\nspec: {vnetSubnetIDRef: {}, vnetSubnetIDSelector: 3}\n",
+        "apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nspec:\n  resources:\n  - base: {apiVersion: network.azure.upbound.io/v1beta1, kind: Subnet}\n    patches:\n    - toFieldPath: ''\n    - toFieldPath: a[9999999999999999999999].b\n    - toFieldPath: metadata.name[3]\n    - {type: PatchSet, patchSetName: x}\n    - 5\n  patchSets:\n  - name: x\n    patches: [{type: PatchSet, patchSetName: x}]\n",
+        "apiVersion: infrastructure.cluster.x-k8s.io/v1beta1\nkind: AzureASOManagedControlPlane\nspec: {resources: [1, {apiVersion: containerservice.azure.com/v1, kind: ManagedCluster}]}\n",
+    ];
+    for d in docs {
+        let (_, _, n) = inventory(&[d]);
+        assert!(n <= 2, "{d}");
+    }
+}
+
+// ---- ASO ----
+
+const ASO_RG: &str = r#"
+apiVersion: resources.azure.com/v1api20200601
+kind: ResourceGroup
+metadata:
+  name: aso-rg
+spec:
+  azureName: rg-aks
+  location: westeurope
+"#;
+
+const ASO_NET: &str = r#"
+apiVersion: network.azure.com/v1api20201101
+kind: VirtualNetwork
+metadata:
+  name: vnet
+spec:
+  owner: {name: aso-rg}
+  location: westeurope
+  addressSpace:
+    addressPrefixes: [10.0.0.0/16]
+---
+apiVersion: network.azure.com/v1api20201101
+kind: VirtualNetworksSubnet
+metadata:
+  name: nodes
+spec:
+  owner: {name: vnet}
+  addressPrefix: 10.0.0.0/22
+"#;
+
+const ASO_CLUSTER: &str = r#"
+apiVersion: containerservice.azure.com/v1api20240901
+kind: ManagedCluster
+metadata:
+  name: aks
+spec:
+  owner: {name: aso-rg}
+  location: westeurope
+  kubernetesVersion: 1.30.3
+  networkProfile:
+    networkPlugin: azure
+  agentPoolProfiles:
+    - name: sys
+      count: 3
+      mode: System
+      vnetSubnetReference:
+        group: network.azure.com
+        kind: VirtualNetworksSubnet
+        name: nodes
+"#;
+
+#[test]
+fn aso_ids_follow_owner_chains() {
+    let (_, inv, n) = inventory(&[ASO_RG, ASO_NET, ASO_CLUSTER]);
+    assert_eq!(n, 4);
+    let sub = "/subscriptions/{subscriptionId}/resourceGroups/rg-aks/providers";
+    let cluster = &inv.clusters[0];
+    assert_eq!(
+        cluster.id.as_ref().map(|i| i.as_str()),
+        Some(format!("{sub}/Microsoft.ContainerService/managedClusters/aks").as_str())
+    );
+    let subnet = &inv.subnets[0];
+    assert_eq!(
+        subnet.id.as_ref().map(|i| i.as_str()),
+        Some(format!("{sub}/Microsoft.Network/virtualNetworks/vnet/subnets/nodes").as_str())
+    );
+    assert_eq!(subnet.vnet, Some(0));
+    // The pool's reference is the subnet's id, so they link.
+    assert_eq!(inv.pools[0].subnet, Some(0));
+}
+
+#[test]
+fn aso_owner_missing_gives_placeholders() {
+    let (_, inv, _) = inventory(&[ASO_NET, ASO_CLUSTER]);
+    let id = inv.clusters[0].id.as_ref().map(|i| i.as_str().to_string());
+    assert_eq!(
+        id.as_deref(),
+        Some("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.ContainerService/managedClusters/aks")
+    );
+    assert_eq!(inv.pools[0].subnet, Some(0));
+}
+
+#[test]
+fn aso_node_subnet_without_nsg_points_at_the_subnet_name() {
+    let (src, diags) = check(&[ASO_RG, ASO_NET, ASO_CLUSTER]);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code, "AKS001");
+    assert_eq!(slice(&src, diags[0].primary.span), "nodes");
+    // The secondary label is on the pool's reference.
+    assert_eq!(slice(&src, diags[0].labels[0].span), "nodes");
+    assert_eq!(diags[0].labels[0].span.file.0, 2);
+}
+
+#[test]
+fn aso_nsg_by_reference_and_by_arm_id() {
+    let nsg = "apiVersion: network.azure.com/v1api20201101\nkind: NetworkSecurityGroup\nmetadata: {name: nsg}\nspec: {owner: {name: aso-rg}}\n";
+    let by_ref = ASO_NET.replace(
+        "  addressPrefix: 10.0.0.0/22\n",
+        "  addressPrefix: 10.0.0.0/22\n  networkSecurityGroup:\n    reference: {group: network.azure.com, kind: NetworkSecurityGroup, name: nsg}\n",
+    );
+    let (_, inv, _) = inventory(&[ASO_RG, &by_ref, nsg, ASO_CLUSTER]);
+    assert_eq!(inv.subnets[0].nsg, Some(0));
+    let (_, diags) = check(&[ASO_RG, &by_ref, nsg, ASO_CLUSTER]);
+    assert!(diags.is_empty(), "{diags:#?}");
+
+    let by_id = ASO_NET.replace(
+        "  addressPrefix: 10.0.0.0/22\n",
+        "  addressPrefix: 10.0.0.0/22\n  networkSecurityGroup:\n    reference:\n      armId: /subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg\n",
+    );
+    let (src, inv, _) = inventory(&[ASO_RG, &by_id, ASO_CLUSTER]);
+    let Field::Known(id, span) = &inv.subnets[0].nsg_id else {
+        panic!("{:?}", inv.subnets[0].nsg_id);
+    };
+    assert_eq!(id.name(), "nsg");
+    assert!(slice(&src, *span).starts_with("/subscriptions/0/"));
+}
+
+#[test]
+fn aso_reference_to_an_absent_object_is_unknown() {
+    let (_, inv, _) = inventory(&[ASO_CLUSTER]);
+    assert!(inv.pools[0].vnet_subnet_id.is_unknown());
+    let (_, diags) = check(&[ASO_CLUSTER]);
+    assert!(diags.is_empty(), "{diags:#?}");
+}
+
+#[test]
+fn aso_separate_agent_pool_joins_its_cluster() {
+    let pool = "apiVersion: containerservice.azure.com/v20250801\nkind: ManagedClustersAgentPool\nmetadata: {name: k8s-pool}\nspec:\n  owner: {name: aks}\n  azureName: win\n  osType: Windows\n  count: 1\n";
+    let (src, inv, n) = inventory(&[ASO_RG, ASO_CLUSTER, pool]);
+    assert_eq!(n, 3);
+    let ci = 0;
+    let names: Vec<&str> = inv
+        .cluster_pools(ci)
+        .filter_map(|(_, p)| p.name.known().map(String::as_str))
+        .collect();
+    assert_eq!(names, ["sys", "win"]);
+    let win = &inv.pools[1];
+    assert_eq!(slice(&src, win.name.span().expect("name span")), "win");
+}
+
+#[test]
+fn capz_embedded_aso_resources_are_read() {
+    let capz = r#"
+apiVersion: infrastructure.cluster.x-k8s.io/v1beta1
+kind: AzureASOManagedControlPlane
+metadata: {name: c}
+spec:
+  resources:
+  - apiVersion: containerservice.azure.com/v1api20240901
+    kind: ManagedCluster
+    metadata: {name: "${CLUSTER_NAME}"}
+    spec:
+      owner: {name: "${CLUSTER_NAME}"}
+      location: ${AZURE_LOCATION}
+      networkProfile: {networkPlugin: azure}
+---
+apiVersion: infrastructure.cluster.x-k8s.io/v1beta1
+kind: AzureASOManagedCluster
+metadata: {name: c}
+spec:
+  resources:
+  - apiVersion: resources.azure.com/v1api20200601
+    kind: ResourceGroup
+    metadata: {name: "${CLUSTER_NAME}"}
+"#;
+    let (_, inv, n) = inventory(&[capz]);
+    assert_eq!(n, 2);
+    let c = &inv.clusters[0];
+    assert!(c.location.is_unknown(), "template placeholders are unknown");
+    assert!(c.name.is_unknown());
+    assert_eq!(
+        c.id.as_ref().and_then(|i| i.resource_group()),
+        Some("${CLUSTER_NAME}")
+    );
+}
+
+// ---- classic Crossplane ----
+
+#[test]
+fn classic_aks_cluster_uses_azure_cni_in_its_subnet() {
+    let text = r#"
+apiVersion: compute.azure.crossplane.io/v1alpha3
+kind: AKSCluster
+metadata: {name: aks}
+spec:
+  resourceGroupNameRef: {name: example-rg}
+  vnetSubnetIDRef: {name: example-sub}
+  version: "1.19.11"
+  nodeCount: 1
+---
+apiVersion: network.azure.crossplane.io/v1alpha3
+kind: Subnet
+metadata: {name: example-sub}
+spec:
+  resourceGroupNameRef: {name: example-rg}
+  virtualNetworkNameRef: {name: example-vn}
+  properties:
+    addressPrefix: 10.2.0.0/24
+---
+apiVersion: network.azure.crossplane.io/v1alpha3
+kind: VirtualNetwork
+metadata: {name: example-vn}
+spec:
+  resourceGroupName: rg-net
+  properties:
+    addressSpace: {addressPrefixes: [10.2.0.0/16]}
+"#;
+    let (src, inv, n) = inventory(&[text]);
+    assert_eq!(n, 3);
+    let c = &inv.clusters[0];
+    assert_eq!(c.network.plugin.known().map(|p| p.as_str()), Some("azure"));
+    let pool = &inv.pools[0];
+    assert_eq!(pool.name.known().map(String::as_str), Some("agentpool"));
+    let si = pool.subnet.expect("pool placed in the subnet");
+    assert_eq!(slice(&src, inv.subnets[si].prefix_span()), "10.2.0.0/24");
+    // The subnet's id names the VNet's Azure name, so the VNet links only
+    // when the resource groups agree; here the subnet's group is unknown.
+    assert!(inv.subnets[si]
+        .id
+        .as_ref()
+        .is_some_and(|i| i.as_str().contains("{resourceGroup}")));
+}
+
+// ---- the shared corpus ----
+
+fn corpus() -> Option<std::path::PathBuf> {
+    let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
+    dir.is_dir().then_some(dir)
+}
+
+fn yaml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            yaml_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn corpus_manifests_are_read_without_panic() {
+    let Some(root) = corpus() else {
+        eprintln!("corpus not found beside the checkout; skipped");
+        return;
+    };
+    // (folder, Azure resources read)
+    let expected = [
+        ("aso-v2", 13),
+        ("capz", 4),
+        ("crossplane-configurations", 4),
+        ("crossplane-provider-azure-classic", 3),
+        ("crossplane-upjet-azure", 42),
+    ];
+    for (folder, count) in expected {
+        let mut files = Vec::new();
+        yaml_files(&root.join(folder), &mut files);
+        assert!(!files.is_empty(), "{folder}");
+        let texts: Vec<String> = files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).expect("corpus file is readable"))
+            .collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let (_, inv, n) = inventory(&texts);
+        assert_eq!(n, count, "{folder}");
+        assert!(inv.is_linked());
+        let _ = crate::rules::run(&inv, &crate::rules::all());
+    }
+}
