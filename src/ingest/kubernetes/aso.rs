@@ -216,13 +216,7 @@ fn rewrite(all: &[Manifest<'_>], i: usize, node: &Node) -> Node {
 
 fn rewrite_entry(all: &[Manifest<'_>], i: usize, e: &Entry) -> Entry {
     // `vnetSubnetReference: {…}` is ARM's `vnetSubnetID: "…"`.
-    let stem = e
-        .key
-        .len()
-        .checked_sub("Reference".len())
-        .filter(|&n| n > 0 && e.key.is_char_boundary(n))
-        .filter(|&n| e.key[n..].eq_ignore_ascii_case("Reference"))
-        .map(|n| &e.key[..n]);
+    let stem = e.key.strip_suffix("Reference").filter(|s| !s.is_empty());
     if let Some(stem) = stem.filter(|_| e.value.as_object().is_some()) {
         return entry(format!("{stem}ID"), e.key_span, reference(all, i, &e.value));
     }

@@ -1,8 +1,10 @@
 //! Kubernetes manifests that describe Azure resources: Crossplane's Azure
 //! providers (upjet `*.azure.upbound.io` and the classic `*.azure.crossplane.io`),
 //! Azure Service Operator v2 (`*.azure.com`) and Cluster API Provider Azure
-//! (its ASO-embedding kinds). Manifests of one run are read together, because
-//! they refer to each other by name, label or owner across files and documents.
+//! (`AzureManagedControlPlane`/`AzureManagedMachinePool`, and the ASO
+//! resources its `AzureASOManaged*` kinds embed). Manifests of one run are
+//! read together, because they refer to each other by name, label or owner
+//! across files and documents.
 //!
 //! Crossplane's upjet resources are Terraform azurerm resources in camelCase and
 //! go through [`crate::ingest::terraform::ingest_tf`]; ASO's and the classic
@@ -32,7 +34,7 @@ pub fn is_manifest(root: &Node) -> bool {
 /// Returns how many Azure resources were read.
 pub fn ingest_manifests(b: &mut InventoryBuilder, docs: &[&Node]) -> usize {
     with_manifests(docs, |all| {
-        upjet::ingest(b, all) + classic::ingest(b, all) + aso::ingest(b, all)
+        upjet::ingest(b, all) + classic::ingest(b, all) + aso::ingest(b, all) + capz::ingest(b, all)
     })
 }
 

@@ -585,6 +585,91 @@ spec:
     );
 }
 
+const CAPZ: &str = r#"
+apiVersion: cluster.x-k8s.io/v1beta1
+kind: Cluster
+metadata: {name: demo}
+spec:
+  clusterNetwork:
+    services: {cidrBlocks: [10.0.0.0/16]}
+  controlPlaneRef: {kind: AzureManagedControlPlane, name: demo-cp}
+---
+apiVersion: infrastructure.cluster.x-k8s.io/v1beta1
+kind: AzureManagedControlPlane
+metadata: {name: demo-cp}
+spec:
+  version: v1.31.5
+  location: westeurope
+  resourceGroupName: rg-demo
+  networkPlugin: azure
+  virtualNetwork:
+    name: vnet-demo
+    cidrBlock: 10.240.0.0/16
+    subnet:
+      name: snet-nodes
+      cidrBlock: 10.240.0.0/24
+---
+apiVersion: cluster.x-k8s.io/v1beta1
+kind: MachinePool
+metadata: {name: demo-pool0}
+spec:
+  clusterName: demo
+  replicas: 10
+  template:
+    spec:
+      infrastructureRef: {kind: AzureManagedMachinePool, name: demo-pool0}
+---
+apiVersion: infrastructure.cluster.x-k8s.io/v1beta1
+kind: AzureManagedMachinePool
+metadata: {name: demo-pool0}
+spec:
+  mode: System
+  name: pool0
+  sku: Standard_D4s_v5
+  maxPods: 30
+"#;
+
+#[test]
+fn capz_control_plane_and_machine_pools_are_mapped() {
+    let (src, inv, n) = inventory(&[CAPZ]);
+    assert_eq!(n, 4);
+    let c = &inv.clusters[0];
+    assert_eq!(
+        c.id.as_ref().map(|i| i.as_str()),
+        Some("/subscriptions/{subscriptionId}/resourceGroups/rg-demo/providers/Microsoft.ContainerService/managedClusters/demo-cp")
+    );
+    assert_eq!(c.network.service_cidrs.len(), 1);
+    let (_, pool) = inv
+        .cluster_pools(0)
+        .next()
+        .expect("the pool joins its control plane");
+    assert_eq!(pool.name.known().map(String::as_str), Some("pool0"));
+    assert_eq!(pool.count.known(), Some(&10));
+    let si = pool
+        .subnet
+        .expect("the pool is in the control plane's subnet");
+    assert_eq!(inv.subnets[si].vnet, Some(0));
+    // (10 + 1) × 31 = 341 > 251; the subnet's NSG cannot be known, so AKS001 is silent.
+    let diags = crate::rules::run(&inv, &crate::rules::all());
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code, "AKS004");
+    assert_eq!(slice(&src, diags[0].primary.span), "10.240.0.0/24");
+}
+
+#[test]
+fn capz_defaults_fill_the_network() {
+    let text = CAPZ.replace(
+        "  virtualNetwork:\n    name: vnet-demo\n    cidrBlock: 10.240.0.0/16\n    subnet:\n      name: snet-nodes\n      cidrBlock: 10.240.0.0/24\n",
+        "  networkPluginMode: overlay\n",
+    );
+    let (_, inv, _) = inventory(&[&text]);
+    let subnet = &inv.subnets[0];
+    assert_eq!(subnet.name.known().map(String::as_str), Some("demo-cp"));
+    let prefix = subnet.address_prefixes[0].known().map(ToString::to_string);
+    assert_eq!(prefix.as_deref(), Some("10.224.0.0/16"));
+    assert!(inv.pools[0].subnet.is_some());
+}
+
 // ---- classic Crossplane ----
 
 #[test]
@@ -793,7 +878,7 @@ fn corpus_manifests_are_read_without_panic() {
     // (folder, Azure resources read)
     let expected = [
         ("aso-v2", 13),
-        ("capz", 4),
+        ("capz", 9),
         ("crossplane-configurations", 4),
         ("crossplane-provider-azure-classic", 3),
         ("crossplane-upjet-azure", 42),

@@ -166,12 +166,19 @@ fn to_tf(all: &[Manifest<'_>], addresses: &HashMap<usize, String>, i: usize) -> 
     let spec = m.spec();
     let for_provider = spec.and_then(|s| s.get("forProvider"));
     let mut entries = convert_entries(for_provider, "", &mut cx);
-    // `initProvider` fields are sent when the resource is created, too.
+    // `initProvider` fields are sent when the resource is created, too; those
+    // that `forProvider` also sets (and their references) give way.
+    let refs = std::mem::take(&mut cx.refs);
     for e in convert_entries(spec.and_then(|s| s.get("initProvider")), "", &mut cx) {
-        if !entries.iter().any(|x| x.key == e.key) {
+        if entries.iter().any(|x| x.key == e.key) {
+            let nested = format!("{}.", e.key);
+            cx.refs
+                .retain(|(path, _)| *path != e.key && !path.starts_with(&nested));
+        } else {
             entries.push(e);
         }
     }
+    cx.refs.splice(0..0, refs);
     if !entries.iter().any(|e| e.key == "name") {
         entries.push(name_entry(m));
     }
@@ -189,11 +196,10 @@ fn name_entry(m: &Manifest<'_>) -> Entry {
     let external = m
         .annotation("crossplane.io/external-name")
         .filter(|n| n.as_str().is_some_and(|s| !s.trim().is_empty()));
-    let value = match (external, m.name, &m.origin) {
-        (Some(n), _, _) => tree::resolved(n),
-        (None, Some(n), _) => tree::resolved(n),
+    let value = match external.or(m.name) {
+        Some(n) => tree::resolved(n),
         // A composed resource gets its name from Crossplane.
-        (None, None, _) => Node::unknown(m.node.span, "name given by Crossplane"),
+        None => Node::unknown(m.node.span, "name given by Crossplane"),
     };
     entry("name", value.span, value)
 }
