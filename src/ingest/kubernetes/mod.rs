@@ -85,6 +85,28 @@ fn embedded_resources(doc: &Node) -> Vec<(Node, Origin)> {
     let Some(m) = Manifest::read(doc, Origin::Document) else {
         return Vec::new();
     };
+    if is_list(&m) {
+        // `kubectl get … -o yaml` wraps the objects in a `v1/List`.
+        let items = doc
+            .get("items")
+            .and_then(Node::as_array)
+            .unwrap_or_default();
+        return items
+            .iter()
+            .filter(|i| {
+                is_manifest(i)
+                    && !i
+                        .get("kind")
+                        .and_then(Node::as_str)
+                        .is_some_and(|k| k.ends_with("List"))
+            })
+            .flat_map(|i| {
+                let mut out = vec![(i.clone(), Origin::Document)];
+                out.extend(embedded_resources(i));
+                out
+            })
+            .collect();
+    }
     if composition::is_composition(&m) {
         return composition::bases(&m);
     }
@@ -92,6 +114,11 @@ fn embedded_resources(doc: &Node) -> Vec<(Node, Origin)> {
         .into_iter()
         .map(|n| (n, Origin::Embedded))
         .collect()
+}
+
+/// `v1/List` and the typed lists (`ManagedClusterList`) that kubectl prints.
+fn is_list(m: &Manifest<'_>) -> bool {
+    m.kind.ends_with("List") && m.node.get("items").is_some()
 }
 
 /// The Kubernetes identity of one object.

@@ -245,6 +245,102 @@ spec:
 }
 
 #[test]
+fn init_provider_fills_in_what_for_provider_leaves_out() {
+    let doc = r#"
+apiVersion: containerservice.azure.upbound.io/v1beta2
+kind: KubernetesCluster
+metadata: {name: aks}
+spec:
+  forProvider:
+    kubernetesVersion: "1.31.5"
+  initProvider:
+    kubernetesVersion: "1.30.0"
+    defaultNodePool:
+      name: sys
+      nodeCount: 3
+      vnetSubnetIdRef: {name: nodes}
+"#;
+    let (src, rs) = tf(&[doc, NETWORK]);
+    let c = resource(&rs, "KubernetesCluster/aks");
+    assert_eq!(
+        slice(&src, at(&c.values, &["kubernetes_version"]).span),
+        "\"1.31.5\""
+    );
+    assert_eq!(
+        at(&c.values, &["default_node_pool", "node_count"]).as_i64(),
+        Some(3)
+    );
+    assert!(has_ref(
+        c,
+        "default_node_pool.vnet_subnet_id",
+        "Subnet/nodes"
+    ));
+}
+
+#[test]
+fn plural_refs_list_every_target() {
+    let doc = r#"
+apiVersion: network.azure.upbound.io/v1beta1
+kind: NATGatewayPublicIPAssociation
+metadata: {name: assoc}
+spec:
+  forProvider:
+    natGatewayIdRef: {name: gw}
+    publicIpAddressIdsRefs: [{name: ip1}, {name: ip2}, {name: absent}]
+---
+apiVersion: network.azure.upbound.io/v1beta1
+kind: NATGateway
+metadata: {name: gw}
+---
+apiVersion: network.azure.upbound.io/v1beta1
+kind: PublicIP
+metadata: {name: ip1}
+---
+apiVersion: network.azure.upbound.io/v1beta1
+kind: PublicIP
+metadata: {name: ip2}
+"#;
+    let (_, rs) = tf(&[doc]);
+    let a = resource(&rs, "NATGatewayPublicIPAssociation/assoc");
+    assert_eq!(a.resource_type, "azurerm_nat_gateway_public_ip_association");
+    assert!(has_ref(a, "nat_gateway_id", "NATGateway/gw"));
+    assert!(has_ref(a, "public_ip_address_ids", "PublicIP/ip1"));
+    assert!(has_ref(a, "public_ip_address_ids", "PublicIP/ip2"));
+    assert_eq!(a.refs.len(), 3);
+    assert_eq!(
+        resource(&rs, "NATGateway/gw").resource_type,
+        "azurerm_nat_gateway"
+    );
+}
+
+#[test]
+fn kubectl_lists_are_read_item_by_item() {
+    let list = r#"
+apiVersion: v1
+kind: List
+items:
+- apiVersion: network.azure.com/v1api20201101
+  kind: VirtualNetworksSubnet
+  metadata: {name: nodes, namespace: default}
+  spec:
+    owner: {name: vnet}
+    addressPrefix: 10.0.0.0/22
+- apiVersion: containerservice.azure.com/v1api20240901
+  kind: ManagedCluster
+  metadata: {name: aks, namespace: default}
+  spec:
+    owner: {name: aso-rg}
+    agentPoolProfiles:
+    - name: sys
+      vnetSubnetReference: {group: network.azure.com, kind: VirtualNetworksSubnet, name: nodes}
+  status: {provisioningState: Succeeded}
+"#;
+    let (_, inv, n) = inventory(&[list]);
+    assert_eq!(n, 2);
+    assert_eq!(inv.pools[0].subnet, Some(0));
+}
+
+#[test]
 fn nsg_reference_finds_security_group_and_associations_map() {
     let doc = r#"
 apiVersion: network.azure.upbound.io/v1beta1
@@ -894,6 +990,13 @@ fn corpus_manifests_are_read_without_panic() {
         let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
         let (_, inv, n) = inventory(&texts);
         assert_eq!(n, count, "{folder}");
+        if folder == "aso-v2" {
+            // Separate agent pools join their clusters through `owner`.
+            assert_eq!(inv.clusters.len(), 3);
+            assert!(inv.pools.iter().all(|p| p.cluster.is_some()));
+            assert_eq!(inv.pools.len(), 5);
+            assert!(inv.subnets.iter().all(|s| s.vnet.is_some()));
+        }
         assert!(inv.is_linked());
         let _ = crate::rules::run(&inv, &crate::rules::all());
     }
