@@ -4,7 +4,7 @@
 //! `owner` chain, with placeholders for what the manifests do not say.
 
 use super::tree::{self, entry, object};
-use super::{pick, Manifest};
+use super::{pick, Manifest, Manifests};
 use crate::ingest::azure::{self, Resource};
 use crate::model::{InventoryBuilder, ResourceId};
 use crate::source::Span;
@@ -88,7 +88,7 @@ fn kind_of(m: &Manifest<'_>) -> Option<AsoKind> {
         .map(|&(_, arm_type, owner)| AsoKind { arm_type, owner })
 }
 
-pub(super) fn ingest(b: &mut InventoryBuilder, all: &[Manifest<'_>]) -> usize {
+pub(super) fn ingest(b: &mut InventoryBuilder, all: &Manifests<'_>) -> usize {
     let mut n = 0;
     for (i, m) in all.iter().enumerate().filter(|(_, m)| is_aso(m)) {
         n += 1;
@@ -117,7 +117,7 @@ const MAX_OWNER_DEPTH: usize = 8;
 const NO_RESOURCE_GROUP: &str = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}";
 
 /// The resource id of an ASO object, built from its owners.
-fn id_of(all: &[Manifest<'_>], i: usize, depth: usize) -> Option<String> {
+fn id_of(all: &Manifests<'_>, i: usize, depth: usize) -> Option<String> {
     let m = &all[i];
     let kind = kind_of(m)?;
     if depth > MAX_OWNER_DEPTH {
@@ -142,7 +142,7 @@ fn id_of(all: &[Manifest<'_>], i: usize, depth: usize) -> Option<String> {
 
 /// The owner's id: written as `armId`, built from the owner object, or with
 /// placeholders for what is not among the manifests.
-fn parent_id(all: &[Manifest<'_>], i: usize, kind: &AsoKind, depth: usize) -> String {
+fn parent_id(all: &Manifests<'_>, i: usize, kind: &AsoKind, depth: usize) -> String {
     let m = &all[i];
     let owner = m.spec().and_then(|s| s.get("owner"));
     if let Some(arm_id) = owner.and_then(|o| o.get("armId")).and_then(Node::as_str) {
@@ -168,23 +168,18 @@ fn parent_id(all: &[Manifest<'_>], i: usize, kind: &AsoKind, depth: usize) -> St
 }
 
 /// The ASO object of a kind with a Kubernetes name, seen from object `from`.
-fn find(all: &[Manifest<'_>], from: usize, kind: &str, name: &str) -> Option<usize> {
+fn find(all: &Manifests<'_>, from: usize, kind: &str, name: &str) -> Option<usize> {
     let origin = &all[from];
     pick(
         origin,
-        all.iter().enumerate().filter(|(j, m)| {
-            *j != from
-                && is_aso(m)
-                && m.is_kind(&[kind])
-                && m.name_text() == Some(name)
-                && m.same_namespace(origin)
-        }),
+        all.named(kind, name)
+            .filter(|(j, m)| *j != from && is_aso(m) && m.same_namespace(origin)),
     )
 }
 
 /// The spec in ARM's flattened shape: `name` added, `owner` dropped, and
 /// references (`vnetSubnetReference`, `networkSecurityGroup.reference`) as ids.
-fn arm_node(all: &[Manifest<'_>], i: usize) -> Node {
+fn arm_node(all: &Manifests<'_>, i: usize) -> Node {
     let m = &all[i];
     let mut entries = match m.spec().map(|s| rewrite(all, i, s)) {
         Some(Node {
@@ -200,7 +195,7 @@ fn arm_node(all: &[Manifest<'_>], i: usize) -> Node {
     object(m.node.span, entries)
 }
 
-fn rewrite(all: &[Manifest<'_>], i: usize, node: &Node) -> Node {
+fn rewrite(all: &Manifests<'_>, i: usize, node: &Node) -> Node {
     match &node.kind {
         NodeKind::Object(entries) => object(
             node.span,
@@ -214,7 +209,7 @@ fn rewrite(all: &[Manifest<'_>], i: usize, node: &Node) -> Node {
     }
 }
 
-fn rewrite_entry(all: &[Manifest<'_>], i: usize, e: &Entry) -> Entry {
+fn rewrite_entry(all: &Manifests<'_>, i: usize, e: &Entry) -> Entry {
     // `vnetSubnetReference: {…}` is ARM's `vnetSubnetID: "…"`.
     let stem = e.key.strip_suffix("Reference").filter(|s| !s.is_empty());
     if let Some(stem) = stem.filter(|_| e.value.as_object().is_some()) {
@@ -235,7 +230,7 @@ fn rewrite_entry(all: &[Manifest<'_>], i: usize, e: &Entry) -> Entry {
 
 /// A `ResourceReference` as an id: its `armId`, or the id of the object its
 /// `{group, kind, name}` names; unknown when that object is not among the inputs.
-fn reference(all: &[Manifest<'_>], i: usize, r: &Node) -> Node {
+fn reference(all: &Manifests<'_>, i: usize, r: &Node) -> Node {
     if let Some(arm_id) = r.get("armId") {
         return tree::resolved(arm_id);
     }

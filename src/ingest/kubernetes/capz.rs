@@ -8,7 +8,7 @@
 //!   its control plane through Cluster API's `MachinePool` and `Cluster`.
 
 use super::tree::{self, entry, object};
-use super::{pick, Manifest};
+use super::{pick, Manifest, Manifests};
 use crate::ingest::azure::{self, Resource};
 use crate::model::{InventoryBuilder, ResourceId};
 use crate::source::Span;
@@ -42,7 +42,7 @@ fn is(m: &Manifest<'_>, group: &str, kind: &str) -> bool {
     m.group == group && m.is_kind(&[kind])
 }
 
-pub(super) fn ingest(b: &mut InventoryBuilder, all: &[Manifest<'_>]) -> usize {
+pub(super) fn ingest(b: &mut InventoryBuilder, all: &Manifests<'_>) -> usize {
     let mut n = 0;
     for (i, m) in all.iter().enumerate() {
         if is(m, GROUP, "AzureManagedControlPlane") {
@@ -102,7 +102,7 @@ fn copy(spec: &Node, from: &str, to: &str) -> Option<Entry> {
         .map(|e| entry(to, e.key_span, tree::resolved(&e.value)))
 }
 
-fn control_plane(b: &mut InventoryBuilder, all: &[Manifest<'_>], i: usize) -> usize {
+fn control_plane(b: &mut InventoryBuilder, all: &Manifests<'_>, i: usize) -> usize {
     let m = &all[i];
     let Some(p) = plane(m) else {
         b.count_other();
@@ -128,13 +128,13 @@ fn control_plane(b: &mut InventoryBuilder, all: &[Manifest<'_>], i: usize) -> us
 }
 
 /// The Cluster API `Cluster` whose control plane this is.
-fn capi_cluster<'a>(all: &[Manifest<'a>], i: usize) -> Option<&'a Node> {
+fn capi_cluster<'a>(all: &Manifests<'a>, i: usize) -> Option<&'a Node> {
     let m = &all[i];
     let name = m.name_text()?;
     let found = pick(
         m,
-        all.iter().enumerate().filter(|(_, c)| {
-            is(c, CAPI_GROUP, "Cluster")
+        all.of_kind("Cluster").filter(|(_, c)| {
+            c.group == CAPI_GROUP
                 && c.same_namespace(m)
                 && c.spec()
                     .and_then(|s| s.get("controlPlaneRef"))
@@ -146,7 +146,7 @@ fn capi_cluster<'a>(all: &[Manifest<'a>], i: usize) -> Option<&'a Node> {
     Some(all[found].node)
 }
 
-fn cluster_node(all: &[Manifest<'_>], i: usize, p: &Plane<'_>) -> Node {
+fn cluster_node(all: &Manifests<'_>, i: usize, p: &Plane<'_>) -> Node {
     let m = &all[i];
     let spec = p.spec;
     let mut network: Vec<Entry> = [
@@ -241,13 +241,13 @@ fn subnet_id(p: &Plane<'_>, pool_subnet: Option<&str>) -> String {
 }
 
 /// The Cluster API `MachinePool` whose infrastructure this pool is.
-fn machine_pool_of<'a>(all: &[Manifest<'a>], i: usize) -> Option<&'a Node> {
+fn machine_pool_of<'a>(all: &Manifests<'a>, i: usize) -> Option<&'a Node> {
     let m = &all[i];
     let name = m.name_text()?;
     let found = pick(
         m,
-        all.iter().enumerate().filter(|(_, c)| {
-            is(c, CAPI_GROUP, "MachinePool")
+        all.of_kind("MachinePool").filter(|(_, c)| {
+            c.group == CAPI_GROUP
                 && c.same_namespace(m)
                 && c.node
                     .path(&["spec", "template", "spec", "infrastructureRef", "name"])
@@ -260,7 +260,7 @@ fn machine_pool_of<'a>(all: &[Manifest<'a>], i: usize) -> Option<&'a Node> {
 
 /// The control plane of a pool: MachinePool → Cluster → controlPlaneRef,
 /// else the pool's `cluster.x-k8s.io/cluster-name` label → Cluster.
-fn control_plane_of<'a>(all: &[Manifest<'a>], i: usize, mp: Option<&Node>) -> Option<usize> {
+fn control_plane_of<'a>(all: &Manifests<'a>, i: usize, mp: Option<&Node>) -> Option<usize> {
     let m = &all[i];
     let cluster_name = mp
         .and_then(|n| n.path(&["spec", "clusterName"]))
@@ -268,11 +268,8 @@ fn control_plane_of<'a>(all: &[Manifest<'a>], i: usize, mp: Option<&Node>) -> Op
         .and_then(Node::as_str)?;
     let cluster = pick(
         m,
-        all.iter().enumerate().filter(|(_, c)| {
-            is(c, CAPI_GROUP, "Cluster")
-                && c.same_namespace(m)
-                && c.name_text() == Some(cluster_name)
-        }),
+        all.named("Cluster", cluster_name)
+            .filter(|(_, c)| c.group == CAPI_GROUP && c.same_namespace(m)),
     )?;
     let plane_name = all[cluster]
         .node
@@ -280,15 +277,12 @@ fn control_plane_of<'a>(all: &[Manifest<'a>], i: usize, mp: Option<&Node>) -> Op
         .and_then(Node::as_str)?;
     pick(
         m,
-        all.iter().enumerate().filter(|(_, c)| {
-            is(c, GROUP, "AzureManagedControlPlane")
-                && c.same_namespace(m)
-                && c.name_text() == Some(plane_name)
-        }),
+        all.named("AzureManagedControlPlane", plane_name)
+            .filter(|(_, c)| c.group == GROUP && c.same_namespace(m)),
     )
 }
 
-fn machine_pool(b: &mut InventoryBuilder, all: &[Manifest<'_>], i: usize) {
+fn machine_pool(b: &mut InventoryBuilder, all: &Manifests<'_>, i: usize) {
     let m = &all[i];
     let Some(spec) = m.spec() else {
         b.count_other();

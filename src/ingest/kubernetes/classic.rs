@@ -4,7 +4,7 @@
 //! `agentpool` pool, on Azure CNI when it is given a subnet.
 
 use super::tree::{self, entry, object};
-use super::{only, pick, Manifest};
+use super::{only, pick, Manifest, Manifests};
 use crate::ingest::azure::{self, Resource};
 use crate::model::{InventoryBuilder, ResourceId};
 use crate::source::Span;
@@ -14,7 +14,7 @@ pub(super) fn is_classic(m: &Manifest<'_>) -> bool {
     m.in_group("azure.crossplane.io")
 }
 
-pub(super) fn ingest(b: &mut InventoryBuilder, all: &[Manifest<'_>]) -> usize {
+pub(super) fn ingest(b: &mut InventoryBuilder, all: &Manifests<'_>) -> usize {
     let mut n = 0;
     for (i, m) in all.iter().enumerate().filter(|(_, m)| is_classic(m)) {
         n += 1;
@@ -49,7 +49,7 @@ fn name_text<'a>(m: &Manifest<'a>) -> &'a str {
 
 /// A name given literally (`resourceGroupName`) or by reference to another
 /// object of the provider (`resourceGroupNameRef: {name}`).
-fn named(all: &[Manifest<'_>], i: usize, field: &str, kind: &str) -> Option<String> {
+fn named(all: &Manifests<'_>, i: usize, field: &str, kind: &str) -> Option<String> {
     let spec = all[i].spec()?;
     if let Some(literal) = spec.get(field).and_then(Node::as_str) {
         return Some(literal.to_string());
@@ -62,28 +62,22 @@ fn named(all: &[Manifest<'_>], i: usize, field: &str, kind: &str) -> Option<Stri
     Some(name_text(&all[target]).to_string())
 }
 
-fn find(all: &[Manifest<'_>], from: usize, kind: &str, name: &str) -> Option<usize> {
+fn find(all: &Manifests<'_>, from: usize, kind: &str, name: &str) -> Option<usize> {
     let origin = &all[from];
     pick(
         origin,
-        all.iter().enumerate().filter(|(j, m)| {
-            *j != from
-                && is_classic(m)
-                && m.is_kind(&[kind])
-                && m.name_text() == Some(name)
-                && m.same_namespace(origin)
-        }),
+        all.named(kind, name)
+            .filter(|(j, m)| *j != from && is_classic(m) && m.same_namespace(origin)),
     )
 }
 
 /// The object a `…Selector: {matchLabels}` selects among objects of a kind.
-fn select(all: &[Manifest<'_>], from: usize, kind: &str, selector: &Node) -> Option<usize> {
+fn select(all: &Manifests<'_>, from: usize, kind: &str, selector: &Node) -> Option<usize> {
     let wanted = selector.get("matchLabels")?.as_object()?;
     let origin = &all[from];
-    only(all.iter().enumerate().filter(|(j, m)| {
+    only(all.of_kind(kind).filter(|(j, m)| {
         *j != from
             && is_classic(m)
-            && m.is_kind(&[kind])
             && m.same_namespace(origin)
             && wanted.iter().all(|w| {
                 tree::text(m.label(&w.key)).is_some_and(|v| Some(v) == tree::text(Some(&w.value)))
@@ -91,7 +85,7 @@ fn select(all: &[Manifest<'_>], from: usize, kind: &str, selector: &Node) -> Opt
     }))
 }
 
-fn id_of(all: &[Manifest<'_>], i: usize) -> Option<String> {
+fn id_of(all: &Manifests<'_>, i: usize) -> Option<String> {
     let m = &all[i];
     let rg = named(all, i, "resourceGroupName", "ResourceGroup")
         .unwrap_or_else(|| "{resourceGroup}".to_string());
@@ -138,7 +132,7 @@ fn subnet(m: &Manifest<'_>) -> Node {
 }
 
 /// The ARM cluster the provider created (its `CreateOrUpdate` parameters).
-fn cluster(all: &[Manifest<'_>], i: usize) -> Node {
+fn cluster(all: &Manifests<'_>, i: usize) -> Node {
     let m = &all[i];
     let spec = m.spec();
     let field = |k: &str| spec.and_then(|s| s.entry(k));
@@ -182,7 +176,7 @@ fn cluster(all: &[Manifest<'_>], i: usize) -> Node {
 
 /// `vnetSubnetID`, or the id of the `Subnet` that `vnetSubnetIDRef` or
 /// `vnetSubnetIDSelector` names (unknown when it is not among the inputs).
-fn vnet_subnet(all: &[Manifest<'_>], i: usize) -> Option<(Span, Node)> {
+fn vnet_subnet(all: &Manifests<'_>, i: usize) -> Option<(Span, Node)> {
     let spec = all[i].spec()?;
     if let Some(e) = spec.entry("vnetSubnetID") {
         return Some((e.key_span, tree::resolved(&e.value)));

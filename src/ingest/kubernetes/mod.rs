@@ -18,6 +18,9 @@ mod composition;
 mod tree;
 mod upjet;
 
+use std::collections::HashMap;
+use std::ops::Deref;
+
 use crate::model::InventoryBuilder;
 use crate::source::FileId;
 use crate::syntax::Node;
@@ -39,7 +42,7 @@ pub fn ingest_manifests(b: &mut InventoryBuilder, docs: &[&Node]) -> usize {
 }
 
 /// Calls `f` with every manifest among the documents and inside them.
-fn with_manifests<R>(docs: &[&Node], f: impl FnOnce(&[Manifest<'_>]) -> R) -> R {
+fn with_manifests<R>(docs: &[&Node], f: impl FnOnce(&Manifests<'_>) -> R) -> R {
     // Resources embedded in other objects (Composition bases, CAPZ's ASO
     // resources) are copies, owned here and borrowed by the manifests below.
     let embedded: Vec<(Node, Origin)> = docs
@@ -57,7 +60,76 @@ fn with_manifests<R>(docs: &[&Node], f: impl FnOnce(&[Manifest<'_>]) -> R) -> R 
             .iter()
             .filter_map(|(n, origin)| Manifest::read(n, origin.clone())),
     );
-    f(&all)
+    f(&Manifests::new(all))
+}
+
+/// Every manifest of a run, indexed by kind and name: references are
+/// resolved through hash maps, not by scanning.
+pub(crate) struct Manifests<'a> {
+    items: Vec<Manifest<'a>>,
+    by_kind: HashMap<String, Vec<usize>>,
+    by_name: HashMap<(String, String), Vec<usize>>,
+}
+
+impl<'a> Manifests<'a> {
+    fn new(items: Vec<Manifest<'a>>) -> Manifests<'a> {
+        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, m) in items.iter().enumerate() {
+            let kind = m.kind.to_ascii_lowercase();
+            if let Some(name) = m.name_text() {
+                by_name
+                    .entry((kind.clone(), name.to_string()))
+                    .or_default()
+                    .push(i);
+            }
+            by_kind.entry(kind).or_default().push(i);
+        }
+        Manifests {
+            items,
+            by_kind,
+            by_name,
+        }
+    }
+
+    /// The manifests of a kind (any group), with their positions.
+    pub fn of_kind<'s>(
+        &'s self,
+        kind: &str,
+    ) -> impl Iterator<Item = (usize, &'s Manifest<'a>)> + 's {
+        let found = self.by_kind.get(&kind.to_ascii_lowercase());
+        self.at(found)
+    }
+
+    /// The manifests of a kind (any group) with a `metadata.name`.
+    pub fn named<'s>(
+        &'s self,
+        kind: &str,
+        name: &str,
+    ) -> impl Iterator<Item = (usize, &'s Manifest<'a>)> + 's {
+        let found = self
+            .by_name
+            .get(&(kind.to_ascii_lowercase(), name.to_string()));
+        self.at(found)
+    }
+
+    fn at<'s>(
+        &'s self,
+        found: Option<&'s Vec<usize>>,
+    ) -> impl Iterator<Item = (usize, &'s Manifest<'a>)> + 's {
+        found
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&i| self.items.get(i).map(|m| (i, m)))
+    }
+}
+
+impl<'a> Deref for Manifests<'a> {
+    type Target = [Manifest<'a>];
+
+    fn deref(&self) -> &[Manifest<'a>] {
+        &self.items
+    }
 }
 
 /// Crossplane managed resources of an Azure provider, and ASO resources.

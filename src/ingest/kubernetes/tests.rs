@@ -1001,3 +1001,18 @@ fn corpus_manifests_are_read_without_panic() {
         let _ = crate::rules::run(&inv, &crate::rules::all());
     }
 }
+
+#[test]
+fn many_manifests_resolve_through_the_index() {
+    let mut text = String::new();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "apiVersion: network.azure.upbound.io/v1beta2\nkind: Subnet\nmetadata: {{name: s{i}, labels: {{n: \"{i}\"}}}}\nspec: {{forProvider: {{addressPrefixes: [10.0.0.0/24]}}}}\n---\napiVersion: network.azure.upbound.io/v1beta1\nkind: SubnetRouteTableAssociation\nmetadata: {{name: a{i}}}\nspec: {{forProvider: {{subnetIdRef: {{name: s{i}}}, routeTableIdSelector: {{matchLabels: {{n: \"{i}\"}}}}}}}}\n---\n"
+        ));
+    }
+    let started = std::time::Instant::now();
+    let (_, rs) = tf(&[&text]);
+    eprintln!("{} resources in {:?}", rs.len(), started.elapsed());
+    assert_eq!(rs.len(), 6000);
+    assert!(rs.iter().filter(|r| r.refs.len() == 1).count() == 3000);
+}

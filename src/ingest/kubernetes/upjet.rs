@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::tree::{self, entry, object, snake_case};
-use super::{only, pick, Manifest, Origin};
+use super::{only, pick, Manifest, Manifests, Origin};
 use crate::ingest::terraform::{ingest_tf, TfResource};
 use crate::model::InventoryBuilder;
 use crate::source::Span;
@@ -98,14 +98,14 @@ const VERBATIM: &[&str] = &[
     "match_labels",
 ];
 
-pub(super) fn ingest(b: &mut InventoryBuilder, all: &[Manifest<'_>]) -> usize {
+pub(super) fn ingest(b: &mut InventoryBuilder, all: &Manifests<'_>) -> usize {
     let resources = resources(all);
     ingest_tf(b, &resources);
     resources.len()
 }
 
 /// The upjet resources among the manifests, in Terraform's shape.
-pub(super) fn resources(all: &[Manifest<'_>]) -> Vec<TfResource> {
+pub(super) fn resources(all: &Manifests<'_>) -> Vec<TfResource> {
     let addresses = addresses(all);
     all.iter()
         .enumerate()
@@ -116,7 +116,7 @@ pub(super) fn resources(all: &[Manifest<'_>]) -> Vec<TfResource> {
 
 /// `<Kind>/<metadata.name>`, unique within the run: a repeated name (the
 /// same example in two files) gets `#2`, `#3`…
-fn addresses(all: &[Manifest<'_>]) -> HashMap<usize, String> {
+fn addresses(all: &Manifests<'_>) -> HashMap<usize, String> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out = HashMap::new();
     for (i, m) in all.iter().enumerate().filter(|(_, m)| is_upjet(m)) {
@@ -149,13 +149,13 @@ fn composed_name(m: &Manifest<'_>) -> String {
 }
 
 struct Cx<'c, 'a> {
-    all: &'c [Manifest<'a>],
+    all: &'c Manifests<'a>,
     addresses: &'c HashMap<usize, String>,
     from: usize,
     refs: Vec<(String, String)>,
 }
 
-fn to_tf(all: &[Manifest<'_>], addresses: &HashMap<usize, String>, i: usize) -> TfResource {
+fn to_tf(all: &Manifests<'_>, addresses: &HashMap<usize, String>, i: usize) -> TfResource {
     let m = &all[i];
     let mut cx = Cx {
         all,
@@ -349,22 +349,29 @@ fn resolve(r: &Reference<'_>, path: &str, cx: &mut Cx<'_, '_>) -> Node {
     }
 }
 
+/// Upjet objects of the target kinds (with a name, when given), other than
+/// the referring one, in its namespace.
 fn candidates<'c, 'a>(
     cx: &'c Cx<'c, 'a>,
     kinds: &'c [&str],
+    name: Option<&'c str>,
 ) -> impl Iterator<Item = (usize, &'c Manifest<'a>)> + 'c {
     let from = &cx.all[cx.from];
-    cx.all.iter().enumerate().filter(move |(j, m)| {
-        *j != cx.from && is_upjet(m) && m.is_kind(kinds) && m.same_namespace(from)
-    })
+    kinds
+        .iter()
+        .flat_map(
+            move |k| -> Box<dyn Iterator<Item = (usize, &'c Manifest<'a>)> + 'c> {
+                match name {
+                    Some(n) => Box::new(cx.all.named(k, n)),
+                    None => Box::new(cx.all.of_kind(k)),
+                }
+            },
+        )
+        .filter(move |(j, m)| *j != cx.from && is_upjet(m) && m.same_namespace(from))
 }
 
 fn by_name(cx: &Cx<'_, '_>, kinds: &[&str], name: &str) -> Option<usize> {
-    let from = &cx.all[cx.from];
-    pick(
-        from,
-        candidates(cx, kinds).filter(|(_, m)| m.name_text() == Some(name)),
-    )
+    pick(&cx.all[cx.from], candidates(cx, kinds, Some(name)))
 }
 
 /// The one object of the target kind whose labels include every `matchLabels`
@@ -389,7 +396,7 @@ fn by_labels(
         None if controller && composed => Vec::new(),
         None => return None,
     };
-    only(candidates(cx, kinds).filter(|(_, m)| {
+    only(candidates(cx, kinds, None).filter(|(_, m)| {
         (!(controller && composed) || m.same_composition(from))
             && wanted
                 .iter()
