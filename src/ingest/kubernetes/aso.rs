@@ -111,7 +111,8 @@ fn azure_name<'a>(m: &Manifest<'a>) -> Option<&'a Node> {
         .or(m.name)
 }
 
-/// Owner chains are a few levels deep; the bound stops a cycle.
+/// Owner chains are a few levels deep (the kind table has no cycle); the
+/// bound keeps that so whatever the table becomes.
 const MAX_OWNER_DEPTH: usize = 8;
 
 const NO_RESOURCE_GROUP: &str = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}";
@@ -179,7 +180,7 @@ fn find(all: &Manifests<'_>, from: usize, kind: &str, name: &str) -> Option<usiz
 
 /// The spec in ARM's flattened shape: `name` added, `owner` dropped, and
 /// references (`vnetSubnetReference`, `networkSecurityGroup.reference`) as ids.
-fn arm_node(all: &Manifests<'_>, i: usize) -> Node {
+pub(super) fn arm_node(all: &Manifests<'_>, i: usize) -> Node {
     let m = &all[i];
     let mut entries = match m.spec().map(|s| rewrite(all, i, s)) {
         Some(Node {
@@ -197,10 +198,18 @@ fn arm_node(all: &Manifests<'_>, i: usize) -> Node {
 
 fn rewrite(all: &Manifests<'_>, i: usize, node: &Node) -> Node {
     match &node.kind {
-        NodeKind::Object(entries) => object(
-            node.span,
-            entries.iter().map(|e| rewrite_entry(all, i, e)).collect(),
-        ),
+        NodeKind::Object(entries) => {
+            let mut out: Vec<Entry> = entries
+                .iter()
+                .filter(|e| !e.key.eq_ignore_ascii_case("reference"))
+                .map(|e| rewrite_entry(all, i, e))
+                .collect();
+            // `networkSecurityGroup: {reference: {…}}` is ARM's `networkSecurityGroup: {id: "…"}`.
+            if let Some(r) = node.entry("reference") {
+                out.push(entry("id", r.key_span, reference(all, i, &r.value)));
+            }
+            object(node.span, out)
+        }
         NodeKind::Array(items) => Node::new(
             node.span,
             NodeKind::Array(items.iter().map(|n| rewrite(all, i, n)).collect()),
@@ -212,20 +221,12 @@ fn rewrite(all: &Manifests<'_>, i: usize, node: &Node) -> Node {
 fn rewrite_entry(all: &Manifests<'_>, i: usize, e: &Entry) -> Entry {
     // `vnetSubnetReference: {…}` is ARM's `vnetSubnetID: "…"`.
     let stem = e.key.strip_suffix("Reference").filter(|s| !s.is_empty());
-    if let Some(stem) = stem.filter(|_| e.value.as_object().is_some()) {
-        return entry(format!("{stem}ID"), e.key_span, reference(all, i, &e.value));
+    match stem {
+        Some(stem) if e.value.as_object().is_some() => {
+            entry(format!("{stem}ID"), e.key_span, reference(all, i, &e.value))
+        }
+        _ => entry(e.key.clone(), e.key_span, rewrite(all, i, &e.value)),
     }
-    // `networkSecurityGroup: {reference: {…}}` is ARM's `networkSecurityGroup: {id: "…"}`.
-    if let Some(r) = e.value.entry("reference") {
-        let mut rest = match rewrite(all, i, &e.value).kind {
-            NodeKind::Object(entries) => entries,
-            _ => Vec::new(),
-        };
-        rest.retain(|x| !x.key.eq_ignore_ascii_case("reference"));
-        rest.push(entry("id", r.key_span, reference(all, i, &r.value)));
-        return entry(e.key.clone(), e.key_span, object(e.value.span, rest));
-    }
-    entry(e.key.clone(), e.key_span, rewrite(all, i, &e.value))
 }
 
 /// A `ResourceReference` as an id: its `armId`, or the id of the object its

@@ -25,11 +25,20 @@ use crate::model::InventoryBuilder;
 use crate::source::FileId;
 use crate::syntax::Node;
 
-/// True when a document is a Kubernetes object: it has `apiVersion` and `kind`.
+/// True when a document is a Kubernetes object: it has `apiVersion` and `kind`,
+/// and its API version is Kubernetes-style (`v1`, `apps/v1`, `…/v1api20201101`),
+/// not ARM's date (an ARM resource may carry `apiVersion` and `kind` too).
 pub fn is_manifest(root: &Node) -> bool {
-    ["apiVersion", "kind"]
-        .iter()
-        .all(|k| root.get(k).and_then(Node::as_str).is_some())
+    let kind = root.get("kind").and_then(Node::as_str);
+    let version = root.get("apiVersion").and_then(Node::as_str);
+    let (Some(kind), Some(version)) = (kind, version) else {
+        return false;
+    };
+    let version = version.rsplit('/').next().unwrap_or(version);
+    let mut chars = version.chars();
+    !kind.is_empty()
+        && chars.next() == Some('v')
+        && chars.next().is_some_and(|c| c.is_ascii_digit())
 }
 
 /// Adds the Azure resources that the manifests of one run describe (pass every

@@ -623,6 +623,50 @@ fn aso_nsg_by_reference_and_by_arm_id() {
 }
 
 #[test]
+fn aso_references_in_lists_become_ids() {
+    let peering = r#"
+apiVersion: network.azure.com/v1api20201101
+kind: VirtualNetworksVirtualNetworkPeering
+metadata: {name: to-hub}
+spec:
+  owner: {name: vnet}
+  remoteVirtualNetwork:
+    reference: {group: network.azure.com, kind: VirtualNetwork, name: vnet}
+  remoteAddressSpace:
+    addressPrefixes: [10.0.0.0/16]
+---
+apiVersion: network.azure.com/v1api20220701
+kind: NatGateway
+metadata: {name: gw}
+spec:
+  owner: {name: aso-rg}
+  publicIpAddresses:
+  - reference: {group: network.azure.com, kind: PublicIPAddress, name: ip}
+"#;
+    let (_, inv, n) = inventory(&[ASO_RG, ASO_NET, peering]);
+    assert_eq!(n, 5);
+    let peer = &inv.vnets[0].peerings[0];
+    let remote = peer.remote_vnet_id.known().map(|i| i.as_str().to_string());
+    assert_eq!(
+        remote.as_deref(),
+        Some("/subscriptions/{subscriptionId}/resourceGroups/rg-aks/providers/Microsoft.Network/virtualNetworks/vnet")
+    );
+    // A list item's reference is rewritten like a field's.
+    let (_, docs) = load(&[ASO_RG, peering]);
+    let refs: Vec<&Node> = docs.iter().collect();
+    let ip = with_manifests(&refs, |all| {
+        let gw = all
+            .iter()
+            .position(|m| m.kind == "NatGateway")
+            .expect("gateway");
+        aso::arm_node(all, gw)
+    });
+    let item = at(&ip, &["publicIpAddresses"]);
+    assert!(at(item, &["id"]).is_unknown(), "{item:?}");
+    assert!(item.get("reference").is_none());
+}
+
+#[test]
 fn aso_reference_to_an_absent_object_is_unknown() {
     let (_, inv, _) = inventory(&[ASO_CLUSTER]);
     assert!(inv.pools[0].vnet_subnet_id.is_unknown());

@@ -240,11 +240,11 @@ fn reference<'a>(key: &str, key_span: Span, value: &'a Node) -> Option<Reference
     if key.ends_with("SecretRef") || key.ends_with("SecretRefs") {
         return None;
     }
-    if let Some(stem) = key.strip_suffix("Ref") {
+    if let Some(stem) = key.strip_suffix("Ref").filter(|s| !s.is_empty()) {
         let name = value.get("name").and_then(Node::as_str)?;
         return Some(make(stem, How::Names(vec![name])));
     }
-    if let Some(stem) = key.strip_suffix("Refs") {
+    if let Some(stem) = key.strip_suffix("Refs").filter(|s| !s.is_empty()) {
         let names = value
             .as_array()?
             .iter()
@@ -252,7 +252,7 @@ fn reference<'a>(key: &str, key_span: Span, value: &'a Node) -> Option<Reference
             .collect();
         return Some(make(stem, How::Names(names)));
     }
-    let stem = key.strip_suffix("Selector")?;
+    let stem = key.strip_suffix("Selector").filter(|s| !s.is_empty())?;
     value.as_object()?;
     Some(make(
         stem,
