@@ -1060,3 +1060,166 @@ fn many_manifests_resolve_through_the_index() {
     assert_eq!(rs.len(), 6000);
     assert!(rs.iter().filter(|r| r.refs.len() == 1).count() == 3000);
 }
+
+mod props {
+    use super::*;
+    use crate::syntax::{Entry, Number};
+    use proptest::prelude::*;
+
+    const KEYS: &[&str] = &[
+        "apiVersion",
+        "kind",
+        "metadata",
+        "name",
+        "namespace",
+        "labels",
+        "annotations",
+        "crossplane.io/external-name",
+        "spec",
+        "forProvider",
+        "initProvider",
+        "owner",
+        "azureName",
+        "armId",
+        "reference",
+        "group",
+        "vnetSubnetReference",
+        "vnetSubnetIdRef",
+        "subnetIdSelector",
+        "publicIpAddressIdsRefs",
+        "matchLabels",
+        "matchControllerRef",
+        "defaultNodePool",
+        "networkProfile",
+        "agentPoolProfiles",
+        "addressPrefix",
+        "resources",
+        "base",
+        "patches",
+        "toFieldPath",
+        "fromFieldPath",
+        "type",
+        "patchSetName",
+        "patchSets",
+        "pipeline",
+        "input",
+        "items",
+        "virtualNetwork",
+        "subnet",
+        "cidrBlock",
+        "scaling",
+        "controlPlaneRef",
+        "infrastructureRef",
+        "template",
+        "clusterName",
+        "replicas",
+        "vnetSubnetID",
+        "vnetSubnetIDRef",
+        "resourceGroupNameRef",
+    ];
+
+    const STRINGS: &[&str] = &[
+        "v1",
+        "network.azure.com/v1api20201101",
+        "network.azure.upbound.io/v1beta1",
+        "containerservice.azure.com/v1",
+        "containerservice.azure.upbound.io/v1beta2",
+        "resources.azure.com/v1",
+        "apiextensions.crossplane.io/v1",
+        "infrastructure.cluster.x-k8s.io/v1beta1",
+        "cluster.x-k8s.io/v1beta1",
+        "network.azure.crossplane.io/v1alpha3",
+        "compute.azure.crossplane.io/v1alpha3",
+        "Subnet",
+        "VirtualNetwork",
+        "VirtualNetworksSubnet",
+        "ManagedCluster",
+        "ManagedClustersAgentPool",
+        "ResourceGroup",
+        "KubernetesCluster",
+        "Composition",
+        "AzureManagedControlPlane",
+        "AzureManagedMachinePool",
+        "AzureASOManagedControlPlane",
+        "MachinePool",
+        "Cluster",
+        "List",
+        "AKSCluster",
+        "a",
+        "b",
+        "${X}",
+        "",
+        "spec.forProvider.a[0].b",
+        "metadata.labels[x.y/z]",
+        "PatchSet",
+        "10.0.0.0/24",
+        "/subscriptions/x/resourceGroups/r/providers/A.B/c/d",
+    ];
+
+    fn leaf() -> impl Strategy<Value = Node> {
+        let sp = Span::default();
+        prop_oneof![
+            (0..STRINGS.len()).prop_map(move |i| Node::string(sp, STRINGS[i])),
+            any::<i64>().prop_map(move |i| Node::new(sp, NodeKind::Number(Number::Int(i)))),
+            any::<bool>().prop_map(move |b| Node::new(sp, NodeKind::Bool(b))),
+            Just(Node::new(sp, NodeKind::Null)),
+            Just(Node::unknown(sp, "x")),
+        ]
+    }
+
+    fn tree() -> impl Strategy<Value = Node> {
+        let sp = Span::default();
+        leaf().prop_recursive(6, 96, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4)
+                    .prop_map(move |v| Node::new(sp, NodeKind::Array(v))),
+                prop::collection::vec((0..KEYS.len(), inner), 0..6).prop_map(move |es| {
+                    let entries = es
+                        .into_iter()
+                        .map(|(k, value)| Entry {
+                            key: KEYS[k].to_string(),
+                            key_span: sp,
+                            value,
+                        })
+                        .collect();
+                    Node::new(sp, NodeKind::Object(entries))
+                }),
+            ]
+        })
+    }
+
+    fn manifest() -> impl Strategy<Value = Node> {
+        (0..STRINGS.len(), 0..STRINGS.len(), tree()).prop_map(|(v, k, body)| {
+            let sp = Span::default();
+            let mut entries = vec![
+                Entry {
+                    key: "apiVersion".into(),
+                    key_span: sp,
+                    value: Node::string(sp, STRINGS[v]),
+                },
+                Entry {
+                    key: "kind".into(),
+                    key_span: sp,
+                    value: Node::string(sp, STRINGS[k]),
+                },
+            ];
+            if let NodeKind::Object(more) = body.kind {
+                entries.extend(more);
+            }
+            Node::new(sp, NodeKind::Object(entries))
+        })
+    }
+
+    proptest! {
+        /// Any shape under any kind: no panic anywhere from ingest to the rules.
+        #[test]
+        fn arbitrary_manifests_do_not_panic(docs in prop::collection::vec(manifest(), 1..6)) {
+            let refs: Vec<&Node> = docs.iter().collect();
+            let mut b = InventoryBuilder::default();
+            let n = ingest_manifests(&mut b, &refs);
+            prop_assert!(n <= 200);
+            let inv = b.finish();
+            let _ = crate::rules::run(&inv, &crate::rules::all());
+        }
+    }
+}
