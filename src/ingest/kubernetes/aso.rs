@@ -90,7 +90,13 @@ fn kind_of(m: &Manifest<'_>) -> Option<AsoKind> {
 
 pub(super) fn ingest(b: &mut InventoryBuilder, all: &Manifests<'_>) -> usize {
     let mut n = 0;
-    for (i, m) in all.iter().enumerate().filter(|(_, m)| is_aso(m)) {
+    // An object ASO does not reconcile still names its Azure resource (it
+    // can own others), but its spec is not what Azure has.
+    let read = all
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| is_aso(m) && !m.observed_only());
+    for (i, m) in read {
         n += 1;
         let Some(kind) = kind_of(m) else {
             b.count_other();

@@ -285,6 +285,24 @@ impl<'a> Manifest<'a> {
             (Origin::Composed { composition: a, .. }, Origin::Composed { composition: b, .. }) if a == b
         )
     }
+
+    /// True when the operator only watches the Azure resource and never
+    /// writes the spec to it (Crossplane `managementPolicies: [Observe]`, ASO
+    /// `reconcile-policy: skip`): the spec then says nothing about Azure.
+    pub fn observed_only(&self) -> bool {
+        let skip = tree::text(self.annotation("serviceoperator.azure.com/reconcile-policy"))
+            .is_some_and(|p| p.eq_ignore_ascii_case("skip"));
+        let policies = self
+            .spec()
+            .and_then(|s| s.get("managementPolicies"))
+            .and_then(Node::as_array);
+        let writes = |p: &[Node]| {
+            p.iter()
+                .filter_map(Node::as_str)
+                .any(|p| matches!(p, "*" | "Create" | "Update"))
+        };
+        skip || policies.is_some_and(|p| !writes(p))
+    }
 }
 
 /// The one object a label selector matches; several matches are a guess.

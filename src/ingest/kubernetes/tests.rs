@@ -341,6 +341,38 @@ items:
 }
 
 #[test]
+fn observed_only_resources_say_nothing_about_azure() {
+    let observed = NETWORK.replace(
+        "kind: Subnet\nmetadata:\n  name: nodes\nspec:\n",
+        "kind: Subnet\nmetadata:\n  name: nodes\nspec:\n  managementPolicies: [Observe]\n",
+    );
+    let (_, rs) = tf(&[CLUSTER, &observed]);
+    assert!(rs.iter().all(|r| r.address != "Subnet/nodes"));
+    let c = resource(&rs, "KubernetesCluster/aks");
+    // The subnet exists in Azure, so the pool's subnet is given, but unknown.
+    assert!(at(&c.values, &["default_node_pool", "vnet_subnet_id"]).is_unknown());
+    assert!(c
+        .refs
+        .iter()
+        .all(|(p, _)| p != "default_node_pool.vnet_subnet_id"));
+
+    let skipped = ASO_NET.replace(
+        "  name: nodes\n",
+        "  name: nodes\n  annotations:\n    serviceoperator.azure.com/reconcile-policy: skip\n",
+    );
+    let (_, inv, n) = inventory(&[ASO_RG, &skipped, ASO_CLUSTER]);
+    assert_eq!(n, 3);
+    assert!(inv.subnets.is_empty());
+    assert!(inv.pools[0].vnet_subnet_id.known().is_some());
+    let all_policies = NETWORK.replace(
+        "spec:\n  forProvider:\n    addressPrefixes",
+        "spec:\n  managementPolicies: ['*']\n  forProvider:\n    addressPrefixes",
+    );
+    let (_, rs) = tf(&[&all_policies]);
+    assert!(rs.iter().any(|r| r.address == "Subnet/nodes"));
+}
+
+#[test]
 fn nsg_reference_finds_security_group_and_associations_map() {
     let doc = r#"
 apiVersion: network.azure.upbound.io/v1beta1

@@ -109,7 +109,7 @@ pub(super) fn resources(all: &Manifests<'_>) -> Vec<TfResource> {
     let addresses = addresses(all);
     all.iter()
         .enumerate()
-        .filter(|(_, m)| is_upjet(m))
+        .filter(|(_, m)| is_upjet(m) && !m.observed_only())
         .map(|(i, _)| to_tf(all, &addresses, i))
         .collect()
 }
@@ -119,7 +119,11 @@ pub(super) fn resources(all: &Manifests<'_>) -> Vec<TfResource> {
 fn addresses(all: &Manifests<'_>) -> HashMap<usize, String> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out = HashMap::new();
-    for (i, m) in all.iter().enumerate().filter(|(_, m)| is_upjet(m)) {
+    let read = all
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| is_upjet(m) && !m.observed_only());
+    for (i, m) in read {
         // A composed resource's name is usually patched in: its place in the
         // composition names it instead.
         let name = m
