@@ -19,8 +19,11 @@ pub(super) fn ingest(b: &mut InventoryBuilder, all: &Manifests<'_>) -> usize {
     for (i, m) in all.iter().enumerate().filter(|(_, m)| is_classic(m)) {
         n += 1;
         let (arm_type, node) = match m.kind {
-            "VirtualNetwork" => ("Microsoft.Network/virtualNetworks", vnet(m)),
-            "Subnet" => ("Microsoft.Network/virtualNetworks/subnets", subnet(m)),
+            "VirtualNetwork" => ("Microsoft.Network/virtualNetworks", with_properties(m)),
+            "Subnet" => (
+                "Microsoft.Network/virtualNetworks/subnets",
+                with_properties(m),
+            ),
             "AKSCluster" => (
                 "Microsoft.ContainerService/managedClusters",
                 cluster(all, i),
@@ -111,7 +114,8 @@ fn name_entry(m: &Manifest<'_>) -> Option<Entry> {
     azure_name(m).map(|n| entry("name", n.span, tree::resolved(n)))
 }
 
-/// `{name, location, properties}` from the spec.
+/// `{name, location, properties}` from the spec: `VirtualNetwork` and `Subnet`
+/// keep ARM's `properties` as they are.
 fn with_properties(m: &Manifest<'_>) -> Node {
     let spec = m.spec();
     let mut entries: Vec<Entry> = name_entry(m).into_iter().collect();
@@ -121,14 +125,6 @@ fn with_properties(m: &Manifest<'_>) -> Node {
         }
     }
     object(m.node.span, entries)
-}
-
-fn vnet(m: &Manifest<'_>) -> Node {
-    with_properties(m)
-}
-
-fn subnet(m: &Manifest<'_>) -> Node {
-    with_properties(m)
 }
 
 /// The ARM cluster the provider created (its `CreateOrUpdate` parameters).

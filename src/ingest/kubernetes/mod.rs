@@ -10,6 +10,15 @@
 //! go through [`crate::ingest::terraform::ingest_tf`]; ASO's and the classic
 //! provider's are ARM-shaped and go through [`crate::ingest::azure::ingest`].
 //! Everything else (Deployments, Services, Kustomizations…) is skipped quietly.
+//!
+//! Values a tool fills in later are unknown, never guessed: Composition
+//! patches, `${VAR}` template text (clusterctl, envsubst, uptest), references
+//! to objects that are not among the inputs, label selectors that match none
+//! or several. Not read: Composition functions other than patch-and-transform,
+//! Kustomize overlays and Helm templates (not YAML until rendered), upjet's
+//! `status.atProvider`, ASO's `…FromConfig` values, CAPZ's self-managed
+//! `AzureCluster`, and objects whose spec the operator never writes (Crossplane
+//! `managementPolicies: [Observe]`, ASO `reconcile-policy: skip`).
 
 mod aso;
 mod capz;
