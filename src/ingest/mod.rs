@@ -3,6 +3,7 @@
 
 pub mod arm;
 pub mod azure;
+pub mod kubernetes;
 pub mod terraform;
 pub mod values;
 
