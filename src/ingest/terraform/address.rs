@@ -52,6 +52,19 @@ pub(crate) fn names_instance(target: &str, candidate: &str) -> bool {
             .all(|(t, c)| t == c || (!t.contains('[') && without_key(c) == *t && c.len() > t.len()))
 }
 
+/// The steps of the module instance a resource lives in:
+/// `module.a[0].module.b.azurerm_subnet.x` → `["module.a[0]", "module.b"]`.
+pub(crate) fn module_prefix(address: &str) -> Vec<String> {
+    let steps = steps(address);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 1 < steps.len() && steps[i] == "module" {
+        out.push(format!("module.{}", steps[i + 1]));
+        i += 2;
+    }
+    out
+}
+
 /// True for a data source address (`data.azurerm_subnet.x`, `module.m.data.…`).
 pub(crate) fn is_data_source(address: &str) -> bool {
     let steps = steps(address);
@@ -104,7 +117,12 @@ mod tests {
     }
 
     #[test]
-    fn data_sources() {
+    fn module_prefixes_and_data_sources() {
+        assert_eq!(
+            module_prefix("module.a[0].module.b.azurerm_subnet.x"),
+            vec!["module.a[0]".to_string(), "module.b".to_string()]
+        );
+        assert!(module_prefix("azurerm_subnet.x").is_empty());
         assert!(is_data_source("module.m.data.azurerm_subnet.x"));
         assert!(is_data_source("data.azurerm_subnet.x"));
         assert!(!is_data_source("azurerm_subnet.data"));
