@@ -12,7 +12,7 @@ use akslint::syntax::json;
 /// Kept in step with fixtures/terraform-plan/README.md.
 const FAILING: &[(&str, usize, usize, &str)] = &[
     ("AKS001", 250, 25, "\"snet-aks-nodes\""),
-    ("AKS002", 199, 24, "\"Windows\""),
+    ("AKS002", 200, 24, "\"Windows\""),
     ("AKS003", 73, 34, "\"userDefinedRouting\""),
     ("AKS004", 212, 15, "\"10.240.0.0/24\""),
 ];

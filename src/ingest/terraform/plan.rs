@@ -233,6 +233,13 @@ fn overlay_object(values: &mut Node, marks: &Node, cfg: Cfg<'_>) {
                 }
             }
             (NodeKind::Object(_) | NodeKind::Array(_), Some(i)) => {
+                // A block planned but not in the expressions was written as a
+                // `dynamic` block (which the JSON configuration omits): its
+                // unknown values may well be configured.
+                let c = match c {
+                    Cfg::Unset => Cfg::Missing,
+                    other => other,
+                };
                 overlay_value(&mut entries[i].value, &mark.value, c)
             }
             // A configured block whose every value is unknown is left out of `values`.
@@ -292,6 +299,8 @@ struct Config<'a> {
     modules: HashMap<String, &'a Node>,
     /// Config path → the expressions of the call to that module.
     calls: HashMap<String, &'a Node>,
+    /// `path|data.type.name` or `path|type.name` → the resource's configuration.
+    resources: HashMap<String, &'a Node>,
 }
 
 /// Where a reference is read: the module instance (`["module.net[0]"]`) and its
@@ -352,30 +361,32 @@ impl<'a> Config<'a> {
             }
             modules.insert(path, module);
         }
-        Config { modules, calls }
+        let resources = modules
+            .iter()
+            .flat_map(|(path, module)| {
+                let list = module.get("resources").and_then(Node::as_array);
+                list.unwrap_or_default()
+                    .iter()
+                    .filter_map(move |r| Some((resource_key(path, r)?, r)))
+            })
+            .collect();
+        Config {
+            modules,
+            calls,
+            resources,
+        }
     }
 
     /// The configuration block of a resource instance.
     fn resource(&self, address: &str) -> Option<&'a Node> {
         let scope = scope_of(address);
-        let module = self.modules.get(&scope.path.join("."))?;
         let own: Vec<&str> = steps(address)
             .into_iter()
             .skip(scope.prefix.len() * 2)
             .map(without_key)
             .collect();
-        let (mode, ty, name) = match own.as_slice() {
-            ["data", ty, name] => ("data", *ty, *name),
-            [ty, name] => ("managed", *ty, *name),
-            _ => return None,
-        };
-        let resources = module.get("resources").and_then(Node::as_array);
-        resources.unwrap_or_default().iter().find(|r| {
-            let s = |k: &str| r.get(k).and_then(Node::as_str);
-            s("type") == Some(ty)
-                && s("name") == Some(name)
-                && s("mode").unwrap_or("managed") == mode
-        })
+        let key = format!("{}|{}", scope.path.join("."), own.join("."));
+        self.resources.get(&key).copied()
     }
 
     /// `(attribute path, target address)` for every reference in a resource's expressions.
@@ -422,6 +433,16 @@ impl<'a> Config<'a> {
             Reference::Other => {}
         }
     }
+}
+
+/// The key of a configured resource: its module path and `[data.]type.name`.
+fn resource_key(path: &str, resource: &Node) -> Option<String> {
+    let s = |k: &str| resource.get(k).and_then(Node::as_str);
+    let (ty, name) = (s("type")?, s("name")?);
+    Some(match s("mode") {
+        Some("data") => format!("{path}|data.{ty}.{name}"),
+        _ => format!("{path}|{ty}.{name}"),
+    })
 }
 
 fn scope_of(address: &str) -> Scope {
@@ -586,6 +607,23 @@ mod tests {
         assert!(inv.clusters[0].network.plugin.is_unknown());
         assert!(inv.pools[0].vnet_subnet_id.is_unknown());
         assert_eq!(inv.pools[0].subnet, None);
+    }
+
+    #[test]
+    fn a_block_written_with_dynamic_keeps_its_unknowns() {
+        // `dynamic "network_profile"` is left out of the JSON configuration.
+        let plan = r#"{"format_version": "1.2", "terraform_version": "1.9.8",
+          "planned_values": {"root_module": {"resources": [
+            {"address": "azurerm_kubernetes_cluster.a", "mode": "managed", "type": "azurerm_kubernetes_cluster",
+             "name": "a", "values": {"name": "a", "resource_group_name": "rg", "kubernetes_version": "1.29.2",
+               "network_profile": [{"network_policy": "calico"}]}}]}},
+          "resource_changes": [{"address": "azurerm_kubernetes_cluster.a",
+            "change": {"after_unknown": {"network_profile": [{"network_plugin": true}]}}}],
+          "configuration": {"root_module": {"resources": [
+            {"mode": "managed", "type": "azurerm_kubernetes_cluster", "name": "a",
+             "expressions": {"name": {"constant_value": "a"}}}]}}}"#;
+        let (_, inv, _) = inventory(plan);
+        assert!(inv.clusters[0].network.plugin.is_unknown());
     }
 
     #[test]

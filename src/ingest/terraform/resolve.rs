@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use super::address::names_instance;
+use super::address::{names_instance, steps, without_key};
 use super::TfResource;
 use crate::ingest::values::{nonempty_string, resource_id};
 use crate::model::{Field, ResourceId};
@@ -26,8 +26,7 @@ enum IdState {
 
 pub(super) struct Resolver<'a> {
     resources: &'a [TfResource],
-    /// Per resource: attribute path → the distinct resources it refers to.
-    refs: Vec<HashMap<&'a str, Vec<usize>>>,
+    refs: Refs<'a>,
     ids: Vec<Option<String>>,
 }
 
@@ -54,12 +53,8 @@ impl<'a> Resolver<'a> {
         self.ids.get(i)?.as_deref().and_then(ResourceId::parse)
     }
 
-    /// The one resource an attribute refers to; `None` when it refers to none or several.
     fn target(&self, i: usize, path: &str) -> Option<usize> {
-        match self.refs.get(i)?.get(path)?.as_slice() {
-            [t] => Some(*t),
-            _ => None,
-        }
+        single_target(&self.refs, i, path)
     }
 
     /// An id-valued attribute: its value when it is a known id, else the id of the
@@ -91,24 +86,21 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// Per resource: attribute path → what it refers to (`None`: a target outside the set).
+type Refs<'a> = Vec<HashMap<&'a str, Vec<Option<usize>>>>;
+
 /// Resolves every `(path, target address)` to resource indices.
-fn link_refs(resources: &[TfResource]) -> Vec<HashMap<&str, Vec<usize>>> {
-    let by_address: HashMap<&str, usize> = resources
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.address.as_str(), i))
-        .collect();
+fn link_refs(resources: &[TfResource]) -> Refs<'_> {
+    let index = AddressIndex::new(resources);
     resources
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let mut map: HashMap<&str, Vec<usize>> = HashMap::new();
+            let mut map: HashMap<&str, Vec<Option<usize>>> = HashMap::new();
             for (path, target) in &r.refs {
-                let Some(t) = find_address(resources, &by_address, target) else {
-                    continue;
-                };
+                let t = index.find(resources, target);
                 let targets = map.entry(path.as_str()).or_default();
-                if t != i && !targets.contains(&t) {
+                if t != Some(i) && !targets.contains(&t) {
                     targets.push(t);
                 }
             }
@@ -117,28 +109,59 @@ fn link_refs(resources: &[TfResource]) -> Vec<HashMap<&str, Vec<usize>>> {
         .collect()
 }
 
-/// The resource an address names: exactly, else the only instance it can mean.
-fn find_address(
-    resources: &[TfResource],
-    by_address: &HashMap<&str, usize>,
-    target: &str,
-) -> Option<usize> {
-    if let Some(&i) = by_address.get(target) {
-        return Some(i);
+/// The one resource an attribute refers to; `None` when it refers to several
+/// (`var.a ? x.id : y.id`) or to one outside the set.
+fn single_target(refs: &Refs<'_>, i: usize, path: &str) -> Option<usize> {
+    match refs.get(i)?.get(path)?.as_slice() {
+        [t] => *t,
+        _ => None,
     }
-    let mut found = resources
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| names_instance(target, &r.address))
-        .map(|(i, _)| i);
-    let first = found.next()?;
-    // Several instances of a counted resource: which one is meant is not written down.
-    found.next().is_none().then_some(first)
+}
+
+/// Addresses, exactly and with their instance keys dropped.
+struct AddressIndex<'a> {
+    exact: HashMap<&'a str, usize>,
+    unkeyed: HashMap<String, Vec<usize>>,
+}
+
+impl<'a> AddressIndex<'a> {
+    fn new(resources: &'a [TfResource]) -> AddressIndex<'a> {
+        let mut exact = HashMap::new();
+        let mut unkeyed: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in resources.iter().enumerate() {
+            exact.insert(r.address.as_str(), i);
+            unkeyed
+                .entry(unkeyed_address(&r.address))
+                .or_default()
+                .push(i);
+        }
+        AddressIndex { exact, unkeyed }
+    }
+
+    /// The resource an address names: exactly, else the only instance it can mean.
+    fn find(&self, resources: &[TfResource], target: &str) -> Option<usize> {
+        if let Some(&i) = self.exact.get(target) {
+            return Some(i);
+        }
+        let candidates = self.unkeyed.get(&unkeyed_address(target))?;
+        let mut found = candidates
+            .iter()
+            .copied()
+            .filter(|&i| names_instance(target, &resources[i].address));
+        let first = found.next()?;
+        // Several instances of a counted resource: which one is meant is not written down.
+        found.next().is_none().then_some(first)
+    }
+}
+
+fn unkeyed_address(address: &str) -> String {
+    let steps: Vec<&str> = steps(address).into_iter().map(without_key).collect();
+    steps.join(".")
 }
 
 struct IdBuilder<'a, 'r> {
     resources: &'a [TfResource],
-    refs: &'r [HashMap<&'a str, Vec<usize>>],
+    refs: &'r Refs<'a>,
     state: Vec<IdState>,
 }
 
@@ -159,10 +182,7 @@ impl IdBuilder<'_, '_> {
     }
 
     fn target(&self, i: usize, path: &str) -> Option<usize> {
-        match self.refs.get(i)?.get(path)?.as_slice() {
-            [t] => Some(*t),
-            _ => None,
-        }
+        single_target(self.refs, i, path)
     }
 
     /// An id segment from an attribute: its value, else the `name` of the resource

@@ -434,3 +434,18 @@ fn garbage_does_not_panic() {
     let (_, inv) = inventory(text);
     let _ = rules::run(&inv, &rules::all());
 }
+
+#[test]
+fn a_choice_between_targets_is_not_guessed() {
+    // `var.existing ? data.azurerm_subnet.x.id : azurerm_subnet.nodes.id`, with the data source not in the set.
+    let text = format!(
+        r#"[{SUBNET_NODES},
+        {{"type": "azurerm_kubernetes_cluster", "address": "azurerm_kubernetes_cluster.main",
+          "values": {{"name": "aks1", "resource_group_name": "rg",
+            "default_node_pool": [{{"name": "system", "vnet_subnet_id": "(known after apply)"}}]}},
+          "refs": [["default_node_pool.vnet_subnet_id", "data.azurerm_subnet.x"],
+                   ["default_node_pool.vnet_subnet_id", "azurerm_subnet.nodes"]]}}]"#
+    );
+    let (_, inv) = inventory(&text);
+    assert!(inv.pools[0].vnet_subnet_id.is_unknown());
+}
