@@ -99,7 +99,9 @@ pub(super) fn cluster(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         network: network_profile(cx),
         api_server: ApiServerAccess {
             private_cluster: boolean(cx.v("private_cluster_enabled")),
-            vnet_integration: boolean(sub(api, "vnet_integration_enabled")),
+            // 4.x `virtual_network_integration_enabled`; 3.x `vnet_integration_enabled`.
+            vnet_integration: boolean(sub(api, "virtual_network_integration_enabled"))
+                .merge(boolean(sub(api, "vnet_integration_enabled"))),
             subnet_id: cx.id_field(
                 sub(api, "subnet_id"),
                 "api_server_access_profile.subnet_id",

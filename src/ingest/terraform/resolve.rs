@@ -76,7 +76,8 @@ impl<'a> Resolver<'a> {
             .filter(|id| id.resource_type() == arm_type);
         match referred {
             Some(id) => {
-                let span = node.map_or(self.resources[i].decl, |n| n.span);
+                let decl = self.resources.get(i).map(|r| r.decl).unwrap_or_default();
+                let span = node.map_or(decl, |n| n.span);
                 Field::Known(id, span)
             }
             // An id with `{…}` in it is an uninterpolated expression, not a wildcard.

@@ -93,7 +93,7 @@ fn maps_a_4x_cluster() {
            "pod_cidrs": ["10.244.0.0/16"], "service_cidrs": ["10.0.0.0/16"], "dns_service_ip": "10.0.0.10",
            "outbound_type": "loadBalancer", "load_balancer_sku": "standard"}],
         "api_server_access_profile": [{"authorized_ip_ranges": ["203.0.113.0/24"],
-           "vnet_integration_enabled": true, "subnet_id": null}],
+           "virtual_network_integration_enabled": true, "subnet_id": null}],
         "windows_profile": [{"admin_username": "azureuser"}]}}]"#;
     let (sources, inv) = inventory(text);
     let c = &inv.clusters[0];
@@ -134,6 +134,7 @@ fn maps_3x_names() {
     let text = r#"[{"type": "azurerm_kubernetes_cluster", "address": "azurerm_kubernetes_cluster.main",
       "values": {"name": "aks1", "resource_group_name": "rg-aks", "kubernetes_version": "1.28.9",
         "api_server_authorized_ip_ranges": ["198.51.100.7/32"],
+        "api_server_access_profile": [{"vnet_integration_enabled": true, "subnet_id": "(known after apply)"}],
         "default_node_pool": [{"name": "system", "enable_auto_scaling": true, "max_count": 4,
           "vnet_subnet_id": null}],
         "network_profile": [{"network_plugin": "azure", "ebpf_data_plane": "cilium",
@@ -156,6 +157,8 @@ fn maps_3x_names() {
     assert_eq!(c.network.service_cidrs.len(), 1);
     assert!(c.network.pod_cidrs.is_empty());
     assert_eq!(c.api_server.authorized_ip_ranges.len(), 1);
+    assert_eq!(c.api_server.vnet_integration.known(), Some(&true));
+    assert!(c.api_server.subnet_id.is_unknown());
     assert_eq!(inv.pools[0].enable_auto_scaling.known(), Some(&true));
     assert_eq!(inv.vnets[0].subnets.len(), 2);
     let a = &inv.subnets[0];
