@@ -4,6 +4,7 @@
 use akslint::diagnostic::Diagnostic;
 use akslint::ingest::terraform::{ingest_plan, is_plan_or_state};
 use akslint::model::{Inventory, InventoryBuilder};
+use akslint::report;
 use akslint::rules;
 use akslint::source::SourceMap;
 use akslint::syntax::json;
@@ -11,10 +12,10 @@ use akslint::syntax::json;
 /// (rule, line, column, text of the primary span) of each failing fixture.
 /// Kept in step with fixtures/terraform-plan/README.md.
 const FAILING: &[(&str, usize, usize, &str)] = &[
-    ("AKS001", 250, 25, "\"snet-aks-nodes\""),
-    ("AKS002", 200, 24, "\"Windows\""),
-    ("AKS003", 73, 34, "\"userDefinedRouting\""),
-    ("AKS004", 212, 15, "\"10.240.0.0/24\""),
+    ("AKS001", 219, 25, "\"snet-aks-nodes\""),
+    ("AKS002", 184, 24, "\"Windows\""),
+    ("AKS003", 92, 34, "\"userDefinedRouting\""),
+    ("AKS004", 229, 15, "\"10.240.0.0/24\""),
 ];
 
 struct Checked {
@@ -142,5 +143,34 @@ fn corpus_plans_are_read() {
                 .all(|n| n.decl != Default::default()),
             "{path}: a rule's NSG was not found"
         );
+    }
+}
+
+#[test]
+fn human_output_of_failing_plans() {
+    for (rule, ..) in FAILING {
+        let path = format!("fixtures/terraform-plan/{rule}/fail/plan.json");
+        let text = std::fs::read_to_string(fixture(rule, "fail")).unwrap_or_default();
+        let mut sources = SourceMap::default();
+        let file = sources.add(path.clone(), text.clone());
+        let root = json::parse(file, &text).unwrap_or_else(|e| panic!("{path}: {e:?}"));
+        let mut b = InventoryBuilder::default();
+        let read = ingest_plan(&mut b, &root);
+        let inventory = b.finish();
+        let mut diags = rules::run(&inventory, &rules::all());
+        report::sort(&mut diags, &sources);
+        let summary = report::Summary {
+            files: 1,
+            resources: read,
+            errors: diags.len(),
+            ..report::Summary::default()
+        };
+        let opts = report::human::Options {
+            color: false,
+            width: 100,
+            show_elapsed: false,
+        };
+        let out = report::human::render(&diags, &sources, &summary, &opts);
+        insta::assert_snapshot!(format!("plan_{rule}"), out);
     }
 }

@@ -187,13 +187,18 @@ impl<'a> Cfg<'a> {
         }
     }
 
-    /// Where an unknown value points: the expression that sets it, else the mark.
+    /// Where an unknown value points: the first reference of the expression that
+    /// sets it (`"azurerm_subnet.nodes.id"`), else the expression, else the mark.
     /// `None` when the configuration leaves the value to the provider.
     fn unknown_span(self, mark: Span) -> Option<Span> {
         match self {
             Cfg::Unset => None,
             Cfg::Missing => Some(mark),
-            Cfg::Block(n) | Cfg::Expr(n) => Some(n.span),
+            Cfg::Block(n) => Some(n.span),
+            Cfg::Expr(n) => {
+                let first = n.get("references").and_then(Node::as_array);
+                Some(first.and_then(<[Node]>::first).map_or(n.span, |r| r.span))
+            }
         }
     }
 }
