@@ -20,6 +20,9 @@ use crate::syntax::{Entry, Node, NodeKind};
 /// How far references are followed through module inputs and outputs.
 const MAX_MODULE_HOPS: usize = 16;
 
+/// Deepest `after_unknown` nesting applied; provider schemas nest a handful of levels.
+const MAX_NESTING: usize = 64;
+
 /// True for `terraform show -json` output of a plan or a state.
 pub fn is_plan_or_state(root: &Node) -> bool {
     let has = |k: &str| root.get(k).is_some_and(|n| !n.is_null());
@@ -110,7 +113,7 @@ fn resource(
             (Some(_), None) => Cfg::Unset,
             (None, _) => Cfg::Missing,
         };
-        overlay_object(&mut values, marks, cfg);
+        overlay_object(&mut values, marks, cfg, 0);
     }
     let refs = expressions.map_or_else(Vec::new, |e| config.refs(address, e));
     Some(TfResource {
@@ -208,7 +211,10 @@ fn unknown_node(span: Span) -> Node {
 }
 
 /// Applies `after_unknown` marks (`true` = unknown) to an object of values.
-fn overlay_object(values: &mut Node, marks: &Node, cfg: Cfg<'_>) {
+fn overlay_object(values: &mut Node, marks: &Node, cfg: Cfg<'_>, depth: usize) {
+    if depth > MAX_NESTING {
+        return;
+    }
     let Some(marks) = marks.as_object() else {
         return;
     };
@@ -245,7 +251,7 @@ fn overlay_object(values: &mut Node, marks: &Node, cfg: Cfg<'_>) {
                     Cfg::Unset => Cfg::Missing,
                     other => other,
                 };
-                overlay_value(&mut entries[i].value, &mark.value, c)
+                overlay_value(&mut entries[i].value, &mark.value, c, depth + 1)
             }
             // A configured block whose every value is unknown is left out of `values`.
             (NodeKind::Object(_) | NodeKind::Array(_), None) if !matches!(c, Cfg::Unset) => {
@@ -254,7 +260,7 @@ fn overlay_object(values: &mut Node, marks: &Node, cfg: Cfg<'_>) {
                     _ => NodeKind::Object(Vec::new()),
                 };
                 let mut value = Node::new(mark.value.span, empty);
-                overlay_value(&mut value, &mark.value, c);
+                overlay_value(&mut value, &mark.value, c, depth + 1);
                 entries.push(Entry {
                     key: mark.key.clone(),
                     key_span: mark.key_span,
@@ -266,9 +272,9 @@ fn overlay_object(values: &mut Node, marks: &Node, cfg: Cfg<'_>) {
     }
 }
 
-fn overlay_value(value: &mut Node, marks: &Node, cfg: Cfg<'_>) {
+fn overlay_value(value: &mut Node, marks: &Node, cfg: Cfg<'_>, depth: usize) {
     match &marks.kind {
-        NodeKind::Object(_) => overlay_object(value, marks, cfg),
+        NodeKind::Object(_) => overlay_object(value, marks, cfg, depth),
         NodeKind::Array(items) => {
             if value.is_null() && !matches!(cfg, Cfg::Unset) {
                 value.kind = NodeKind::Array(Vec::new());
@@ -288,7 +294,7 @@ fn overlay_value(value: &mut Node, marks: &Node, cfg: Cfg<'_>) {
                         }
                     }
                     NodeKind::Object(_) | NodeKind::Array(_) => {
-                        overlay_value(&mut values[i], mark, c)
+                        overlay_value(&mut values[i], mark, c, depth + 1)
                     }
                     _ => {}
                 }
