@@ -13,7 +13,17 @@
 //!   same ingest call (module prefixes included: `module.net.azurerm_subnet.nodes`).
 //! * `address` is unique within one `ingest_tf` call.
 
-use crate::model::InventoryBuilder;
+mod address;
+mod azapi;
+mod azurerm;
+pub mod plan;
+mod resolve;
+#[cfg(test)]
+mod tests;
+
+pub use plan::{ingest_plan, is_plan_or_state};
+
+use crate::model::{AssociationKind, InventoryBuilder};
 use crate::source::Span;
 use crate::syntax::Node;
 
@@ -33,9 +43,46 @@ pub struct TfResource {
 
 /// Maps a set of Terraform-shaped resources into the model. References are
 /// resolved within the set, so call it once per configuration/plan/stream.
+/// Data sources (`data.…` addresses) are not added: they only lend their ids
+/// and names to the references that point at them.
 pub fn ingest_tf(b: &mut InventoryBuilder, resources: &[TfResource]) {
-    // Filled in by the azurerm mapping (src/ingest/terraform/azurerm.rs).
-    for _ in resources {
-        b.count_other();
+    let rs = resolve::Resolver::new(resources);
+    let loose_nsg = azurerm::loose_nsg_association(&rs, resources);
+    for (i, r) in resources.iter().enumerate() {
+        if address::is_data_source(&r.address) {
+            continue;
+        }
+        let cx = azurerm::Cx {
+            r,
+            i,
+            rs: &rs,
+            loose_nsg,
+        };
+        ingest_one(b, &cx);
+    }
+}
+
+fn ingest_one(b: &mut InventoryBuilder, cx: &azurerm::Cx<'_>) {
+    match cx.r.resource_type.as_str() {
+        "azurerm_kubernetes_cluster" => azurerm::cluster(b, cx),
+        "azurerm_kubernetes_cluster_node_pool" => azurerm::node_pool(b, cx),
+        "azurerm_virtual_network" => azurerm::virtual_network(b, cx),
+        "azurerm_subnet" => azurerm::subnet(b, cx),
+        "azurerm_subnet_network_security_group_association" => {
+            azurerm::association(b, cx, AssociationKind::NetworkSecurityGroup)
+        }
+        "azurerm_subnet_route_table_association" => {
+            azurerm::association(b, cx, AssociationKind::RouteTable)
+        }
+        "azurerm_subnet_nat_gateway_association" => {
+            azurerm::association(b, cx, AssociationKind::NatGateway)
+        }
+        "azurerm_network_security_group" => azurerm::network_security_group(b, cx),
+        "azurerm_network_security_rule" => azurerm::network_security_rule(b, cx),
+        "azurerm_route_table" => azurerm::route_table(b, cx),
+        "azurerm_route" => azurerm::route(b, cx),
+        "azurerm_virtual_network_peering" => azurerm::peering(b, cx),
+        "azapi_resource" => azapi::resource(b, cx),
+        _ => b.count_other(),
     }
 }
