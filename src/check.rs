@@ -172,11 +172,21 @@ fn build_inventory(parsed: &[Parsed], first_explicit_param: usize) -> (Inventory
         &mut builder,
         &mut recognized,
     );
+    // Manifests reference each other across files and documents: one call for all.
+    let mut manifests: Vec<&Node> = Vec::new();
     for (i, p) in parsed.iter().enumerate() {
         for (doc, kind) in &p.docs {
             match kind {
                 DocumentKind::ArmTemplate | DocumentKind::Unrecognized => {}
                 DocumentKind::ArmParameters => recognized[i] = true,
+                DocumentKind::TerraformPlan => {
+                    ingest::terraform::ingest_plan(&mut builder, doc);
+                    recognized[i] = true;
+                }
+                DocumentKind::KubernetesManifest => {
+                    manifests.push(doc);
+                    recognized[i] = true;
+                }
                 _ => {
                     ingest::ingest_document(&mut builder, doc, *kind);
                     recognized[i] = true;
@@ -184,6 +194,7 @@ fn build_inventory(parsed: &[Parsed], first_explicit_param: usize) -> (Inventory
             }
         }
     }
+    ingest::kubernetes::ingest_manifests(&mut builder, &manifests);
     (builder.finish(), recognized)
 }
 

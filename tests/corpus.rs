@@ -17,7 +17,7 @@ fn corpus_dir() -> Option<PathBuf> {
 
 /// Folders of the corpus holding the input families this release reads
 /// (Terraform plans and Kubernetes-style manifests come with their own ingest).
-const JSON_FAMILIES: &[&str] = &[
+const FAMILIES: &[&str] = &[
     "agic",
     "aks-baseline",
     "aks-baseline-multi-region",
@@ -32,6 +32,12 @@ const JSON_FAMILIES: &[&str] = &[
     "quickstart-templates",
     "regula",
     "rest-api-specs",
+    "tf-plans",
+    "aso-v2",
+    "capz",
+    "crossplane-configurations",
+    "crossplane-provider-azure-classic",
+    "crossplane-upjet-azure",
 ];
 
 #[test]
@@ -41,7 +47,7 @@ fn corpus_is_read_without_parse_errors_and_findings_are_pinned() {
         return;
     };
     let mut total_files = 0;
-    for family in JSON_FAMILIES {
+    for family in FAMILIES {
         let root = dir.join(family);
         assert!(root.is_dir(), "corpus folder {family} is missing");
         let opts = CheckOptions {
@@ -78,7 +84,7 @@ fn corpus_is_read_without_parse_errors_and_findings_are_pinned() {
     // All families at once, as a user auditing the whole folder would run it:
     // resources of one family must not wrongly link to another's.
     let opts = CheckOptions {
-        paths: JSON_FAMILIES
+        paths: FAMILIES
             .iter()
             .map(|f| dir.join(f).to_string_lossy().into_owned())
             .collect(),

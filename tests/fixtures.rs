@@ -207,3 +207,49 @@ fn human_output_of_failing_fixtures() {
         insta::assert_snapshot!(name, text.join("\n"));
     }
 }
+
+/// Families laid out as fixtures/<family>/<rule>/{fail,pass}/: (family, rule, file of
+/// the primary span inside fail/, line, column).
+const FAILING_BY_FAMILY: &[(&str, &str, &str, u64, u64)] = &[
+    ("terraform-plan", "AKS001", "plan.json", 219, 25),
+    ("terraform-plan", "AKS002", "plan.json", 184, 24),
+    ("terraform-plan", "AKS003", "plan.json", 92, 34),
+    ("terraform-plan", "AKS004", "plan.json", 229, 15),
+    ("aso", "AKS001", "manifests.yaml", 32, 14),
+    ("aso", "AKS002", "manifests.yaml", 48, 11),
+    ("aso", "AKS003", "manifests.yaml", 25, 19),
+    ("aso", "AKS004", "manifests.yaml", 39, 18),
+    ("crossplane", "AKS001", "manifests.yaml", 31, 9),
+    ("crossplane", "AKS002", "manifests.yaml", 54, 13),
+    ("crossplane", "AKS003", "manifests.yaml", 32, 21),
+    ("crossplane", "AKS004", "manifests.yaml", 34, 9),
+];
+
+#[test]
+fn other_families_fail_at_the_field_and_pass() {
+    for (family, rule, file, line, column) in FAILING_BY_FAMILY {
+        let path = format!("fixtures/{family}/{rule}/fail");
+        let o = akslint(&["check", &path, "--format", "json"]);
+        assert_eq!(o.status.code(), Some(1), "{path}");
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+        let diags = v["diagnostics"].as_array().expect("diagnostics array");
+        assert_eq!(diags.len(), 1, "{path}: {diags:#?}");
+        let d = &diags[0];
+        assert_eq!(d["code"], *rule, "{path}");
+        assert_eq!(d["file"], format!("{path}/{file}"), "{path}");
+        assert_eq!(
+            (d["line"].as_u64(), d["column"].as_u64()),
+            (Some(*line), Some(*column)),
+            "{path}"
+        );
+        let pass = format!("fixtures/{family}/{rule}/pass");
+        let o = akslint(&["check", &pass, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+        assert_eq!(v["diagnostics"], serde_json::json!([]), "{pass}");
+        assert_eq!(o.status.code(), Some(0), "{pass}");
+        assert!(
+            v["summary"]["resources"].as_u64().unwrap_or(0) >= 1,
+            "{pass}: nothing read"
+        );
+    }
+}

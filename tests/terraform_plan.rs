@@ -37,7 +37,7 @@ fn check_file(path: &str) -> Checked {
     let mut b = InventoryBuilder::default();
     let read = ingest_plan(&mut b, &root);
     let inventory = b.finish();
-    let diagnostics = rules::run(&inventory, &rules::all());
+    let diagnostics = rules::run(&inventory, &rules::all(), &rules::Thresholds::default());
     Checked {
         sources,
         inventory,
@@ -157,7 +157,7 @@ fn human_output_of_failing_plans() {
         let mut b = InventoryBuilder::default();
         let read = ingest_plan(&mut b, &root);
         let inventory = b.finish();
-        let mut diags = rules::run(&inventory, &rules::all());
+        let mut diags = rules::run(&inventory, &rules::all(), &rules::Thresholds::default());
         report::sort(&mut diags, &sources);
         let summary = report::Summary {
             files: 1,

@@ -24,6 +24,10 @@ pub enum DocumentKind {
     Resources,
     /// An `x-ms-examples` file from the REST API specs: the response body is a resource.
     RestExample,
+    /// `terraform show -json` of a plan or a state.
+    TerraformPlan,
+    /// A Kubernetes-style manifest (Crossplane, Azure Service Operator, CAPZ).
+    KubernetesManifest,
     Unrecognized,
 }
 
@@ -34,6 +38,17 @@ fn schema_contains(root: &Node, needle: &str) -> bool {
 }
 
 pub fn classify(root: &Node) -> DocumentKind {
+    if terraform::is_plan_or_state(root) {
+        return DocumentKind::TerraformPlan;
+    }
+    let kind = classify_azure(root);
+    if kind == DocumentKind::Unrecognized && kubernetes::is_manifest(root) {
+        return DocumentKind::KubernetesManifest;
+    }
+    kind
+}
+
+fn classify_azure(root: &Node) -> DocumentKind {
     match &root.kind {
         NodeKind::Array(items) => {
             if items.iter().any(azure::looks_like_resource) {

@@ -33,7 +33,11 @@ fn inventory(files: &[&str]) -> (SourceMap, Inventory, usize) {
 
 fn check(files: &[&str]) -> (SourceMap, Vec<Diagnostic>) {
     let (sources, inv, _) = inventory(files);
-    let diags = crate::rules::run(&inv, &crate::rules::all());
+    let diags = crate::rules::run(
+        &inv,
+        &crate::rules::all(),
+        &crate::rules::Thresholds::default(),
+    );
     (sources, diags)
 }
 
@@ -822,7 +826,11 @@ fn capz_control_plane_and_machine_pools_are_mapped() {
         .expect("the pool is in the control plane's subnet");
     assert_eq!(inv.subnets[si].vnet, Some(0));
     // (10 + 1) × 31 = 341 > 251; the subnet's NSG cannot be known, so AKS001 is silent.
-    let diags = crate::rules::run(&inv, &crate::rules::all());
+    let diags = crate::rules::run(
+        &inv,
+        &crate::rules::all(),
+        &crate::rules::Thresholds::default(),
+    );
     assert_eq!(diags.len(), 1, "{diags:#?}");
     assert_eq!(diags[0].code, "AKS004");
     assert_eq!(slice(&src, diags[0].primary.span), "10.240.0.0/24");
@@ -933,7 +941,11 @@ fn rules_on_fixtures(family: &str) {
         );
         let (_, inv, n) = inventory(&[&fixture(family, &rule, "pass")]);
         assert!(n > 0);
-        let diags = crate::rules::run(&inv, &crate::rules::all());
+        let diags = crate::rules::run(
+            &inv,
+            &crate::rules::all(),
+            &crate::rules::Thresholds::default(),
+        );
         assert!(diags.is_empty(), "{family} {rule} pass: {diags:#?}");
     }
 }
@@ -944,7 +956,6 @@ fn aso_fixtures_fail_at_the_listed_place_and_pass() {
 }
 
 #[test]
-#[ignore = "needs the azurerm mapping behind ingest_tf, which lands from another branch"]
 fn crossplane_fixtures_fail_at_the_listed_place_and_pass() {
     rules_on_fixtures("crossplane");
 }
@@ -1074,7 +1085,11 @@ fn corpus_manifests_are_read_without_panic() {
             assert!(inv.subnets.iter().all(|s| s.vnet.is_some()));
         }
         assert!(inv.is_linked());
-        let _ = crate::rules::run(&inv, &crate::rules::all());
+        let _ = crate::rules::run(
+            &inv,
+            &crate::rules::all(),
+            &crate::rules::Thresholds::default(),
+        );
     }
 }
 
@@ -1251,7 +1266,7 @@ mod props {
             let n = ingest_manifests(&mut b, &refs);
             prop_assert!(n <= 200);
             let inv = b.finish();
-            let _ = crate::rules::run(&inv, &crate::rules::all());
+            let _ = crate::rules::run(&inv, &crate::rules::all(), &crate::rules::Thresholds::default());
         }
     }
 }

@@ -743,7 +743,11 @@ mod tests {
                     "outputs": {"o": {"expression": {"references": ["var.v"]}}}}}}}}}"#,
         ] {
             let (_, inv, _) = inventory(text);
-            let _ = crate::rules::run(&inv, &crate::rules::all());
+            let _ = crate::rules::run(
+                &inv,
+                &crate::rules::all(),
+                &crate::rules::Thresholds::default(),
+            );
         }
     }
 
