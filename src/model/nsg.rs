@@ -31,6 +31,8 @@ mod space;
 mod walk;
 
 #[cfg(test)]
+mod inventory_tests;
+#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod tests;

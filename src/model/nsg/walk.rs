@@ -26,6 +26,7 @@ pub(crate) struct Walk {
     some_denied: bool,
     some_open: bool,
     overflow: bool,
+    limit: usize,
 }
 
 impl Walk {
@@ -43,6 +44,15 @@ impl Walk {
             some_denied: false,
             some_open: false,
             overflow: false,
+            limit: MAX_PIECES,
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn with_limit(flow: Vec<Block>, limit: usize) -> Walk {
+        Walk {
+            limit,
+            ..Walk::new(flow)
         }
     }
 
@@ -90,7 +100,7 @@ impl Walk {
             }
             next.extend(unsure.into_iter().map(|block| Piece { block, seen }));
         }
-        self.overflow = next.len() > MAX_PIECES;
+        self.overflow = next.len() > self.limit;
         self.live = next;
     }
 
@@ -139,5 +149,42 @@ impl Walk {
             some_allowed: self.some_allowed,
             some_denied: self.some_denied,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::nsg::space::Ranges;
+
+    fn block(hi: u128) -> Block {
+        Block(std::array::from_fn(|_| Ranges::span(0, hi)))
+    }
+
+    fn rule(hi: u128, access: Labels) -> RuleSpace {
+        RuleSpace {
+            definite: block(hi),
+            possible: block(hi),
+            access,
+        }
+    }
+
+    #[test]
+    fn too_many_pieces_give_unknown_not_a_guess() {
+        let mut walk = Walk::with_limit(vec![block(9)], 3);
+        walk.apply(&rule(4, DENY), Decider::Rule(0));
+        walk.apply(&rule(9, ALLOW), Decider::Rule(1));
+        let v = walk.verdict();
+        assert_eq!(v.outcome, Outcome::Unknown);
+        // What was certain before the cut stays certain.
+        assert!(v.some_denied());
+    }
+
+    #[test]
+    fn without_a_limit_the_same_walk_is_partial() {
+        let mut walk = Walk::new(vec![block(9)]);
+        walk.apply(&rule(4, DENY), Decider::Rule(0));
+        walk.apply(&rule(9, ALLOW), Decider::Rule(1));
+        assert_eq!(walk.verdict().outcome, Outcome::Partial);
     }
 }
