@@ -21,9 +21,18 @@
 //! * "is TCP 443 from the node subnet to the Internet denied?" — a flow with
 //!   [`Protocol::Tcp`] and [`PortRange::single`]`(443)`; `Denied` means all of it.
 //!
-//! What the inputs can't tell us (see [`NsgContext`]): on-premises address
-//! spaces in the `VirtualNetwork` tag, and the members of application security
-//! groups. Rules that depend on them only "may match".
+//! NSGs are stateful: a flow is asked in the direction its first packet takes
+//! (replies of an allowed flow pass). A subnet-to-subnet flow crosses the source
+//! subnet's NSG outbound and the destination subnet's NSG inbound; this module
+//! answers for one NSG, and callers combine.
+//!
+//! Not modelled, so only "may match" (and reported as `Unknown` when it matters):
+//! members of application security groups; service tags other than
+//! `VirtualNetwork`, `Internet`, `AzureLoadBalancer` and `AzureCloud[.region]`;
+//! on-premises and gateway-connected spaces in `VirtualNetwork` (see
+//! [`NsgContext`]); for IPv6, the `Internet`, `AzureLoadBalancer` and
+//! `AzureCloud` tags; whether a port-restricted rule matches ICMP, ESP or AH.
+//! Peering state is not read: a peering counts as connected.
 
 mod context;
 mod rule;
@@ -41,7 +50,8 @@ use ipnet::IpNet;
 
 pub use context::NsgContext;
 
-use super::NetworkSecurityGroup;
+use super::{Inventory, NetworkSecurityGroup, SubnetIdx};
+use crate::source::Span;
 use context::net_ranges;
 use rule::{applies, Applies, RuleSpace, AH, ESP, ICMP, NO_PORT, OTHER, TCP, UDP};
 use space::{Block, Ranges};
@@ -291,6 +301,28 @@ pub enum Decider {
     Default(DefaultRule),
 }
 
+impl Decider {
+    /// The rule's name, as Azure shows it.
+    pub fn name(self, nsg: &NetworkSecurityGroup) -> String {
+        match self {
+            Decider::Rule(i) => nsg
+                .rules
+                .get(i)
+                .and_then(|r| r.name.value().cloned())
+                .unwrap_or_else(|| format!("rule #{}", i + 1)),
+            Decider::Default(d) => d.name().to_string(),
+        }
+    }
+
+    /// Where a user rule is written; default rules are written nowhere.
+    pub fn span(self, nsg: &NetworkSecurityGroup) -> Option<Span> {
+        match self {
+            Decider::Rule(i) => nsg.rules.get(i).map(|r| r.decl),
+            Decider::Default(_) => None,
+        }
+    }
+}
+
 /// A rule that was the first certain match for some packets of the flow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Decision {
@@ -349,6 +381,14 @@ impl Verdict {
             .filter(|d| d.access == Access::Allow)
             .map(|d| d.by)
     }
+}
+
+/// What the NSG on `subnet` does to `flow`, with the context of the subnet's
+/// VNet. `None` when no NSG on the subnet is among the inputs: check the subnet's
+/// `nsg_id` to tell "no NSG" from "an NSG we can't see".
+pub fn evaluate_subnet(inv: &Inventory, subnet: SubnetIdx, flow: &Flow) -> Option<Verdict> {
+    let nsg = inv.subnets.get(subnet)?.nsg.and_then(|i| inv.nsgs.get(i))?;
+    Some(evaluate(nsg, &NsgContext::for_subnet(inv, subnet), flow))
 }
 
 /// What `nsg` does to every packet of `flow`, and which rules decide it.

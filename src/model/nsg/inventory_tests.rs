@@ -172,3 +172,29 @@ fn evaluates_an_nsg_read_from_json() {
     assert_eq!(from_hub(PortRange::single(443)).outcome, Outcome::Allowed);
     assert_eq!(from_hub(PortRange::ALL).outcome, Outcome::Partial);
 }
+
+#[test]
+fn evaluate_subnet_finds_the_nsg_and_names_the_rule() {
+    let inv = inventory(&[spoke("", ""), hub(), nsg_doc()]);
+    let si = node_subnet(&inv);
+    let f = Flow::new(
+        Direction::Inbound,
+        Protocol::Tcp,
+        "10.0.5.0/24".parse().unwrap(),
+        "10.1.0.0/24".parse().unwrap(),
+        PortRange::single(22),
+    );
+    let v = evaluate_subnet(&inv, si, &f).expect("NSG in the inputs");
+    let nsg = &inv.nsgs[0];
+    let by = v.denying().next().expect("a deny rule");
+    assert_eq!(by.name(nsg), "deny-hub-ssh");
+    assert_eq!(by.span(nsg), Some(nsg.rules[0].decl));
+    let d = Decider::Default(DefaultRule::DenyAllInBound);
+    assert_eq!(
+        (d.name(nsg).as_str(), d.span(nsg)),
+        ("DenyAllInBound", None)
+    );
+    // The NSG itself is not among the inputs.
+    let inv = inventory(&[spoke("", ""), hub()]);
+    assert!(evaluate_subnet(&inv, node_subnet(&inv), &f).is_none());
+}
