@@ -136,12 +136,15 @@ impl NsgContext {
         Extent { definite, possible }
     }
 
-    /// `Internet`: public space outside the VNet. IPv6 is left open (may match):
-    /// only IPv4's reserved blocks are modelled.
+    /// `Internet`: public space outside the VNet's own and peered spaces. Route
+    /// prefixes that may widen `VirtualNetwork` don't narrow it: Azure documents the
+    /// tags' contents, not that they are disjoint, so a public address behind a
+    /// default route is Internet and may also be VirtualNetwork. IPv6 is left open
+    /// (may match): only IPv4's reserved blocks are modelled.
     fn internet_extent(&self) -> Extent {
         let vnet = self.vnet_extent();
         Extent {
-            definite: public_v4().minus(&vnet.possible),
+            definite: public_v4().minus(&vnet.definite),
             possible: public_v4().union(&v6_native()).minus(&vnet.definite),
         }
     }
@@ -198,6 +201,8 @@ impl NsgContext {
         for &si in &vnet.subnets {
             ctx.add_subnet_routes(inv, si);
         }
+        dedup(&mut ctx.vnet_prefixes);
+        dedup(&mut ctx.vnet_may_include);
         ctx
     }
 
@@ -277,6 +282,12 @@ pub(crate) fn parse_cidr(text: &str) -> Option<IpNet> {
     t.parse::<IpNet>()
         .ok()
         .or_else(|| t.parse::<std::net::IpAddr>().ok().map(IpNet::from))
+}
+
+/// Drops repeated prefixes, keeping the first of each.
+fn dedup(nets: &mut Vec<IpNet>) {
+    let mut seen = std::collections::HashSet::new();
+    nets.retain(|n| seen.insert(*n));
 }
 
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {

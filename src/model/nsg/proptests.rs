@@ -15,11 +15,13 @@ use crate::source::Span;
 const BASES: [[u8; 4]; 3] = [[10, 0, 0, 0], [20, 0, 0, 0], [192, 168, 0, 0]];
 const VNET: &str = "10.0.0.0/24";
 const PEERED: &str = "20.0.0.0/28";
+/// Route prefixes that may widen `VirtualNetwork`: public and private.
+const MAY: [&str; 2] = ["20.0.0.128/26", "192.168.0.0/25"];
 
 fn ctx() -> NsgContext {
     NsgContext {
         vnet_prefixes: vec![net(VNET), net(PEERED)],
-        vnet_may_include: Vec::new(),
+        vnet_may_include: MAY.iter().map(|p| net(p)).collect(),
     }
 }
 
@@ -82,13 +84,16 @@ fn in_vnet(a: Ipv4Addr) -> bool {
     in_cidr(a, VNET) || in_cidr(a, PEERED) || a == Ipv4Addr::new(168, 63, 129, 16)
 }
 
-fn address_matches(a: Ipv4Addr, text: &str) -> bool {
+fn address_matches(a: Ipv4Addr, text: &str) -> Match {
+    let yes = |b: bool| if b { Match::Yes } else { Match::No };
     match text {
-        "*" => true,
-        "VirtualNetwork" => in_vnet(a),
-        "Internet" => is_public(a) && !in_vnet(a),
-        "AzureLoadBalancer" => a == Ipv4Addr::new(168, 63, 129, 16),
-        cidr => in_cidr(a, cidr),
+        "*" => Match::Yes,
+        "VirtualNetwork" if in_vnet(a) => Match::Yes,
+        "VirtualNetwork" if MAY.iter().any(|m| in_cidr(a, m)) => Match::Maybe,
+        "VirtualNetwork" => Match::No,
+        "Internet" => yes(is_public(a) && !in_vnet(a)),
+        "AzureLoadBalancer" => yes(a == Ipv4Addr::new(168, 63, 129, 16)),
+        cidr => yes(in_cidr(a, cidr)),
     }
 }
 
@@ -145,12 +150,12 @@ fn rule_matches(r: &SecurityRule, p: &Packet) -> Match {
             any_of(
                 r.source_prefixes
                     .iter()
-                    .map(|t| yes(address_matches(p.src, text(t)))),
+                    .map(|t| address_matches(p.src, text(t))),
             ),
             any_of(
                 r.destination_prefixes
                     .iter()
-                    .map(|t| yes(address_matches(p.dst, text(t)))),
+                    .map(|t| address_matches(p.dst, text(t))),
             ),
             any_of(r.source_ports.iter().map(|t| port_matches(sport, text(t)))),
             any_of(

@@ -373,6 +373,16 @@ fn virtual_network_tag_may_include_route_prefixes() {
     assert!(v.uncertain.contains(&Decider::Rule(0)));
     // Without the route the answer is certain.
     assert_eq!(evaluate(&nsg(rules), &ctx(), &f).outcome, Outcome::Denied);
+    // Whichever tag a public address falls in, the default rules allow it.
+    assert_eq!(evaluate(&nsg(vec![]), &c, &f).outcome, Outcome::Allowed);
+    // ... but inbound, AllowVnetInBound may let the Internet in.
+    let f = inbound("52.1.2.3/32", NODES, PortRange::single(22));
+    let v = evaluate(&nsg(vec![]), &c, &f);
+    assert_eq!(v.outcome, Outcome::Unknown);
+    assert_eq!(
+        v.uncertain,
+        [Decider::Default(DefaultRule::AllowVnetInBound)]
+    );
 }
 
 #[test]
