@@ -21,6 +21,27 @@
 //! * "is TCP 443 from the node subnet to the Internet denied?" — a flow with
 //!   [`Protocol::Tcp`] and [`PortRange::single`]`(443)`; `Denied` means all of it.
 //!
+//! ```
+//! use akslint::model::nsg::{evaluate, Direction, Flow, NsgContext, Outcome, PortRange, Protocol};
+//! use akslint::model::NetworkSecurityGroup;
+//!
+//! let nsg = NetworkSecurityGroup {
+//!     id: None,
+//!     address: "nsg".into(),
+//!     decl: Default::default(),
+//!     name: Default::default(),
+//!     rules: Vec::new(),
+//! };
+//! let ctx = NsgContext {
+//!     vnet_prefixes: vec!["10.0.0.0/16".parse().unwrap()],
+//!     vnet_may_include: Vec::new(),
+//! };
+//! let nodes = "10.0.1.0/24".parse().unwrap();
+//! let flow = Flow::new(Direction::Outbound, Protocol::Any, nodes, nodes, PortRange::ALL);
+//! // With no rules of its own, an NSG lets the VNet talk to itself.
+//! assert_eq!(evaluate(&nsg, &ctx, &flow).outcome, Outcome::Allowed);
+//! ```
+//!
 //! NSGs are stateful: a flow is asked in the direction its first packet takes
 //! (replies of an allowed flow pass). A subnet-to-subnet flow crosses the source
 //! subnet's NSG outbound and the destination subnet's NSG inbound; this module

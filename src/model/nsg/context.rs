@@ -21,8 +21,9 @@ pub struct NsgContext {
     /// Certainly in `VirtualNetwork`: the VNet's spaces and its peered VNets' spaces.
     pub vnet_prefixes: Vec<IpNet>,
     /// May also be in `VirtualNetwork`: user-defined route prefixes, and `0.0.0.0/0`
-    /// plus `::/0` when a part could not be read. On-premises spaces behind a
-    /// gateway are not in any input; callers that know them add them here.
+    /// plus `::/0` when a part could not be read or the VNet has a `GatewaySubnet`
+    /// (on-premises spaces are in no input). A peering that uses the remote VNet's
+    /// gateway is not detected; callers that know on-premises spaces add them here.
     pub vnet_may_include: Vec<IpNet>,
 }
 
