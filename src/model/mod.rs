@@ -7,6 +7,7 @@ mod field;
 mod id;
 mod index;
 mod network;
+pub mod nsg;
 
 use std::collections::HashMap;
 
