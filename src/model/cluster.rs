@@ -125,6 +125,28 @@ impl MaxSurge {
     }
 }
 
+/// `networkProfile.loadBalancerProfile`: outbound SNAT for `outboundType: loadBalancer` (F-053).
+#[derive(Clone, Debug, Default)]
+pub struct LoadBalancerProfile {
+    pub allocated_outbound_ports: Field<i64>,
+    pub managed_outbound_ip_count: Field<i64>,
+    /// Public IPs and prefixes given by id (`outboundIPs`, `outboundIPPrefixes`).
+    pub outbound_ip_ids: Vec<Field<ResourceId>>,
+    pub outbound_ip_prefix_ids: Vec<Field<ResourceId>>,
+}
+
+/// Add-ons that place things in the network.
+#[derive(Clone, Debug, Default)]
+pub struct Addons {
+    /// Virtual nodes (`aciConnectorLinux`) and the *name* of the subnet it uses (F-094).
+    pub aci_connector: Field<bool>,
+    pub aci_connector_subnet_name: Field<String>,
+    /// Application Gateway Ingress Controller (`ingressApplicationGateway`, F-096).
+    pub ingress_appgw: Field<bool>,
+    pub ingress_appgw_subnet_id: Field<ResourceId>,
+    pub ingress_appgw_subnet_cidr: Field<IpNet>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct NetworkProfile {
     /// The `networkProfile` object, or the cluster when it has none.
@@ -138,6 +160,7 @@ pub struct NetworkProfile {
     pub dns_service_ip: Field<IpAddr>,
     pub outbound_type: Field<String>,
     pub load_balancer_sku: Field<String>,
+    pub load_balancer: LoadBalancerProfile,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -161,6 +184,7 @@ pub struct Cluster {
     pub node_resource_group: Field<String>,
     pub network: NetworkProfile,
     pub api_server: ApiServerAccess,
+    pub addons: Addons,
     pub windows_profile: bool,
     /// Node pools, in the order the cluster lists them (the first is the system pool AKS creates first).
     pub pools: Vec<super::PoolIdx>,
@@ -193,6 +217,8 @@ pub struct NodePool {
     pub vnet_subnet_id: Field<ResourceId>,
     pub pod_subnet_id: Field<ResourceId>,
     pub pod_ip_allocation_mode: Field<String>,
+    /// `enableNodePublicIP`: every node gets a public IP.
+    pub enable_node_public_ip: Field<bool>,
     pub subnet: Option<SubnetIdx>,
     pub pod_subnet: Option<SubnetIdx>,
 }

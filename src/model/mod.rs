@@ -14,7 +14,8 @@ use std::collections::HashMap;
 use crate::source::Span;
 
 pub use cluster::{
-    ApiServerAccess, Cluster, IpamMode, MaxSurge, NetworkPlugin, NetworkProfile, NodePool, OsType,
+    Addons, ApiServerAccess, Cluster, IpamMode, LoadBalancerProfile, MaxSurge, NetworkPlugin,
+    NetworkProfile, NodePool, OsType,
 };
 pub use field::Field;
 
@@ -306,6 +307,29 @@ fn merge_cluster(a: &mut Cluster, b: Cluster) {
     merge_field(&mut na.dns_service_ip, nb.dns_service_ip);
     merge_field(&mut na.outbound_type, nb.outbound_type);
     merge_field(&mut na.load_balancer_sku, nb.load_balancer_sku);
+    let (la, lb) = (&mut na.load_balancer, nb.load_balancer);
+    merge_field(
+        &mut la.allocated_outbound_ports,
+        lb.allocated_outbound_ports,
+    );
+    merge_field(
+        &mut la.managed_outbound_ip_count,
+        lb.managed_outbound_ip_count,
+    );
+    merge_list(&mut la.outbound_ip_ids, lb.outbound_ip_ids);
+    merge_list(&mut la.outbound_ip_prefix_ids, lb.outbound_ip_prefix_ids);
+    let (aa, ab) = (&mut a.addons, b.addons);
+    merge_field(&mut aa.aci_connector, ab.aci_connector);
+    merge_field(
+        &mut aa.aci_connector_subnet_name,
+        ab.aci_connector_subnet_name,
+    );
+    merge_field(&mut aa.ingress_appgw, ab.ingress_appgw);
+    merge_field(&mut aa.ingress_appgw_subnet_id, ab.ingress_appgw_subnet_id);
+    merge_field(
+        &mut aa.ingress_appgw_subnet_cidr,
+        ab.ingress_appgw_subnet_cidr,
+    );
     merge_field(
         &mut a.api_server.private_cluster,
         b.api_server.private_cluster,
@@ -345,6 +369,7 @@ fn merge_pool(a: &mut NodePool, b: NodePool) {
     merge_field(&mut a.vnet_subnet_id, b.vnet_subnet_id);
     merge_field(&mut a.pod_subnet_id, b.pod_subnet_id);
     merge_field(&mut a.pod_ip_allocation_mode, b.pod_ip_allocation_mode);
+    merge_field(&mut a.enable_node_public_ip, b.enable_node_public_ip);
 }
 
 /// A stub made from a child resource (a peering, a rule, a route) takes the
@@ -360,6 +385,7 @@ fn merge_vnet(a: &mut VirtualNetwork, b: VirtualNetwork) {
     adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
     merge_field(&mut a.name, b.name);
     merge_list(&mut a.address_prefixes, b.address_prefixes);
+    merge_list(&mut a.dns_servers, b.dns_servers);
     for p in b.peerings {
         let dup =
             a.peerings.iter().any(

@@ -12,6 +12,8 @@ pub struct VirtualNetwork {
     pub decl: Span,
     pub name: Field<String>,
     pub address_prefixes: Vec<Field<IpNet>>,
+    /// Custom DNS servers (`dhcpOptions.dnsServers`); empty means Azure DNS.
+    pub dns_servers: Vec<Field<String>>,
     pub subnets: Vec<SubnetIdx>,
     pub peerings: Vec<Peering>,
 }

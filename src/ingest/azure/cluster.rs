@@ -3,8 +3,8 @@
 use super::{prop, Resource};
 use crate::ingest::values::{boolean, cidr, int, ip, list, nonempty_string, resource_id, string};
 use crate::model::{
-    ApiServerAccess, Cluster, Field, InventoryBuilder, MaxSurge, NetworkPlugin, NetworkProfile,
-    NodePool, OsType, ResourceId,
+    Addons, ApiServerAccess, Cluster, Field, InventoryBuilder, LoadBalancerProfile, MaxSurge,
+    NetworkPlugin, NetworkProfile, NodePool, OsType, ResourceId,
 };
 use crate::source::Span;
 use crate::syntax::{Node, NodeKind};
@@ -28,6 +28,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
             subnet_id: resource_id(api.and_then(|a| a.get("subnetId"))),
             authorized_ip_ranges: list(api.and_then(|a| a.get("authorizedIPRanges")), string),
         },
+        addons: addons(r.prop("addonProfiles")),
         windows_profile: r.prop("windowsProfile").is_some_and(|w| !w.is_null()),
         pools: Vec::new(),
         ipam_mode: None,
@@ -63,6 +64,7 @@ fn network_profile(r: &Resource<'_>) -> NetworkProfile {
             dns_service_ip: Field::Unknown(np.span),
             outbound_type: Field::Unknown(np.span),
             load_balancer_sku: Field::Unknown(np.span),
+            load_balancer: LoadBalancerProfile::default(),
         };
     }
     let get = |k: &str| np.get(k);
@@ -85,6 +87,37 @@ fn network_profile(r: &Resource<'_>) -> NetworkProfile {
         dns_service_ip: ip(get("dnsServiceIP")),
         outbound_type: nonempty_string(get("outboundType")),
         load_balancer_sku: nonempty_string(get("loadBalancerSku")),
+        load_balancer: load_balancer_profile(get("loadBalancerProfile")),
+    }
+}
+
+fn load_balancer_profile(lb: Option<&Node>) -> LoadBalancerProfile {
+    let get = |k: &str| lb.and_then(|l| l.get(k));
+    let ids = |outer: &str, inner: &str| list(get(outer).and_then(|o| o.get(inner)), resource_id);
+    LoadBalancerProfile {
+        allocated_outbound_ports: int(get("allocatedOutboundPorts")),
+        managed_outbound_ip_count: int(get("managedOutboundIPs").and_then(|m| m.get("count"))),
+        outbound_ip_ids: ids("outboundIPs", "publicIPs"),
+        outbound_ip_prefix_ids: ids("outboundIPPrefixes", "publicIPPrefixes"),
+    }
+}
+
+/// `addonProfiles` keys are case-insensitive in practice (`aciConnectorLinux`, `ACIConnectorLinux`).
+fn addons(profiles: Option<&Node>) -> Addons {
+    let addon = |name: &str| profiles.and_then(|p| p.get(name));
+    let config = |name: &str, key: &str| {
+        addon(name)
+            .and_then(|a| a.get("config"))
+            .and_then(|c| c.get(key))
+    };
+    let agic = "ingressApplicationGateway";
+    Addons {
+        aci_connector: boolean(addon("aciConnectorLinux").and_then(|a| a.get("enabled"))),
+        aci_connector_subnet_name: nonempty_string(config("aciConnectorLinux", "SubnetName")),
+        ingress_appgw: boolean(addon(agic).and_then(|a| a.get("enabled"))),
+        ingress_appgw_subnet_id: resource_id(config(agic, "subnetId")),
+        ingress_appgw_subnet_cidr: cidr(config(agic, "subnetCIDR"))
+            .merge(cidr(config(agic, "subnetPrefix"))),
     }
 }
 
@@ -149,6 +182,7 @@ fn pool_from(node: &Node, cluster_id: Option<&ResourceId>, decl: Span) -> NodePo
         vnet_subnet_id: resource_id(p("vnetSubnetID")),
         pod_subnet_id: resource_id(p("podSubnetID")),
         pod_ip_allocation_mode: nonempty_string(p("podIPAllocationMode")),
+        enable_node_public_ip: boolean(p("enableNodePublicIP")),
         subnet: None,
         pod_subnet: None,
     }

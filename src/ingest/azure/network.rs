@@ -26,6 +26,10 @@ pub(super) fn vnet(b: &mut InventoryBuilder, r: &Resource<'_>) {
         decl: r.decl,
         name: string(r.name()),
         address_prefixes: list(space, cidr),
+        dns_servers: list(
+            r.prop("dhcpOptions").and_then(|d| d.get("dnsServers")),
+            nonempty_string,
+        ),
         subnets: Vec::new(),
         peerings,
     });
@@ -124,6 +128,7 @@ pub(super) fn separate_peering(b: &mut InventoryBuilder, r: &Resource<'_>) {
         decl: Span::default(),
         name: Field::Absent,
         address_prefixes: Vec::new(),
+        dns_servers: Vec::new(),
         subnets: Vec::new(),
         peerings: vec![peering_from(r.node)],
     });

@@ -11,11 +11,12 @@ use ipnet::IpNet;
 
 use super::resolve::Resolver;
 use super::TfResource;
-use crate::ingest::values::{boolean, cidr, int, list, nonempty_string, string};
+use crate::ingest::values::{boolean, cidr, int, list, nonempty_string, resource_id, string};
 use crate::model::{
-    ApiServerAccess, AssociationKind, Cluster, Field, InventoryBuilder, MaxSurge, NetworkPlugin,
-    NetworkProfile, NetworkSecurityGroup, NodePool, OsType, Peering, ResourceId, Route, RouteTable,
-    SecurityRule, Subnet, SubnetAssociation, VirtualNetwork,
+    Addons, ApiServerAccess, AssociationKind, Cluster, Field, InventoryBuilder,
+    LoadBalancerProfile, MaxSurge, NetworkPlugin, NetworkProfile, NetworkSecurityGroup, NodePool,
+    OsType, Peering, ResourceId, Route, RouteTable, SecurityRule, Subnet, SubnetAssociation,
+    VirtualNetwork,
 };
 use crate::source::Span;
 use crate::syntax::{Node, NodeKind};
@@ -109,6 +110,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, cx: &Cx<'_>) {
             ),
             authorized_ip_ranges: ranges,
         },
+        addons: addons(cx),
         windows_profile: block(cx.v("windows_profile")).is_some(),
         pools: Vec::new(),
         ipam_mode: None,
@@ -152,6 +154,31 @@ fn network_profile(cx: &Cx<'_>) -> NetworkProfile {
         dns_service_ip: crate::ingest::values::ip(get("dns_service_ip")),
         outbound_type: nonempty_string(get("outbound_type")),
         load_balancer_sku: nonempty_string(get("load_balancer_sku")),
+        load_balancer: load_balancer_profile(block(get("load_balancer_profile"))),
+    }
+}
+
+fn load_balancer_profile(lb: Option<&Node>) -> LoadBalancerProfile {
+    let get = |k: &str| sub(lb, k);
+    LoadBalancerProfile {
+        allocated_outbound_ports: int(get("outbound_ports_allocated")),
+        managed_outbound_ip_count: int(get("managed_outbound_ip_count")),
+        outbound_ip_ids: list(get("outbound_ip_address_ids"), resource_id),
+        outbound_ip_prefix_ids: list(get("outbound_ip_prefix_ids"), resource_id),
+    }
+}
+
+/// `aci_connector_linux` and `ingress_application_gateway` blocks: present means enabled.
+fn addons(cx: &Cx<'_>) -> Addons {
+    let aci = block(cx.v("aci_connector_linux"));
+    let agic = block(cx.v("ingress_application_gateway"));
+    let present = |b: Option<&Node>| b.map_or(Field::Absent, |n| Field::Known(true, n.span));
+    Addons {
+        aci_connector: present(aci),
+        aci_connector_subnet_name: nonempty_string(sub(aci, "subnet_name")),
+        ingress_appgw: present(agic),
+        ingress_appgw_subnet_id: resource_id(sub(agic, "subnet_id")),
+        ingress_appgw_subnet_cidr: cidr(sub(agic, "subnet_cidr")),
     }
 }
 
@@ -220,6 +247,9 @@ fn pool_from(cx: &Cx<'_>, node: &Node, path: &str, decl: Span) -> NodePool {
         ),
         pod_subnet_id: cx.id_field(p("pod_subnet_id"), &format!("{path}pod_subnet_id"), SUBNET),
         pod_ip_allocation_mode: nonempty_string(p("pod_ip_allocation_mode")),
+        // 4.x `node_public_ip_enabled`; 3.x `enable_node_public_ip`.
+        enable_node_public_ip: boolean(p("node_public_ip_enabled"))
+            .merge(boolean(p("enable_node_public_ip"))),
         subnet: None,
         pod_subnet: None,
     }
@@ -252,6 +282,7 @@ pub(super) fn virtual_network(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         decl: r.decl,
         name: string(cx.v("name")),
         address_prefixes: list(cx.v("address_space"), cidr),
+        dns_servers: list(cx.v("dns_servers"), nonempty_string),
         subnets: Vec::new(),
         peerings: Vec::new(),
     });
@@ -486,6 +517,7 @@ pub(super) fn peering(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         decl: Span::default(),
         name: Field::Absent,
         address_prefixes: Vec::new(),
+        dns_servers: Vec::new(),
         subnets: Vec::new(),
         peerings: vec![peering],
     });
