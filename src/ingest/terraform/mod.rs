@@ -17,6 +17,8 @@ use crate::model::InventoryBuilder;
 use crate::source::Span;
 use crate::syntax::Node;
 
+pub mod hcl;
+
 /// One Terraform-shaped resource, from whichever front-end.
 #[derive(Clone, Debug)]
 pub struct TfResource {

@@ -1,0 +1,703 @@
+//! Evaluator tests over in-memory module trees.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{evaluate_module, is_tf_json, Evaluation, ModuleFile, NOTE_CODE};
+use crate::ingest::terraform::TfResource;
+use crate::source::{FileId, Span};
+use crate::syntax::{json, Node, NodeKind};
+
+/// A set of files by path; the root module is the directory `root`.
+struct Tree {
+    files: Vec<ModuleFile>,
+}
+
+impl Tree {
+    fn new(files: &[(&str, &str)]) -> Tree {
+        let files = files
+            .iter()
+            .enumerate()
+            .map(|(i, (p, t))| ModuleFile {
+                file: FileId(i as u32),
+                path: PathBuf::from(p),
+                text: Arc::from(*t),
+            })
+            .collect();
+        Tree { files }
+    }
+
+    fn in_dir(&self, dir: &Path) -> Vec<ModuleFile> {
+        self.files
+            .iter()
+            .filter(|f| f.path.parent() == Some(dir))
+            .cloned()
+            .collect()
+    }
+
+    fn eval(&self) -> Evaluation {
+        let root = self.in_dir(Path::new("root"));
+        let mut loader = |d: &Path| self.in_dir(d);
+        evaluate_module(Path::new("root"), &root, &mut loader)
+    }
+
+    fn text(&self, span: Span) -> &str {
+        let f = &self.files[span.file.0 as usize];
+        f.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+}
+
+fn main_tf(text: &str) -> Tree {
+    Tree::new(&[("root/main.tf", text)])
+}
+
+fn res<'a>(ev: &'a Evaluation, address: &str) -> &'a TfResource {
+    ev.resources
+        .iter()
+        .find(|r| r.address == address)
+        .unwrap_or_else(|| panic!("no {address} in {:?}", addresses(ev)))
+}
+
+fn addresses(ev: &Evaluation) -> Vec<&str> {
+    ev.resources.iter().map(|r| r.address.as_str()).collect()
+}
+
+fn at<'a>(r: &'a TfResource, path: &[&str]) -> &'a Node {
+    r.values
+        .path(path)
+        .unwrap_or_else(|| panic!("no {path:?} in {}", r.address))
+}
+
+fn s<'a>(r: &'a TfResource, path: &[&str]) -> &'a str {
+    at(r, path)
+        .as_str()
+        .unwrap_or_else(|| panic!("{path:?} is {:?}", at(r, path).kind))
+}
+
+/// The value of `local.x` in a one-file module, as a resource attribute.
+fn local_value(locals: &str) -> Node {
+    let t = main_tf(&format!(
+        "locals {{\n{locals}\n}}\nresource \"azurerm_x\" \"t\" {{\n  v = local.x\n}}\n"
+    ));
+    let ev = t.eval();
+    at(res(&ev, "azurerm_x.t"), &["v"]).clone()
+}
+
+fn local_str(locals: &str) -> String {
+    let v = local_value(locals);
+    match v.kind {
+        NodeKind::String(s) => s,
+        other => panic!("{locals} gave {other:?}"),
+    }
+}
+
+fn local_json(locals: &str) -> serde_json::Value {
+    to_json(&local_value(locals))
+}
+
+fn to_json(n: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &n.kind {
+        NodeKind::Null => J::Null,
+        NodeKind::Bool(b) => J::Bool(*b),
+        NodeKind::Number(crate::syntax::Number::Int(i)) => J::from(*i),
+        NodeKind::Number(crate::syntax::Number::Float(f)) => J::from(*f),
+        NodeKind::String(s) => J::String(s.clone()),
+        NodeKind::Array(items) => J::Array(items.iter().map(to_json).collect()),
+        NodeKind::Object(entries) => J::Object(
+            entries
+                .iter()
+                .map(|e| (e.key.clone(), to_json(&e.value)))
+                .collect(),
+        ),
+        NodeKind::Unknown(_) => J::String("<unknown>".into()),
+    }
+}
+
+#[test]
+fn literals_interpolation_and_operators() {
+    assert_eq!(local_str("x = \"aks-${1 + 2}-${true}\""), "aks-3-true");
+    assert_eq!(local_json("x = 7 / 2"), serde_json::json!(3.5));
+    assert_eq!(local_json("x = 8 / 2"), serde_json::json!(4));
+    assert_eq!(local_json("x = 10 % 4 * 3 - 1"), serde_json::json!(5));
+    assert_eq!(
+        local_json("x = 2 > 1 && !(1 == 2) || false"),
+        serde_json::json!(true)
+    );
+    assert_eq!(
+        local_json("x = [1, \"a\"] == [1, \"a\"]"),
+        serde_json::json!(true)
+    );
+    assert_eq!(local_json("x = -3 < -2"), serde_json::json!(true));
+}
+
+#[test]
+fn conditionals_and_template_directives() {
+    assert_eq!(local_str("x = 1 > 2 ? \"a\" : \"b\""), "b");
+    assert_eq!(local_str("x = \"%{if 1 == 1}yes%{else}no%{endif}\""), "yes");
+    assert_eq!(
+        local_str("x = <<-EOT\n    ab\n      c\n    EOT"),
+        "ab\n  c\n"
+    );
+    // An unknown condition makes the whole value unknown.
+    let t = main_tf(
+        "data \"azurerm_subnet\" \"s\" {}\nresource \"azurerm_x\" \"t\" {\n  v = data.azurerm_subnet.s.id == \"\" ? \"a\" : \"b\"\n}\n",
+    );
+    let ev = t.eval();
+    assert!(at(res(&ev, "azurerm_x.t"), &["v"]).is_unknown());
+}
+
+#[test]
+fn cidr_functions_match_terraform_documentation() {
+    assert_eq!(
+        local_str("x = cidrsubnet(\"172.16.0.0/12\", 4, 2)"),
+        "172.18.0.0/16"
+    );
+    assert_eq!(
+        local_str("x = cidrsubnet(\"10.1.2.0/24\", 4, 15)"),
+        "10.1.2.240/28"
+    );
+    assert_eq!(
+        local_str("x = cidrsubnet(\"fd00:fd12:3456:7890::/56\", 16, 162)"),
+        "fd00:fd12:3456:7800:a200::/72"
+    );
+    assert_eq!(
+        local_str("x = cidrhost(\"10.12.112.0/20\", 16)"),
+        "10.12.112.16"
+    );
+    assert_eq!(
+        local_str("x = cidrhost(\"10.12.112.0/20\", 268)"),
+        "10.12.113.12"
+    );
+    assert_eq!(
+        local_str("x = cidrhost(\"fd00:fd12:3456:7890:00a2::/72\", 34)"),
+        "fd00:fd12:3456:7890::22"
+    );
+    assert_eq!(local_str("x = cidrhost(\"10.0.0.0/24\", -2)"), "10.0.0.254");
+    assert_eq!(
+        local_str("x = cidrnetmask(\"172.16.0.0/12\")"),
+        "255.240.0.0"
+    );
+    assert_eq!(
+        local_json("x = cidrsubnets(\"10.1.0.0/16\", 4, 4, 8, 4)"),
+        serde_json::json!([
+            "10.1.0.0/20",
+            "10.1.16.0/20",
+            "10.1.32.0/24",
+            "10.1.48.0/20"
+        ])
+    );
+    assert_eq!(
+        local_json("x = cidrsubnets(\"fd00:fd12:3456:7890::/56\", 16, 16, 16, 32)"),
+        serde_json::json!([
+            "fd00:fd12:3456:7800::/72",
+            "fd00:fd12:3456:7800:100::/72",
+            "fd00:fd12:3456:7800:200::/72",
+            "fd00:fd12:3456:7800:300::/88"
+        ])
+    );
+    // Out of range: an error, so the value is unknown, not a wrong address.
+    assert!(local_value("x = cidrsubnet(\"10.0.0.0/30\", 4, 0)").is_unknown());
+    assert!(local_value("x = cidrsubnet(\"10.0.0.0/24\", 2, 4)").is_unknown());
+}
+
+#[test]
+fn collection_and_string_functions() {
+    assert_eq!(
+        local_json("x = concat([1], [2, 3])"),
+        serde_json::json!([1, 2, 3])
+    );
+    assert_eq!(
+        local_json("x = merge({a = 1, b = 2}, {b = 3}, null)"),
+        serde_json::json!({"a": 1, "b": 3})
+    );
+    assert_eq!(
+        local_json("x = lookup({a = 1}, \"b\", 9)"),
+        serde_json::json!(9)
+    );
+    assert_eq!(
+        local_json("x = element([\"a\", \"b\"], 3)"),
+        serde_json::json!("b")
+    );
+    assert_eq!(local_json("x = length(\"héllo\")"), serde_json::json!(5));
+    assert_eq!(local_str("x = upper(lower(\"AbC\"))"), "ABC");
+    assert_eq!(
+        local_str("x = format(\"%s-%03d-%.1f%%\", \"n\", 7, 2.25)"),
+        "n-007-2.2%"
+    );
+    assert_eq!(
+        local_str("x = join(\",\", split(\"/\", \"a/b\"), [\"c\"])"),
+        "a,b,c"
+    );
+    assert_eq!(local_str("x = replace(\"a-b-c\", \"-\", \"_\")"), "a_b_c");
+    assert_eq!(
+        local_json("x = toset([\"b\", \"a\", \"b\"])"),
+        serde_json::json!(["a", "b"])
+    );
+    assert_eq!(
+        local_json("x = tonumber(\"42\") + 1"),
+        serde_json::json!(43)
+    );
+    assert_eq!(local_str("x = tostring(5)"), "5");
+    assert_eq!(
+        local_json("x = coalesce(null, \"\", \"z\")"),
+        serde_json::json!("z")
+    );
+    assert_eq!(
+        local_json("x = flatten([[1], [[2]], 3])"),
+        serde_json::json!([1, 2, 3])
+    );
+    assert_eq!(
+        local_json("x = keys({b = 1, a = 2})"),
+        serde_json::json!(["a", "b"])
+    );
+    assert_eq!(
+        local_json("x = values({b = 1, a = 2})"),
+        serde_json::json!([2, 1])
+    );
+    assert_eq!(
+        local_json("x = contains([\"a\"], \"a\")"),
+        serde_json::json!(true)
+    );
+    assert_eq!(
+        local_json("x = max(1, 5, 3) + min(4, 2)"),
+        serde_json::json!(7)
+    );
+    assert_eq!(
+        local_json("x = tolist(tomap({a = 1}).*)"),
+        serde_json::json!([{"a": 1}])
+    );
+    assert_eq!(local_json("x = max([3, 9]...)"), serde_json::json!(9));
+}
+
+#[test]
+fn try_can_and_unsupported_functions() {
+    assert_eq!(
+        local_json("x = try({a = 1}.b, \"dflt\")"),
+        serde_json::json!("dflt")
+    );
+    assert_eq!(
+        local_json("x = try({a = 1}.a, \"dflt\")"),
+        serde_json::json!(1)
+    );
+    assert_eq!(local_json("x = can({a = 1}.b)"), serde_json::json!(false));
+    assert_eq!(
+        local_json("x = [can(1), can(cidrsubnet(\"x\", 1, 1))]"),
+        serde_json::json!([true, false])
+    );
+    assert!(local_value("x = sha256(\"a\")").is_unknown());
+    // An unsupported function is unknown, not an error try() would skip.
+    assert!(local_value("x = try(sha256(\"a\"), \"b\")").is_unknown());
+}
+
+#[test]
+fn for_expressions_and_splats() {
+    assert_eq!(
+        local_json("x = [for s in [\"a\", \"b\"] : upper(s) if s != \"b\"]"),
+        serde_json::json!(["A"])
+    );
+    assert_eq!(
+        local_json("x = {for k, v in {b = 1, a = 2} : v => k}"),
+        serde_json::json!({"2": "a", "1": "b"})
+    );
+    assert_eq!(
+        local_json("x = {for s in [\"ab\", \"ac\", \"b\"] : substr_none(s) => s...}"),
+        serde_json::json!("<unknown>")
+    );
+    assert_eq!(
+        local_json("x = {for s in [\"a1\", \"a2\", \"b\"] : split(\"\", s)[0] => s...}"),
+        serde_json::json!({"a": ["a1", "a2"], "b": ["b"]})
+    );
+    assert_eq!(
+        local_json("x = [{n = 1}, {n = 2}][*].n"),
+        serde_json::json!([1, 2])
+    );
+    assert_eq!(local_json("x = {a = [1, 2]}.a[1]"), serde_json::json!(2));
+}
+
+#[test]
+fn variables_tfvars_and_locals() {
+    let t = Tree::new(&[
+        (
+            "root/variables.tf",
+            "variable \"plugin\" {\n  default = \"kubenet\"\n}\nvariable \"pods\" {\n  default = 30\n}\nvariable \"unset\" {}\n",
+        ),
+        ("root/terraform.tfvars", "plugin = \"azure\"\n"),
+        ("root/x.auto.tfvars", "pods = 50\n"),
+        (
+            "root/main.tf",
+            "locals {\n  a = local.b\n  b = \"${var.plugin}-${var.pods}\"\n  c = local.d\n  d = local.c\n}\nresource \"azurerm_x\" \"t\" {\n  a = local.a\n  c = local.c\n  u = var.unset\n  p = var.pods\n}\n",
+        ),
+    ]);
+    let ev = t.eval();
+    let r = res(&ev, "azurerm_x.t");
+    assert_eq!(s(r, &["a"]), "azure-50");
+    assert!(at(r, &["c"]).is_unknown(), "a cycle is unknown");
+    assert!(
+        at(r, &["u"]).is_unknown(),
+        "a variable without value is unknown"
+    );
+    // Scalars point at the resource's own attribute.
+    assert_eq!(t.text(at(r, &["a"]).span), "local.a");
+    assert_eq!(t.text(at(r, &["p"]).span), "var.pods");
+}
+
+#[test]
+fn blocks_become_objects_and_repeated_blocks_arrays() {
+    let t = main_tf(
+        r#"resource "azurerm_virtual_network" "vnet" {
+  name = "vnet"
+  subnet {
+    name           = "a"
+    address_prefix = "10.0.0.0/24"
+  }
+  subnet {
+    name           = "b"
+    address_prefix = "10.0.1.0/24"
+  }
+  lifecycle {
+    ignore_changes = [tags]
+  }
+}
+resource "azurerm_kubernetes_cluster" "aks" {
+  default_node_pool {
+    name = "system"
+  }
+  network_profile {
+    network_plugin = "azure"
+  }
+  depends_on = [azurerm_virtual_network.vnet]
+}
+"#,
+    );
+    let ev = t.eval();
+    let vnet = res(&ev, "azurerm_virtual_network.vnet");
+    let subnets = at(vnet, &["subnet"]).as_array().expect("array");
+    assert_eq!(subnets.len(), 2);
+    assert_eq!(subnets[1].get("name").and_then(Node::as_str), Some("b"));
+    assert!(vnet.values.get("lifecycle").is_none());
+    assert!(t
+        .text(vnet.decl)
+        .starts_with("resource \"azurerm_virtual_network\""));
+    let aks = res(&ev, "azurerm_kubernetes_cluster.aks");
+    assert_eq!(s(aks, &["network_profile", "network_plugin"]), "azure");
+    assert!(t
+        .text(at(aks, &["default_node_pool"]).span)
+        .starts_with("default_node_pool {"));
+    assert!(aks.values.get("depends_on").is_none());
+    assert!(
+        aks.refs.is_empty(),
+        "depends_on is not an attribute reference"
+    );
+}
+
+#[test]
+fn resource_references_are_recorded_and_resolved() {
+    let t = main_tf(
+        r#"resource "azurerm_subnet" "nodes" {
+  name             = "snet-nodes"
+  address_prefixes = ["10.0.0.0/24"]
+}
+resource "azurerm_kubernetes_cluster" "aks" {
+  default_node_pool {
+    vnet_subnet_id = azurerm_subnet.nodes.id
+  }
+  tags = {
+    subnet = azurerm_subnet.nodes.name
+    prefix = azurerm_subnet.nodes.address_prefixes[0]
+  }
+}
+"#,
+    );
+    let ev = t.eval();
+    let aks = res(&ev, "azurerm_kubernetes_cluster.aks");
+    assert!(at(aks, &["default_node_pool", "vnet_subnet_id"]).is_unknown());
+    assert_eq!(s(aks, &["tags", "subnet"]), "snet-nodes");
+    assert_eq!(s(aks, &["tags", "prefix"]), "10.0.0.0/24");
+    assert_eq!(
+        t.text(at(aks, &["tags", "prefix"]).span),
+        "azurerm_subnet.nodes.address_prefixes[0]"
+    );
+    assert_eq!(
+        aks.refs,
+        vec![
+            (
+                "default_node_pool.vnet_subnet_id".to_string(),
+                "azurerm_subnet.nodes".to_string()
+            ),
+            (
+                "tags.prefix".to_string(),
+                "azurerm_subnet.nodes".to_string()
+            ),
+            (
+                "tags.subnet".to_string(),
+                "azurerm_subnet.nodes".to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn count_and_for_each_expand_instances() {
+    let t = main_tf(
+        r#"variable "subnets" {
+  default = {
+    system = "10.0.0.0/24"
+    user   = "10.0.1.0/24"
+  }
+}
+resource "azurerm_subnet" "s" {
+  for_each         = var.subnets
+  name             = "snet-${each.key}"
+  address_prefixes = [each.value]
+}
+resource "azurerm_network_security_group" "n" {
+  count = 2
+  name  = "nsg-${count.index}"
+}
+resource "azurerm_subnet_network_security_group_association" "a" {
+  subnet_id                 = azurerm_subnet.s["user"].id
+  network_security_group_id = azurerm_network_security_group.n[1].id
+  name_check                = azurerm_network_security_group.n[1].name
+}
+"#,
+    );
+    let ev = t.eval();
+    assert_eq!(
+        addresses(&ev),
+        vec![
+            "azurerm_subnet.s[\"system\"]",
+            "azurerm_subnet.s[\"user\"]",
+            "azurerm_network_security_group.n[0]",
+            "azurerm_network_security_group.n[1]",
+            "azurerm_subnet_network_security_group_association.a",
+        ]
+    );
+    let user = res(&ev, "azurerm_subnet.s[\"user\"]");
+    assert_eq!(s(user, &["name"]), "snet-user");
+    let prefix = &at(user, &["address_prefixes"]).as_array().expect("array")[0];
+    assert_eq!(prefix.as_str(), Some("10.0.1.0/24"));
+    assert_eq!(t.text(prefix.span), "each.value");
+    let assoc = res(&ev, "azurerm_subnet_network_security_group_association.a");
+    assert_eq!(s(assoc, &["name_check"]), "nsg-1");
+    assert!(assoc
+        .refs
+        .contains(&("subnet_id".into(), "azurerm_subnet.s[\"user\"]".into())));
+    assert!(assoc.refs.contains(&(
+        "network_security_group_id".into(),
+        "azurerm_network_security_group.n[1]".into()
+    )));
+}
+
+#[test]
+fn unknown_count_skips_the_resource_with_a_note() {
+    let t = main_tf(
+        "data \"azurerm_subnet\" \"s\" {}\nresource \"azurerm_subnet\" \"x\" {\n  count = length(data.azurerm_subnet.s.address_prefixes)\n  name = \"x\"\n}\nresource \"azurerm_subnet\" \"y\" {\n  for_each = data.azurerm_subnet.s.tags\n  name = \"y\"\n}\n",
+    );
+    let ev = t.eval();
+    assert!(ev.resources.is_empty());
+    assert_eq!(
+        ev.diagnostics
+            .iter()
+            .filter(|d| d.code == NOTE_CODE)
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn dynamic_blocks_expand() {
+    let t = main_tf(
+        r#"locals {
+  subnets = { a = "10.0.0.0/24", b = "10.0.1.0/24" }
+}
+resource "azurerm_virtual_network" "v" {
+  dynamic "subnet" {
+    for_each = local.subnets
+    iterator = sn
+    content {
+      name           = sn.key
+      address_prefix = sn.value
+    }
+  }
+}
+"#,
+    );
+    let ev = t.eval();
+    let v = res(&ev, "azurerm_virtual_network.v");
+    assert_eq!(
+        to_json(&v.values),
+        serde_json::json!({"subnet": [
+            {"name": "a", "address_prefix": "10.0.0.0/24"},
+            {"name": "b", "address_prefix": "10.0.1.0/24"}
+        ]})
+    );
+}
+
+#[test]
+fn local_modules_prefix_addresses_and_resolve_outputs() {
+    let t = Tree::new(&[
+        (
+            "root/main.tf",
+            r#"module "net" {
+  source = "./modules/network"
+  prefix = "10.1.0.0/16"
+}
+module "remote" {
+  source = "Azure/aks/azurerm"
+}
+resource "azurerm_kubernetes_cluster" "aks" {
+  default_node_pool {
+    vnet_subnet_id = module.net.subnet_id
+    pods_cidr      = module.net.cidr
+    other          = module.remote.x
+  }
+}
+"#,
+        ),
+        (
+            "root/modules/network/main.tf",
+            r#"variable "prefix" {}
+resource "azurerm_subnet" "nodes" {
+  name             = "snet"
+  address_prefixes = [cidrsubnet(var.prefix, 8, 1)]
+}
+output "subnet_id" {
+  value = azurerm_subnet.nodes.id
+}
+output "cidr" {
+  value = azurerm_subnet.nodes.address_prefixes[0]
+}
+"#,
+        ),
+    ]);
+    let ev = t.eval();
+    assert_eq!(
+        addresses(&ev),
+        vec![
+            "azurerm_kubernetes_cluster.aks",
+            "module.net.azurerm_subnet.nodes"
+        ]
+    );
+    let sn = res(&ev, "module.net.azurerm_subnet.nodes");
+    let p = &at(sn, &["address_prefixes"]).as_array().expect("array")[0];
+    assert_eq!(p.as_str(), Some("10.1.1.0/24"));
+    assert_eq!(t.text(p.span), "cidrsubnet(var.prefix, 8, 1)");
+    let aks = res(&ev, "azurerm_kubernetes_cluster.aks");
+    assert_eq!(s(aks, &["default_node_pool", "pods_cidr"]), "10.1.1.0/24");
+    assert!(at(aks, &["default_node_pool", "other"]).is_unknown());
+    assert!(aks.refs.contains(&(
+        "default_node_pool.vnet_subnet_id".into(),
+        "module.net.azurerm_subnet.nodes".into()
+    )));
+    assert!(ev
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("remote source")));
+}
+
+#[test]
+fn syntax_errors_are_diagnostics_and_the_rest_still_evaluates() {
+    let t = Tree::new(&[
+        ("root/broken.tf", "resource \"a\" {\n  = oops\n"),
+        (
+            "root/main.tf",
+            "resource \"azurerm_x\" \"t\" {\n  v = 1\n}\n",
+        ),
+    ]);
+    let ev = t.eval();
+    assert_eq!(ev.diagnostics.len(), 1);
+    assert_eq!(ev.diagnostics[0].code, "parse-error");
+    assert_eq!(addresses(&ev), vec!["azurerm_x.t"]);
+}
+
+#[test]
+fn hostile_inputs_stay_bounded() {
+    // Exponential string growth stops at the size cap.
+    let mut locals = String::from("l0 = \"xxxxxxxxxxxxxxxx\"\n");
+    for i in 1..60 {
+        locals.push_str(&format!(
+            "l{i} = \"${{local.l{}}}${{local.l{}}}\"\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    locals.push_str("x = local.l59\n");
+    assert!(local_value(&locals).is_unknown());
+    // A long chain of locals is cut off rather than overflowing the stack.
+    let mut chain = String::new();
+    for i in 0..5000 {
+        chain.push_str(&format!("c{i} = local.c{}\n", i + 1));
+    }
+    chain.push_str("c5000 = 1\nx = local.c0\n");
+    assert!(local_value(&chain).is_unknown());
+    // A huge count is capped.
+    let t = main_tf("resource \"azurerm_x\" \"t\" {\n  count = 100000\n}\n");
+    assert_eq!(t.eval().resources.len(), super::eval::MAX_INSTANCES);
+    // A module that calls itself ends at the depth cap.
+    let t = Tree::new(&[(
+        "root/main.tf",
+        "module \"m\" {\n  source = \"./\"\n}\nresource \"azurerm_x\" \"t\" {}\n",
+    )]);
+    let ev = t.eval();
+    assert!(ev.resources.len() <= 10);
+}
+
+#[test]
+fn tf_json_documents_evaluate_like_hcl() {
+    let text = r#"{
+  "variable": {"plugin": {"default": "azure"}},
+  "locals": {"name": "snet-${var.plugin}"},
+  "resource": {
+    "azurerm_subnet": {"nodes": {"name": "${local.name}", "address_prefixes": ["10.0.0.0/24"]}},
+    "azurerm_kubernetes_cluster": {"aks": {
+      "default_node_pool": {"vnet_subnet_id": "${azurerm_subnet.nodes.id}", "os_type": "Linux"},
+      "network_profile": [{"network_plugin": "${var.plugin}"}],
+      "dynamic": {"tag": {"for_each": ["a"], "content": {"v": "${tag.value}"}}}
+    }}
+  }
+}"#;
+    let t = Tree::new(&[("root/main.tf.json", text)]);
+    let ev = t.eval();
+    let sn = res(&ev, "azurerm_subnet.nodes");
+    assert_eq!(s(sn, &["name"]), "snet-azure");
+    assert_eq!(t.text(at(sn, &["name"]).span), "\"${local.name}\"");
+    let aks = res(&ev, "azurerm_kubernetes_cluster.aks");
+    assert_eq!(
+        aks.refs,
+        vec![(
+            "default_node_pool.vnet_subnet_id".into(),
+            "azurerm_subnet.nodes".into()
+        )]
+    );
+    assert_eq!(
+        to_json(&aks.values),
+        serde_json::json!({
+            "default_node_pool": {"vnet_subnet_id": "<unknown>", "os_type": "Linux"},
+            "network_profile": [{"network_plugin": "azure"}],
+            "tag": {"v": "a"}
+        })
+    );
+}
+
+#[test]
+fn terraform_shaped_yaml_and_detection() {
+    let yaml = "resource:\n  azurerm_subnet:\n    nodes:\n      name: snet-${var.env}\nvariable:\n  env:\n    default: prod\n";
+    let t = Tree::new(&[("root/main.yaml", yaml)]);
+    let ev = t.eval();
+    assert_eq!(s(res(&ev, "azurerm_subnet.nodes"), &["name"]), "snet-prod");
+    let doc = |s: &str| json::parse(FileId(0), s).expect("json");
+    assert!(is_tf_json(&doc(
+        r#"{"resource": {"azurerm_subnet": {"a": {}}}}"#
+    )));
+    assert!(is_tf_json(&doc(
+        r#"{"module": {"aks": {"source": "./x"}}}"#
+    )));
+    assert!(!is_tf_json(&doc(r#"{"variable": {"a": {}}}"#)));
+    assert!(!is_tf_json(&doc(r#"{"resources": []}"#)));
+    assert!(!is_tf_json(&doc(
+        r#"{"resource": {"Microsoft.Network/x": {}}}"#
+    )));
+}
