@@ -383,11 +383,19 @@ impl<'l, 'a> Evaluator<'l, 'a> {
             let values_node = self.eval_body(&sc, &decl.body, decl.span, "", &mut refs);
             refs.sort();
             refs.dedup();
-            values.push((key.clone(), values_node.clone()));
             let address = match &key {
                 Some(k) => format!("{base}{}", index_key(k).unwrap_or_default()),
                 None => base.clone(),
             };
+            let mut seen = values_node.clone();
+            if let NodeKind::Object(entries) = &mut seen.kind {
+                entries.push(Entry {
+                    key: value::ADDRESS_KEY.to_string(),
+                    key_span: decl.span,
+                    value: Node::string(decl.span, address.clone()),
+                });
+            }
+            values.push((key.clone(), seen));
             instances.push(TfResource {
                 resource_type: decl.rtype.clone(),
                 address,
@@ -568,7 +576,11 @@ impl<'l, 'a> Evaluator<'l, 'a> {
             }
             _ => {
                 let v = self.eval_val(sc, e);
-                out.extend(v.refs.into_iter().map(|t| (path.to_string(), t)));
+                // A computed value names its own resource, which is more precise
+                // than everything a local or output referred to.
+                let origins = value::origins(&v.node);
+                let targets = if origins.is_empty() { v.refs } else { origins };
+                out.extend(targets.into_iter().map(|t| (path.to_string(), t)));
                 let mut node = v.node;
                 if value::is_scalar(&node) {
                     node.span = e.span;

@@ -241,19 +241,16 @@ impl Evaluator<'_, '_> {
             )),
             ("data", Some(t), Some(n)) => {
                 let mut addr = format!("{}data.{t}.{n}", self.prefix(sc.inst));
+                let mut next = 2;
                 if let Some(Op::Index(ix)) = ops.get(2) {
                     let k = self.eval(sc, ix, refs)?;
                     addr.push_str(&index_key(&k).unwrap_or_default());
+                    next = 3;
                 }
+                let what = attr(next).unwrap_or("the value");
+                let why = value::computed(what, &addr);
                 refs.push(addr);
-                Ok((
-                    unknown(
-                        span,
-                        format!("data.{t}.{n} is read from Azure at plan time"),
-                    ),
-                    ops.len(),
-                    true,
-                ))
+                Ok((unknown(span, why), ops.len(), true))
             }
             ("path" | "terraform" | "self", _, _) => Ok((
                 unknown(span, format!("{name} values are not evaluated")),
@@ -485,17 +482,35 @@ impl Evaluator<'_, '_> {
 fn get_attr(node: Node, a: &str, lenient: bool) -> R {
     let span = node.span;
     match node.kind {
-        NodeKind::Object(entries) => match entries.into_iter().find(|e| e.key == a) {
-            Some(e) => Ok(e.value),
-            None if lenient => Ok(unknown(span, format!("{a} is known only after apply"))),
-            None => Err(format!("this object has no attribute {a}")),
-        },
+        NodeKind::Object(entries) => {
+            let origin = entries
+                .iter()
+                .find(|e| e.key == value::ADDRESS_KEY)
+                .and_then(|e| e.value.as_str())
+                .map(str::to_string);
+            match entries.into_iter().find(|e| e.key == a) {
+                Some(e) => Ok(e.value),
+                // A resource instance (it carries its address) lacks only computed attributes.
+                None if lenient || origin.is_some() => {
+                    Ok(unknown(span, missing(a, origin.as_deref())))
+                }
+                None => Err(format!("this object has no attribute {a}")),
+            }
+        }
         NodeKind::Unknown(_) => Ok(Node::new(span, node.kind)),
-        _ if lenient => Ok(unknown(span, format!("{a} is known only after apply"))),
+        _ if lenient => Ok(unknown(span, missing(a, None))),
         other => Err(format!(
             "cannot read {a} of a {}",
             Node::new(span, other).kind_name()
         )),
+    }
+}
+
+/// An attribute the configuration does not set: Azure computes it.
+fn missing(a: &str, origin: Option<&str>) -> String {
+    match origin {
+        Some(address) => value::computed(a, address),
+        None => format!("{a} is known only when Terraform runs"),
     }
 }
 
@@ -518,7 +533,7 @@ fn index(node: Node, k: &Node, lenient: bool) -> R {
             let key = to_str(k).ok_or("a map key must be a string")?;
             match entries.into_iter().find(|e| e.key == key) {
                 Some(e) => Ok(e.value),
-                None if lenient => Ok(unknown(span, format!("[{key}] is known only after apply"))),
+                None if lenient => Ok(unknown(span, missing(&format!("[{key}]"), None))),
                 None => Err(format!("this map has no key {key}")),
             }
         }

@@ -701,3 +701,61 @@ fn terraform_shaped_yaml_and_detection() {
         r#"{"resource": {"Microsoft.Network/x": {}}}"#
     )));
 }
+
+#[test]
+fn computed_values_keep_the_instance_they_come_from() {
+    let t = Tree::new(&[
+        (
+            "root/main.tf",
+            r#"locals {
+  ids = { a = azurerm_subnet.a.id, b = azurerm_subnet.b.id }
+}
+resource "azurerm_subnet" "a" {}
+resource "azurerm_subnet" "b" {}
+module "net" {
+  source = "./net"
+}
+resource "azurerm_kubernetes_cluster" "aks" {
+  default_node_pool {
+    vnet_subnet_id = local.ids.b
+  }
+  pod_subnet_id = module.net.ids["pods"]
+  other_id      = data.azurerm_subnet.existing.id
+}
+"#,
+        ),
+        (
+            "root/net/main.tf",
+            r#"resource "azurerm_subnet" "this" {
+  for_each = toset(["nodes", "pods"])
+  name     = each.key
+}
+output "ids" {
+  value = { for k, s in azurerm_subnet.this : k => s.id }
+}
+"#,
+        ),
+    ]);
+    let ev = t.eval();
+    let aks = res(&ev, "azurerm_kubernetes_cluster.aks");
+    assert_eq!(
+        aks.refs,
+        vec![
+            (
+                "default_node_pool.vnet_subnet_id".to_string(),
+                "azurerm_subnet.b".to_string()
+            ),
+            (
+                "other_id".to_string(),
+                "data.azurerm_subnet.existing".to_string()
+            ),
+            (
+                "pod_subnet_id".to_string(),
+                "module.net.azurerm_subnet.this[\"pods\"]".to_string()
+            ),
+        ]
+    );
+    // The hidden address is not part of the emitted values.
+    let pods = res(&ev, "module.net.azurerm_subnet.this[\"pods\"]");
+    assert_eq!(to_json(&pods.values), serde_json::json!({"name": "pods"}));
+}

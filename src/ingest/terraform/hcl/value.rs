@@ -148,3 +148,40 @@ pub(crate) fn first_unknown(n: &Node) -> Option<&str> {
     }
     None
 }
+
+/// Hidden member of a resource instance as other expressions see it: its
+/// address, so that a computed attribute read from it (even through a `for`
+/// or a module output) knows which resource it belongs to.
+pub(crate) const ADDRESS_KEY: &str = "\u{1}address";
+
+const COMPUTED: &str = " is known only when Terraform runs";
+
+/// The reason of an unknown computed attribute, naming its resource.
+pub(crate) fn computed(what: &str, address: &str) -> String {
+    format!("{what} of {address}{COMPUTED}")
+}
+
+/// The resource address a [`computed`] reason names.
+pub(crate) fn computed_origin(reason: &str) -> Option<&str> {
+    reason
+        .strip_suffix(COMPUTED)?
+        .split_once(" of ")
+        .map(|(_, a)| a)
+}
+
+/// Addresses of the resources whose computed attributes a value holds, sorted.
+pub(crate) fn origins(n: &Node) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut stack = vec![n];
+    while let Some(x) = stack.pop() {
+        match &x.kind {
+            NodeKind::Unknown(why) => out.extend(computed_origin(why).map(str::to_string)),
+            NodeKind::Array(items) => stack.extend(items.iter()),
+            NodeKind::Object(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+            _ => {}
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
