@@ -759,3 +759,267 @@ output "ids" {
     let pods = res(&ev, "module.net.azurerm_subnet.this[\"pods\"]");
     assert_eq!(to_json(&pods.values), serde_json::json!({"name": "pods"}));
 }
+
+/// Fixture directories on disk, read the way the pipeline will read them.
+mod fixtures {
+    use super::*;
+    use crate::source::{LineCol, SourceMap};
+
+    struct Disk {
+        sources: SourceMap,
+    }
+
+    impl Disk {
+        fn read_dir(&mut self, dir: &Path) -> Vec<ModuleFile> {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return Vec::new();
+            };
+            let mut paths: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect();
+            paths.sort();
+            paths
+                .into_iter()
+                .filter_map(|p| {
+                    let text = std::fs::read_to_string(&p).ok()?;
+                    let file = self.sources.add(p.display().to_string(), text);
+                    Some(ModuleFile {
+                        file,
+                        path: p,
+                        text: Arc::clone(&self.sources.get(file).text),
+                    })
+                })
+                .collect()
+        }
+    }
+
+    pub(super) fn eval_dir(rel: &str) -> (Evaluation, SourceMap) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+        let mut disk = Disk {
+            sources: SourceMap::default(),
+        };
+        let root = disk.read_dir(&dir);
+        let ev = {
+            let mut loader = |d: &Path| disk.read_dir(d);
+            evaluate_module(&dir, &root, &mut loader)
+        };
+        (ev, disk.sources)
+    }
+
+    fn locate(sources: &SourceMap, span: Span) -> (String, LineCol) {
+        let f = sources.get(span.file);
+        let name = Path::new(&f.path)
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| f.path.clone());
+        (name, f.line_col(span.start as usize))
+    }
+
+    /// (fixture dir, resource address, value path, file, line, column, text)
+    /// of each failing case's expected primary span (see the README files).
+    type Primary = (
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        &'static str,
+        usize,
+        usize,
+        &'static str,
+    );
+    const PRIMARY: &[Primary] = &[
+        (
+            "fixtures/terraform-hcl/AKS001/fail",
+            "module.network.azurerm_subnet.nodes",
+            &["name"],
+            "fixtures/terraform-hcl/AKS001/fail/modules/network/main.tf",
+            9,
+            26,
+            "\"snet-${var.name}-nodes\"",
+        ),
+        (
+            "fixtures/terraform-hcl/AKS002/fail",
+            "azurerm_kubernetes_cluster_node_pool.win[\"win1\"]",
+            &["os_type"],
+            "fixtures/terraform-hcl/AKS002/fail/main.tf",
+            93,
+            27,
+            "\"Windows\"",
+        ),
+        (
+            "fixtures/terraform-hcl/AKS003/fail",
+            "azurerm_kubernetes_cluster.aks",
+            &["network_profile", "outbound_type"],
+            "fixtures/terraform-hcl/AKS003/fail/main.tf",
+            51,
+            27,
+            "var.outbound_type",
+        ),
+        (
+            "fixtures/terraform-hcl/AKS004/fail",
+            "azurerm_subnet.nodes",
+            &["address_prefixes"],
+            "fixtures/terraform-hcl/AKS004/fail/main.tf",
+            40,
+            27,
+            "cidrsubnet(var.vnet_cidr, 8, 1)",
+        ),
+        (
+            "fixtures/terraform-json/AKS001/fail",
+            "azurerm_subnet.nodes",
+            &["name"],
+            "fixtures/terraform-json/AKS001/fail/main.tf.json",
+            56,
+            17,
+            "\"snet-aks-nodes\"",
+        ),
+        (
+            "fixtures/terraform-json/AKS002/fail",
+            "azurerm_kubernetes_cluster_node_pool.win",
+            &["os_type"],
+            "fixtures/terraform-json/AKS002/fail/main.tf.json",
+            114,
+            20,
+            "\"Windows\"",
+        ),
+        (
+            "fixtures/terraform-json/AKS003/fail",
+            "azurerm_kubernetes_cluster.aks",
+            &["network_profile", "outbound_type"],
+            "fixtures/terraform-json/AKS003/fail/main.tf.json",
+            67,
+            28,
+            "\"${var.outbound_type}\"",
+        ),
+        (
+            "fixtures/terraform-json/AKS004/fail",
+            "azurerm_subnet.nodes",
+            &["address_prefixes"],
+            "fixtures/terraform-json/AKS004/fail/main.tf.json",
+            68,
+            11,
+            "\"${cidrsubnet(var.vnet_cidr, 8, 1)}\"",
+        ),
+        (
+            "fixtures/terraform-yaml/AKS001/fail",
+            "azurerm_subnet.nodes",
+            &["name"],
+            "fixtures/terraform-yaml/AKS001/fail/main.yaml",
+            40,
+            13,
+            "snet-aks-nodes",
+        ),
+        (
+            "fixtures/terraform-yaml/AKS002/fail",
+            "azurerm_kubernetes_cluster_node_pool.win",
+            &["os_type"],
+            "fixtures/terraform-yaml/AKS002/fail/main.yaml",
+            83,
+            16,
+            "Windows",
+        ),
+        (
+            "fixtures/terraform-yaml/AKS003/fail",
+            "azurerm_kubernetes_cluster.aks",
+            &["network_profile", "outbound_type"],
+            "fixtures/terraform-yaml/AKS003/fail/main.yaml",
+            51,
+            24,
+            "\"${var.outbound_type}\"",
+        ),
+        (
+            "fixtures/terraform-yaml/AKS004/fail",
+            "azurerm_subnet.nodes",
+            &["address_prefixes"],
+            "fixtures/terraform-yaml/AKS004/fail/main.yaml",
+            50,
+            11,
+            "\"${cidrsubnet(var.vnet_cidr, 8, 1)}\"",
+        ),
+    ];
+
+    #[test]
+    fn every_fixture_evaluates_cleanly() {
+        for family in ["terraform-hcl", "terraform-json", "terraform-yaml"] {
+            for rule in ["AKS001", "AKS002", "AKS003", "AKS004"] {
+                for case in ["fail", "pass"] {
+                    let rel = format!("fixtures/{family}/{rule}/{case}");
+                    let (ev, _) = eval_dir(&rel);
+                    assert!(ev.diagnostics.is_empty(), "{rel}: {:?}", ev.diagnostics);
+                    assert!(
+                        ev.resources
+                            .iter()
+                            .any(|r| r.resource_type == "azurerm_kubernetes_cluster"),
+                        "{rel}: {:?}",
+                        addresses(&ev)
+                    );
+                    for r in &ev.resources {
+                        assert!(
+                            !r.values.contains_unknown() || !r.refs.is_empty(),
+                            "{rel}: {} has unknowns but no references: {:?}",
+                            r.address,
+                            r.values
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn failing_fixtures_put_the_primary_value_where_the_readme_says() {
+        for (rel, address, path, file, line, column, text) in PRIMARY {
+            let (ev, sources) = eval_dir(rel);
+            let r = res(&ev, address);
+            let node = at(r, path);
+            let node = node.as_array().and_then(|a| a.first()).unwrap_or(node);
+            let (f, lc) = locate(&sources, node.span);
+            assert_eq!(
+                (
+                    f.as_str(),
+                    lc.line,
+                    lc.column,
+                    sources.get(node.span.file).slice(node.span)
+                ),
+                (*file, *line, *column, *text),
+                "{rel}"
+            );
+        }
+    }
+
+    #[test]
+    #[ignore = "prints fixture shapes for writing the README"]
+    fn print_fixture_shapes() {
+        for family in ["terraform-hcl", "terraform-json", "terraform-yaml"] {
+            for rule in ["AKS001", "AKS002", "AKS003", "AKS004"] {
+                for case in ["fail", "pass"] {
+                    let rel = format!("fixtures/{family}/{rule}/{case}");
+                    let (ev, sources) = eval_dir(&rel);
+                    println!("== {rel} {:?}", ev.diagnostics);
+                    for r in &ev.resources {
+                        println!("  {} refs={:?}", r.address, r.refs);
+                        println!("    {}", to_json(&r.values));
+                        for key in ["name", "os_type", "address_prefixes"] {
+                            if let Some(n) = r.values.get(key) {
+                                let n = n.as_array().and_then(|a| a.first()).unwrap_or(n);
+                                println!(
+                                    "    {key} at {:?} {:?}",
+                                    locate(&sources, n.span),
+                                    sources.get(n.span.file).slice(n.span)
+                                );
+                            }
+                        }
+                        if let Some(n) = r.values.path(&["network_profile", "outbound_type"]) {
+                            println!(
+                                "    outbound_type at {:?} {:?}",
+                                locate(&sources, n.span),
+                                sources.get(n.span.file).slice(n.span)
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
