@@ -9,7 +9,7 @@ use crate::source::Span;
 /// Deepest expression nesting we lower; deeper input becomes `Unsupported`.
 /// hcl-edit itself stops at 64 nested levels (+128 operators), so this only
 /// matters for JSON/YAML, whose parsers do not cap depth.
-pub(crate) const MAX_EXPR_DEPTH: usize = 200;
+pub(crate) const MAX_EXPR_DEPTH: usize = 128;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Expr {

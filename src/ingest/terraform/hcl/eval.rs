@@ -39,10 +39,10 @@ enum Slot<T> {
 
 /// A resource declaration, evaluated: its instances, and the value other
 /// expressions see when they reference it.
-struct Evaluated {
-    value: Node,
+pub(crate) struct Evaluated {
+    pub value: Node,
     /// Whether instances are addressed by index or key (`count`/`for_each`).
-    expanded: bool,
+    pub expanded: bool,
     instances: Vec<TfResource>,
 }
 
@@ -53,11 +53,11 @@ struct Inst {
     /// `""` for the root, `module.net.` for a child.
     prefix: String,
     depth: usize,
-    vars: HashMap<String, Val>,
-    locals: HashMap<String, Slot<Val>>,
+    vars: HashMap<String, Rc<Val>>,
+    locals: HashMap<String, Slot<Rc<Val>>>,
     resources: HashMap<usize, Slot<Rc<Evaluated>>>,
     children: HashMap<String, Slot<Option<usize>>>,
-    outputs: HashMap<String, Slot<Val>>,
+    outputs: HashMap<String, Slot<Rc<Val>>>,
 }
 
 /// Where an expression is evaluated: the module instance and the iteration
@@ -87,7 +87,10 @@ pub(crate) struct Evaluator<'l, 'a> {
     pub(crate) diags: Vec<Diagnostic>,
     steps: usize,
     ref_depth: usize,
+    pub(crate) eval_depth: usize,
     exhausted: bool,
+    /// Child module directories read, in order.
+    loaded: Vec<PathBuf>,
 }
 
 /// `a.b` path join for reference paths.
@@ -134,14 +137,18 @@ impl<'l, 'a> Evaluator<'l, 'a> {
             diags: Vec::new(),
             steps: 0,
             ref_depth: 0,
+            eval_depth: 0,
             exhausted: false,
+            loaded: Vec::new(),
         }
     }
 
     pub(crate) fn run_root(&mut self, dir: &Path, files: &[ModuleFile]) {
         let cfg = load::load(files, true, &mut self.diags);
         let tfvars = cfg.tfvars.clone();
-        let root = self.push_inst(Rc::new(cfg), normalize(dir), String::new(), 0);
+        let cfg = Rc::new(cfg);
+        self.preload(normalize(dir), &cfg);
+        let root = self.push_inst(cfg, normalize(dir), String::new(), 0);
         let mut given = HashMap::new();
         for (name, expr) in &tfvars {
             let val = self.eval_val(&Scope::of(root), expr);
@@ -151,6 +158,7 @@ impl<'l, 'a> Evaluator<'l, 'a> {
     }
 
     pub(crate) fn finish(mut self) -> Evaluation {
+        let root_dir = self.insts.first().map(|i| i.dir.clone());
         let mut resources = Vec::new();
         if !self.insts.is_empty() {
             self.collect(0, &mut resources);
@@ -158,6 +166,11 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         Evaluation {
             resources,
             diagnostics: self.diags,
+            module_dirs: self
+                .loaded
+                .into_iter()
+                .filter(|d| Some(d) != root_dir.as_ref())
+                .collect(),
         }
     }
 
@@ -242,7 +255,7 @@ impl<'l, 'a> Evaluator<'l, 'a> {
                     refs: Vec::new(),
                 },
             };
-            self.insts[inst].vars.insert(name.clone(), val);
+            self.insts[inst].vars.insert(name.clone(), Rc::new(val));
         }
     }
 
@@ -262,36 +275,29 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         Val { node, refs }
     }
 
-    /// A copy of a cached value, charged to the budget by its size.
-    fn cloned(&mut self, v: &Val, span: Span) -> Val {
-        let cost = value::size(&v.node, MAX_STEPS);
-        if !self.step(span, cost) {
-            return Val {
-                node: Node::unknown(span, "evaluation budget exhausted"),
-                refs: Vec::new(),
-            };
+    /// A copy of (part of) a cached value, charged to the budget by its size.
+    pub(crate) fn take(&mut self, n: &Node, span: Span) -> Node {
+        if !self.step(span, value::size(n, MAX_STEPS)) {
+            return Node::unknown(span, "evaluation budget exhausted");
         }
-        v.clone()
+        n.clone()
     }
 
-    pub(crate) fn var(&mut self, inst: usize, name: &str, span: Span) -> Result<Val, String> {
+    pub(crate) fn var(&mut self, inst: usize, name: &str) -> Result<Rc<Val>, String> {
         match self.insts[inst].vars.get(name) {
-            Some(v) => {
-                let v = v.clone();
-                Ok(self.cloned(&v, span))
-            }
+            Some(v) => Ok(Rc::clone(v)),
             None => Err(format!("no variable named {name} is declared")),
         }
     }
 
-    pub(crate) fn local(&mut self, inst: usize, name: &str, span: Span) -> Result<Val, String> {
+    pub(crate) fn local(&mut self, inst: usize, name: &str, span: Span) -> Result<Rc<Val>, String> {
         match self.insts[inst].locals.get(name) {
-            Some(Slot::Done(v)) => {
-                let v = v.clone();
-                return Ok(self.cloned(&v, span));
-            }
+            Some(Slot::Done(v)) => return Ok(Rc::clone(v)),
             Some(Slot::Busy) => {
-                return Ok(unknown_val(span, format!("local.{name} refers to itself")))
+                return Ok(Rc::new(unknown_val(
+                    span,
+                    format!("local.{name} refers to itself"),
+                )))
             }
             None => {}
         }
@@ -303,34 +309,27 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         let v = self
             .deeper(|ev| ev.eval_val(&Scope::of(inst), &attr.expr))
             .unwrap_or_else(|| unknown_val(span, "references nested too deeply"));
+        let v = Rc::new(v);
         self.insts[inst]
             .locals
-            .insert(name.to_string(), Slot::Done(v.clone()));
+            .insert(name.to_string(), Slot::Done(Rc::clone(&v)));
         Ok(v)
     }
 
-    /// The value seen by `type.name` references, and whether it is indexed.
+    /// The evaluated `type.name` declaration that references see.
     pub(crate) fn resource_ref(
         &mut self,
         inst: usize,
         rtype: &str,
         name: &str,
         span: Span,
-    ) -> Option<(Node, bool)> {
+    ) -> Option<Rc<Evaluated>> {
         let cfg = self.cfg(inst);
         let idx = cfg
             .resources
             .iter()
             .position(|r| r.rtype == rtype && r.name == name)?;
-        let ev = self.resource(inst, idx, span);
-        let value = ev.value.clone();
-        if !self.step(span, value::size(&value, MAX_STEPS)) {
-            return Some((
-                Node::unknown(span, "evaluation budget exhausted"),
-                ev.expanded,
-            ));
-        }
-        Some((value, ev.expanded))
+        Some(self.resource(inst, idx, span))
     }
 
     fn resource(&mut self, inst: usize, idx: usize, span: Span) -> Rc<Evaluated> {
@@ -584,6 +583,8 @@ impl<'l, 'a> Evaluator<'l, 'a> {
                 let mut node = v.node;
                 if value::is_scalar(&node) {
                     node.span = e.span;
+                } else {
+                    value::strip_hidden(&mut node);
                 }
                 node
             }
@@ -664,7 +665,7 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         let call = cfg.modules.iter().find(|m| m.name == name)?;
         let what = format!("{}module.{name}", self.prefix(inst));
         let source = call.source.as_deref().unwrap_or_default();
-        if !(source.starts_with("./") || source.starts_with("../")) {
+        if local_source(Some(source)).is_none() {
             self.note(call.span, format!("{what} comes from a remote source ({source}); its resources are not checked and its outputs are unknown"));
             return None;
         }
@@ -693,11 +694,37 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         Some(c)
     }
 
+    /// Reads every local module directory reachable from the root before
+    /// evaluating, breadth first: parsing then happens on a shallow stack, and
+    /// each directory is read once however often it is called.
+    fn preload(&mut self, root_dir: PathBuf, root: &Rc<ModuleConfig>) {
+        let mut queue = std::collections::VecDeque::from([(root_dir, Rc::clone(root), 0usize)]);
+        while let Some((dir, cfg, depth)) = queue.pop_front() {
+            if depth >= MAX_MODULE_DEPTH {
+                continue;
+            }
+            for call in &cfg.modules {
+                let Some(source) = local_source(call.source.as_deref()) else {
+                    continue;
+                };
+                let child_dir = normalize(&dir.join(source));
+                if self.configs.contains_key(&child_dir)
+                    || self.configs.len() >= MAX_MODULE_INSTANCES
+                {
+                    continue;
+                }
+                let child = self.load_dir(&child_dir);
+                queue.push_back((child_dir, child, depth + 1));
+            }
+        }
+    }
+
     fn load_dir(&mut self, dir: &Path) -> Rc<ModuleConfig> {
         if let Some(c) = self.configs.get(dir) {
             return Rc::clone(c);
         }
         let files = (self.loader)(dir);
+        self.loaded.push(dir.to_path_buf());
         let cfg = Rc::new(load::load(&files, false, &mut self.diags));
         self.configs.insert(dir.to_path_buf(), Rc::clone(&cfg));
         cfg
@@ -710,23 +737,19 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         module: &str,
         name: &str,
         span: Span,
-    ) -> Result<Val, String> {
+    ) -> Result<Rc<Val>, String> {
         let Some(c) = self.child(inst, module) else {
             if self.cfg(inst).modules.iter().any(|m| m.name == module) {
-                return Ok(unknown_val(
-                    span,
-                    format!("module.{module}.{name} is not known before apply"),
-                ));
+                let why = format!("module.{module}.{name} is not known before apply");
+                return Ok(Rc::new(unknown_val(span, why)));
             }
             return Err(format!("no module named {module} is declared"));
         };
         match self.insts[c].outputs.get(name) {
-            Some(Slot::Done(v)) => {
-                let v = v.clone();
-                return Ok(self.cloned(&v, span));
-            }
+            Some(Slot::Done(v)) => return Ok(Rc::clone(v)),
             Some(Slot::Busy) => {
-                return Ok(unknown_val(span, "the module outputs refer to each other"))
+                let why = "the module outputs refer to each other";
+                return Ok(Rc::new(unknown_val(span, why)));
             }
             None => {}
         }
@@ -738,9 +761,10 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         let v = self
             .deeper(|ev| ev.eval_val(&Scope::of(c), expr))
             .unwrap_or_else(|| unknown_val(span, "references nested too deeply"));
+        let v = Rc::new(v);
         self.insts[c]
             .outputs
-            .insert(name.to_string(), Slot::Done(v.clone()));
+            .insert(name.to_string(), Slot::Done(Rc::clone(&v)));
         Ok(v)
     }
 
@@ -757,6 +781,11 @@ impl<'l, 'a> Evaluator<'l, 'a> {
             }
         }
     }
+}
+
+/// A module source Terraform reads from the local disk: `./x`, `../x`.
+fn local_source(source: Option<&str>) -> Option<&str> {
+    source.filter(|s| s.starts_with("./") || s.starts_with("../"))
 }
 
 pub(crate) fn unknown_val(span: Span, why: impl Into<String>) -> Val {

@@ -4,11 +4,15 @@
 //! apply are `Ok` nodes of kind `Unknown`.
 
 use super::ast::{BinOp, Expr, ExprKind, ForExpr, ObjItem, Op, Part};
-use super::eval::{index_key, Evaluator, Scope};
+use super::eval::{index_key, Evaluator, Scope, Val};
 use super::funcs;
 use super::value::{self, as_f64, boolean, to_bool, to_str};
 use crate::source::Span;
 use crate::syntax::{Entry, Node, NodeKind, Number};
+
+/// Nested evaluations (expressions inside expressions, through locals and
+/// outputs) before giving up: keeps the native stack bounded on hostile input.
+const MAX_EVAL_DEPTH: usize = 128;
 
 /// Longest string an expression may build (doubling templates stop here).
 pub(crate) const MAX_STRING: usize = 1 << 20;
@@ -22,6 +26,16 @@ fn unknown(span: Span, why: impl Into<String>) -> Node {
 impl Evaluator<'_, '_> {
     /// Evaluates `e`, appending every resource address it refers to to `refs`.
     pub(crate) fn eval(&mut self, sc: &Scope, e: &Expr, refs: &mut Vec<String>) -> R {
+        if self.eval_depth >= MAX_EVAL_DEPTH {
+            return Ok(unknown(e.span, "expression nested too deeply"));
+        }
+        self.eval_depth += 1;
+        let out = self.eval_inner(sc, e, refs);
+        self.eval_depth -= 1;
+        out
+    }
+
+    fn eval_inner(&mut self, sc: &Scope, e: &Expr, refs: &mut Vec<String>) -> R {
         let span = e.span;
         if !self.step(span, 1) {
             return Ok(unknown(span, "evaluation budget exhausted"));
@@ -32,59 +46,83 @@ impl Evaluator<'_, '_> {
             ExprKind::Int(i) => Ok(value::int(span, *i)),
             ExprKind::Float(f) => Ok(Node::new(span, NodeKind::Number(Number::Float(*f)))),
             ExprKind::Str(s) => Ok(Node::string(span, s.clone())),
-            ExprKind::Array(items) => {
-                let nodes = items
-                    .iter()
-                    .map(|i| self.eval(sc, i, refs))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(value::array(span, nodes))
-            }
+            ExprKind::Array(items) => self.array(sc, items, span, refs),
             ExprKind::Object(items) => self.object(sc, items, span, refs),
             ExprKind::Template(parts) => self.template(sc, parts, span, refs),
             ExprKind::Var(_) => self.traverse(sc, e, e, &[], refs),
             ExprKind::Traverse(base, ops) => self.traverse(sc, e, base, ops, refs),
             ExprKind::Call(name, args, expand) => self.call(sc, name, args, *expand, span, refs),
-            ExprKind::Cond(c, t, f) => {
-                let cv = self.eval(sc, c, refs)?;
-                if let NodeKind::Unknown(why) = &cv.kind {
-                    return Ok(unknown(span, why.clone()));
-                }
-                match to_bool(&cv) {
-                    Some(true) => self.eval(sc, t, refs),
-                    Some(false) => self.eval(sc, f, refs),
-                    None => Err(format!(
-                        "a condition must be a boolean, not a {}",
-                        cv.kind_name()
-                    )),
-                }
-            }
-            ExprKind::Not(x) => {
-                let v = self.eval(sc, x, refs)?;
-                match (&v.kind, to_bool(&v)) {
-                    (NodeKind::Unknown(_), _) => Ok(v),
-                    (_, Some(b)) => Ok(boolean(span, !b)),
-                    _ => Err(format!("! needs a boolean, not a {}", v.kind_name())),
-                }
-            }
-            ExprKind::Neg(x) => {
-                let v = self.eval(sc, x, refs)?;
-                match (&v.kind, as_f64(&v)) {
-                    (NodeKind::Unknown(_), _) => Ok(v),
-                    (NodeKind::Number(Number::Int(i)), _) if *i != i64::MIN => {
-                        Ok(value::int(span, -i))
-                    }
-                    (_, Some(f)) => Ok(value::float(span, -f)),
-                    _ => Err(format!("- needs a number, not a {}", v.kind_name())),
-                }
-            }
-            ExprKind::Bin(op, a, b) => {
-                let x = self.eval(sc, a, refs)?;
-                let y = self.eval(sc, b, refs)?;
-                binary(*op, &x, &y, span)
-            }
+            ExprKind::Cond(c, t, f) => self.cond(sc, c, t, f, span, refs),
+            ExprKind::Not(x) => self.unary(sc, x, true, span, refs),
+            ExprKind::Neg(x) => self.unary(sc, x, false, span, refs),
+            ExprKind::Bin(op, a, b) => self.binary(sc, *op, a, b, span, refs),
             ExprKind::For(f) => self.for_expr(sc, f, span, refs),
             ExprKind::Unsupported(why) => Ok(unknown(span, why.clone())),
         }
+    }
+
+    fn array(&mut self, sc: &Scope, items: &[Expr], span: Span, refs: &mut Vec<String>) -> R {
+        let nodes = items
+            .iter()
+            .map(|i| self.eval(sc, i, refs))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(value::array(span, nodes))
+    }
+
+    fn cond(
+        &mut self,
+        sc: &Scope,
+        c: &Expr,
+        t: &Expr,
+        f: &Expr,
+        span: Span,
+        refs: &mut Vec<String>,
+    ) -> R {
+        let cv = self.eval(sc, c, refs)?;
+        if let NodeKind::Unknown(why) = &cv.kind {
+            return Ok(unknown(span, why.clone()));
+        }
+        match to_bool(&cv) {
+            Some(true) => self.eval(sc, t, refs),
+            Some(false) => self.eval(sc, f, refs),
+            None => Err(format!(
+                "a condition must be a boolean, not a {}",
+                cv.kind_name()
+            )),
+        }
+    }
+
+    /// `!x` (`not`) or `-x`.
+    fn unary(&mut self, sc: &Scope, x: &Expr, not: bool, span: Span, refs: &mut Vec<String>) -> R {
+        let v = self.eval(sc, x, refs)?;
+        if let NodeKind::Unknown(_) = v.kind {
+            return Ok(v);
+        }
+        if not {
+            return match to_bool(&v) {
+                Some(b) => Ok(boolean(span, !b)),
+                None => Err(format!("! needs a boolean, not a {}", v.kind_name())),
+            };
+        }
+        match (&v.kind, as_f64(&v)) {
+            (NodeKind::Number(Number::Int(i)), _) if *i != i64::MIN => Ok(value::int(span, -i)),
+            (_, Some(f)) => Ok(value::float(span, -f)),
+            _ => Err(format!("- needs a number, not a {}", v.kind_name())),
+        }
+    }
+
+    fn binary(
+        &mut self,
+        sc: &Scope,
+        op: BinOp,
+        a: &Expr,
+        b: &Expr,
+        span: Span,
+        refs: &mut Vec<String>,
+    ) -> R {
+        let x = self.eval(sc, a, refs)?;
+        let y = self.eval(sc, b, refs)?;
+        binary(op, &x, &y, span)
     }
 
     fn object(&mut self, sc: &Scope, items: &[ObjItem], span: Span, refs: &mut Vec<String>) -> R {
@@ -212,14 +250,12 @@ impl Evaluator<'_, '_> {
         };
         match (name, attr(0), attr(1)) {
             ("var", Some(v), _) => {
-                let val = self.var(sc.inst, v, span)?;
-                refs.extend(val.refs);
-                Ok((val.node, 1, false))
+                let val = self.var(sc.inst, v)?;
+                self.select(&val, &ops[1..], 1, span, refs)
             }
             ("local", Some(l), _) => {
                 let val = self.local(sc.inst, l, span)?;
-                refs.extend(val.refs);
-                Ok((val.node, 1, false))
+                self.select(&val, &ops[1..], 1, span, refs)
             }
             ("count", Some("index"), _) => match &sc.count_index {
                 Some(i) => Ok((i.clone(), 1, false)),
@@ -231,8 +267,7 @@ impl Evaluator<'_, '_> {
             },
             ("module", Some(m), Some(o)) => {
                 let val = self.output(sc.inst, m, o, span)?;
-                refs.extend(val.refs);
-                Ok((val.node, 2, false))
+                self.select(&val, &ops[2..], 2, span, refs)
             }
             ("module", Some(m), None) => Ok((
                 unknown(span, format!("module.{m} as a whole is not evaluated")),
@@ -278,23 +313,40 @@ impl Evaluator<'_, '_> {
         span: Span,
         refs: &mut Vec<String>,
     ) -> Result<(Node, usize, bool), String> {
-        let Some((mut node, expanded)) = self.resource_ref(sc.inst, rtype, name, span) else {
+        let Some(ev) = self.resource_ref(sc.inst, rtype, name, span) else {
             return Err(format!("no resource {rtype}.{name} is declared"));
         };
         let mut addr = format!("{}{rtype}.{name}", self.prefix(sc.inst));
         let mut used = 1;
-        if expanded {
+        let mut cur = &ev.value;
+        if ev.expanded {
             if let Some(Op::Index(ix)) = ops.get(1) {
                 let k = self.eval(sc, ix, refs)?;
-                if let Some(key) = index_key(&k) {
+                if let (Some(key), Some(instance)) = (index_key(&k), borrow_index(cur, &k)) {
                     addr.push_str(&key);
-                    node = index(node, &k, true)?;
+                    cur = instance;
                     used = 2;
                 }
             }
         }
         refs.push(addr);
-        Ok((node, used, true))
+        let (cur, more) = borrow_path(cur, ops.get(used..).unwrap_or_default());
+        let node = self.take(cur, span);
+        Ok((node, used + more, true))
+    }
+
+    /// The part of a cached value the leading operators select, copied.
+    fn select(
+        &mut self,
+        val: &Val,
+        ops: &[Op],
+        used: usize,
+        span: Span,
+        refs: &mut Vec<String>,
+    ) -> Result<(Node, usize, bool), String> {
+        refs.extend(val.refs.iter().cloned());
+        let (cur, more) = borrow_path(&val.node, ops);
+        Ok((self.take(cur, span), used + more, false))
     }
 
     fn apply(
@@ -476,6 +528,51 @@ impl Evaluator<'_, '_> {
             }
         }
         funcs::call(name, vals, span)
+    }
+}
+
+/// Follows attribute accesses and literal indices by reference, so that only
+/// the selected part of a large value is copied. Stops where a step would need
+/// evaluation or would fail (the caller then applies it to the copy).
+fn borrow_path<'n>(mut cur: &'n Node, ops: &[Op]) -> (&'n Node, usize) {
+    let mut used = 0;
+    for op in ops {
+        let next = match op {
+            Op::Attr(a) => cur
+                .as_object()
+                .and_then(|es| es.iter().find(|e| e.key == *a))
+                .map(|e| &e.value),
+            Op::Index(Expr {
+                kind: ExprKind::Int(i),
+                span,
+            }) => borrow_index(cur, &value::int(*span, *i)),
+            Op::Index(Expr {
+                kind: ExprKind::Str(s),
+                span,
+            }) => borrow_index(cur, &Node::string(*span, s.clone())),
+            _ => None,
+        };
+        match next {
+            Some(n) => {
+                cur = n;
+                used += 1;
+            }
+            None => break,
+        }
+    }
+    (cur, used)
+}
+
+fn borrow_index<'n>(node: &'n Node, k: &Node) -> Option<&'n Node> {
+    match &node.kind {
+        NodeKind::Array(items) => usize::try_from(value::as_int(k)?)
+            .ok()
+            .and_then(|i| items.get(i)),
+        NodeKind::Object(entries) => {
+            let key = to_str(k)?;
+            entries.iter().find(|e| e.key == key).map(|e| &e.value)
+        }
+        _ => None,
     }
 }
 

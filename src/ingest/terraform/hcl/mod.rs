@@ -92,6 +92,10 @@ pub struct Evaluation {
     /// not known before apply (that resource is skipped: a guess could
     /// produce false findings), a remote module, an exhausted budget.
     pub diagnostics: Vec<Diagnostic>,
+    /// Directories read as local child modules (normalised like the loader's
+    /// argument). A caller walking a tree should not evaluate these again as
+    /// root modules: their variables come from the calling `module` block.
+    pub module_dirs: Vec<PathBuf>,
 }
 
 /// The code of the evaluator's informational notes.

@@ -1023,3 +1023,31 @@ mod fixtures {
         }
     }
 }
+
+#[test]
+fn deep_nesting_fits_in_a_small_stack() {
+    // Chains of locals, each nested as deeply as the parser allows, run on a
+    // thread with a 2 MiB stack (rayon's default).
+    let handle = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(|| {
+            let mut locals = String::new();
+            for i in 0..60 {
+                let open = "concat([".repeat(15);
+                let close = "])".repeat(15);
+                locals.push_str(&format!("l{i} = {open}local.l{}{close}\n", i + 1));
+            }
+            locals.push_str("l60 = 1\nx = local.l0\n");
+            let v = local_value(&locals);
+            assert!(v.contains_unknown() || v.as_array().is_some());
+            let mut json = String::from(r#"{"resource": {"azurerm_x": {"t": {"v": "#);
+            json.push_str(&"[".repeat(500));
+            json.push_str(&"]".repeat(500));
+            json.push_str("}}}}");
+            let t = Tree::new(&[("root/main.tf.json", &json)]);
+            let ev = t.eval();
+            assert_eq!(ev.resources.len(), 1);
+        })
+        .expect("thread");
+    assert!(handle.join().is_ok());
+}

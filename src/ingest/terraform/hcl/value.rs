@@ -185,3 +185,18 @@ pub(crate) fn origins(n: &Node) -> Vec<String> {
     out.dedup();
     out
 }
+
+/// Removes [`ADDRESS_KEY`] members from a value copied into a resource's attributes.
+pub(crate) fn strip_hidden(n: &mut Node) {
+    let mut stack = vec![n];
+    while let Some(x) = stack.pop() {
+        match &mut x.kind {
+            NodeKind::Array(items) => stack.extend(items.iter_mut()),
+            NodeKind::Object(entries) => {
+                entries.retain(|e| e.key != ADDRESS_KEY);
+                stack.extend(entries.iter_mut().map(|e| &mut e.value));
+            }
+            _ => {}
+        }
+    }
+}
