@@ -56,8 +56,20 @@ struct Inst {
     vars: HashMap<String, Rc<Val>>,
     locals: HashMap<String, Slot<Rc<Val>>>,
     resources: HashMap<usize, Slot<Rc<Evaluated>>>,
-    children: HashMap<String, Slot<Option<usize>>>,
+    children: HashMap<String, Slot<Rc<Children>>>,
     outputs: HashMap<String, Slot<Rc<Val>>>,
+}
+
+/// The instances of a `module` block.
+pub(crate) enum Children {
+    /// Remote, unreadable, too deep, or expanded over an unknown collection.
+    NotEvaluated,
+    Single(usize),
+    /// One instance per `count` index or `for_each` key.
+    Expanded {
+        keyed: bool,
+        insts: Vec<(Node, usize)>,
+    },
 }
 
 /// Where an expression is evaluated: the module instance and the iteration
@@ -642,56 +654,80 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         }
     }
 
-    /// The instance of a `module` block, created on first use; `None` for a
-    /// remote source, an expanded module, or a module that cannot be read.
-    pub(crate) fn child(&mut self, inst: usize, name: &str) -> Option<usize> {
+    /// The instances of a `module` block, created on first use.
+    pub(crate) fn child(&mut self, inst: usize, name: &str) -> Rc<Children> {
         match self.insts[inst].children.get(name) {
-            Some(Slot::Done(c)) => return *c,
-            Some(Slot::Busy) => return None,
+            Some(Slot::Done(c)) => return Rc::clone(c),
+            Some(Slot::Busy) => return Rc::new(Children::NotEvaluated),
             None => {}
         }
         self.insts[inst]
             .children
             .insert(name.to_string(), Slot::Busy);
-        let c = self.deeper(|ev| ev.make_child(inst, name)).flatten();
+        let c = self
+            .deeper(|ev| ev.make_child(inst, name))
+            .unwrap_or(Children::NotEvaluated);
+        let c = Rc::new(c);
         self.insts[inst]
             .children
-            .insert(name.to_string(), Slot::Done(c));
+            .insert(name.to_string(), Slot::Done(Rc::clone(&c)));
         c
     }
 
-    fn make_child(&mut self, inst: usize, name: &str) -> Option<usize> {
+    fn make_child(&mut self, inst: usize, name: &str) -> Children {
         let cfg = self.cfg(inst);
-        let call = cfg.modules.iter().find(|m| m.name == name)?;
+        let Some(call) = cfg.modules.iter().find(|m| m.name == name) else {
+            return Children::NotEvaluated;
+        };
         let what = format!("{}module.{name}", self.prefix(inst));
         let source = call.source.as_deref().unwrap_or_default();
         if local_source(Some(source)).is_none() {
             self.note(call.span, format!("{what} comes from a remote source ({source}); its resources are not checked and its outputs are unknown"));
-            return None;
-        }
-        if call.count.is_some() || call.for_each.is_some() {
-            self.note(call.span, format!("{what} uses count or for_each, which akslint does not expand for modules; its resources are not checked"));
-            return None;
+            return Children::NotEvaluated;
         }
         let depth = self.insts[inst].depth + 1;
-        if depth > MAX_MODULE_DEPTH || self.insts.len() >= MAX_MODULE_INSTANCES {
+        if depth > MAX_MODULE_DEPTH {
             self.note(
                 call.span,
                 format!("{what} is nested too deeply to evaluate"),
             );
-            return None;
+            return Children::NotEvaluated;
         }
         let dir = normalize(&self.insts[inst].dir.join(source));
         let child_cfg = self.load_dir(&dir);
-        let mut given = HashMap::new();
-        for a in &call.args {
-            let v = self.eval_val(&Scope::of(inst), &a.expr);
-            given.insert(a.name.clone(), v);
+        let Some(scopes) = self.expansion(inst, call.count.as_ref(), call.for_each.as_ref(), &what)
+        else {
+            return Children::NotEvaluated;
+        };
+        let mut insts = Vec::new();
+        for (key, sc) in scopes {
+            if self.insts.len() >= MAX_MODULE_INSTANCES {
+                self.note(
+                    call.span,
+                    format!("{what}: too many module instances to evaluate"),
+                );
+                break;
+            }
+            let mut given = HashMap::new();
+            for a in &call.args {
+                given.insert(a.name.clone(), self.eval_val(&sc, &a.expr));
+            }
+            let index = key.as_ref().and_then(index_key).unwrap_or_default();
+            let prefix = format!("{what}{index}.");
+            let c = self.push_inst(Rc::clone(&child_cfg), dir.clone(), prefix, depth);
+            self.set_vars(c, given);
+            insts.push((key, c));
         }
-        let prefix = format!("{what}.");
-        let c = self.push_inst(child_cfg, dir, prefix, depth);
-        self.set_vars(c, given);
-        Some(c)
+        match insts.as_slice() {
+            [(None, c)] => Children::Single(*c),
+            _ => Children::Expanded {
+                keyed: call.for_each.is_some(),
+                insts: insts
+                    .into_iter()
+                    .filter_map(|(k, c)| k.map(|k| (k, c)))
+                    .collect(),
+            },
+        }
     }
 
     /// Reads every local module directory reachable from the root before
@@ -730,21 +766,8 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         cfg
     }
 
-    /// `module.<name>.<output>`: the child's output, with the references it carries.
-    pub(crate) fn output(
-        &mut self,
-        inst: usize,
-        module: &str,
-        name: &str,
-        span: Span,
-    ) -> Result<Rc<Val>, String> {
-        let Some(c) = self.child(inst, module) else {
-            if self.cfg(inst).modules.iter().any(|m| m.name == module) {
-                let why = format!("module.{module}.{name} is not known before apply");
-                return Ok(Rc::new(unknown_val(span, why)));
-            }
-            return Err(format!("no module named {module} is declared"));
-        };
+    /// An output of module instance `c`, with the references it carries.
+    pub(crate) fn output(&mut self, c: usize, name: &str, span: Span) -> Result<Rc<Val>, String> {
         match self.insts[c].outputs.get(name) {
             Some(Slot::Done(v)) => return Ok(Rc::clone(v)),
             Some(Slot::Busy) => {
@@ -755,7 +778,8 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         }
         let cfg = self.cfg(c);
         let Some(expr) = cfg.outputs.get(name) else {
-            return Err(format!("module.{module} has no output named {name}"));
+            let module = self.prefix(c).trim_end_matches('.').to_string();
+            return Err(format!("{module} has no output named {name}"));
         };
         self.insts[c].outputs.insert(name.to_string(), Slot::Busy);
         let v = self
@@ -768,6 +792,25 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         Ok(v)
     }
 
+    /// `module.<name>` as a value: an object of all its outputs.
+    pub(crate) fn module_object(&mut self, c: usize, span: Span, refs: &mut Vec<String>) -> Node {
+        let cfg = self.cfg(c);
+        let mut names: Vec<&String> = cfg.outputs.keys().collect();
+        names.sort();
+        let mut entries = Vec::new();
+        for name in names {
+            let node = match self.output(c, name, span) {
+                Ok(v) => {
+                    refs.extend(v.refs.iter().cloned());
+                    self.take(&v.node, span)
+                }
+                Err(e) => Node::unknown(span, e),
+            };
+            entries.push((name.clone(), node));
+        }
+        value::object(span, entries)
+    }
+
     /// Every resource instance of a module and its children, in declaration order.
     fn collect(&mut self, inst: usize, out: &mut Vec<TfResource>) {
         let cfg = self.cfg(inst);
@@ -776,8 +819,14 @@ impl<'l, 'a> Evaluator<'l, 'a> {
             out.extend(ev.instances.iter().cloned());
         }
         for call in &cfg.modules {
-            if let Some(c) = self.child(inst, &call.name) {
-                self.collect(c, out);
+            match &*self.child(inst, &call.name) {
+                Children::NotEvaluated => {}
+                Children::Single(c) => self.collect(*c, out),
+                Children::Expanded { insts, .. } => {
+                    for (_, c) in insts {
+                        self.collect(*c, out);
+                    }
+                }
             }
         }
     }

@@ -4,7 +4,7 @@
 //! apply are `Ok` nodes of kind `Unknown`.
 
 use super::ast::{BinOp, Expr, ExprKind, ForExpr, ObjItem, Op, Part};
-use super::eval::{index_key, Evaluator, Scope, Val};
+use super::eval::{index_key, Children, Evaluator, Scope, Val};
 use super::funcs;
 use super::value::{self, as_f64, boolean, to_bool, to_str};
 use crate::source::Span;
@@ -265,15 +265,7 @@ impl Evaluator<'_, '_> {
                 Some((k, v)) => Ok((if kv == "key" { k.clone() } else { v.clone() }, 1, false)),
                 None => Err("each is only available where for_each is set".into()),
             },
-            ("module", Some(m), Some(o)) => {
-                let val = self.output(sc.inst, m, o, span)?;
-                self.select(&val, &ops[2..], 2, span, refs)
-            }
-            ("module", Some(m), None) => Ok((
-                unknown(span, format!("module.{m} as a whole is not evaluated")),
-                ops.len(),
-                true,
-            )),
+            ("module", Some(m), _) => self.module_root(sc, m, ops, span, refs),
             ("data", Some(t), Some(n)) => {
                 let mut addr = format!("{}data.{t}.{n}", self.prefix(sc.inst));
                 let mut next = 2;
@@ -333,6 +325,72 @@ impl Evaluator<'_, '_> {
         let (cur, more) = borrow_path(cur, ops.get(used..).unwrap_or_default());
         let node = self.take(cur, span);
         Ok((node, used + more, true))
+    }
+
+    /// `module.m.out`, `module.m["key"].out`, `module.m[0]`, `module.m`.
+    fn module_root(
+        &mut self,
+        sc: &Scope,
+        m: &str,
+        ops: &[Op],
+        span: Span,
+        refs: &mut Vec<String>,
+    ) -> Result<(Node, usize, bool), String> {
+        let children = self.child(sc.inst, m);
+        let (c, used) = match &*children {
+            Children::NotEvaluated => {
+                if !self.cfg(sc.inst).modules.iter().any(|c| c.name == m) {
+                    return Err(format!("no module named {m} is declared"));
+                }
+                let why = format!("outputs of module.{m} are not known before apply");
+                return Ok((unknown(span, why), ops.len(), true));
+            }
+            Children::Single(c) => (*c, 1),
+            Children::Expanded { keyed, insts } => {
+                let Some(Op::Index(ix)) = ops.get(1) else {
+                    let items: Vec<(Node, Node)> = insts
+                        .iter()
+                        .map(|(k, c)| (k.clone(), self.module_object(*c, span, refs)))
+                        .collect();
+                    let node = if *keyed {
+                        let entries = items
+                            .into_iter()
+                            .map(|(k, v)| (to_str(&k).unwrap_or_default(), v))
+                            .collect();
+                        value::object(span, entries)
+                    } else {
+                        value::array(span, items.into_iter().map(|(_, v)| v).collect())
+                    };
+                    return Ok((node, 1, false));
+                };
+                let k = self.eval(sc, ix, refs)?;
+                if let NodeKind::Unknown(why) = &k.kind {
+                    return Ok((unknown(span, why.clone()), ops.len(), true));
+                }
+                match insts.iter().find(|(key, _)| value::equal(key, &k)) {
+                    Some((_, c)) => (*c, 2),
+                    None => {
+                        return Err(format!(
+                            "module.{m} has no instance {}",
+                            index_key(&k).unwrap_or_default()
+                        ))
+                    }
+                }
+            }
+        };
+        match ops.get(used) {
+            Some(Op::Attr(o)) => {
+                let val = self.output(c, o, span)?;
+                self.select(
+                    &val,
+                    ops.get(used + 1..).unwrap_or_default(),
+                    used + 1,
+                    span,
+                    refs,
+                )
+            }
+            _ => Ok((self.module_object(c, span, refs), used, false)),
+        }
     }
 
     /// The part of a cached value the leading operators select, copied.

@@ -596,6 +596,7 @@ output "cidr" {
         .diagnostics
         .iter()
         .any(|d| d.message.contains("remote source")));
+    assert_eq!(ev.module_dirs, vec![PathBuf::from("root/modules/network")]);
 }
 
 #[test]
@@ -1050,4 +1051,65 @@ fn deep_nesting_fits_in_a_small_stack() {
         })
         .expect("thread");
     assert!(handle.join().is_ok());
+}
+
+#[test]
+fn modules_with_count_and_for_each_expand() {
+    let t = Tree::new(&[
+        (
+            "root/main.tf",
+            r#"module "spoke" {
+  source   = "./spoke"
+  for_each = { a = "10.1.0.0/16", b = "10.2.0.0/16" }
+  cidr     = each.value
+}
+module "c" {
+  source = "./spoke"
+  count  = 2
+  cidr   = "10.${count.index + 5}.0.0/16"
+}
+resource "azurerm_x" "t" {
+  a   = module.spoke["b"].cidr_out
+  all = [for k, v in module.spoke : v.cidr_out]
+  c   = module.c[1].cidr_out
+  id  = module.spoke["a"].id
+}
+"#,
+        ),
+        (
+            "root/spoke/main.tf",
+            r#"variable "cidr" {}
+resource "azurerm_subnet" "s" {
+  address_prefixes = [cidrsubnet(var.cidr, 8, 0)]
+}
+output "cidr_out" {
+  value = azurerm_subnet.s.address_prefixes[0]
+}
+output "id" {
+  value = azurerm_subnet.s.id
+}
+"#,
+        ),
+    ]);
+    let ev = t.eval();
+    assert_eq!(
+        addresses(&ev),
+        vec![
+            "azurerm_x.t",
+            "module.spoke[\"a\"].azurerm_subnet.s",
+            "module.spoke[\"b\"].azurerm_subnet.s",
+            "module.c[0].azurerm_subnet.s",
+            "module.c[1].azurerm_subnet.s",
+        ]
+    );
+    let x = res(&ev, "azurerm_x.t");
+    assert_eq!(s(x, &["a"]), "10.2.0.0/24");
+    assert_eq!(s(x, &["c"]), "10.6.0.0/24");
+    assert_eq!(
+        to_json(at(x, &["all"])),
+        serde_json::json!(["10.1.0.0/24", "10.2.0.0/24"])
+    );
+    assert!(x
+        .refs
+        .contains(&("id".into(), "module.spoke[\"a\"].azurerm_subnet.s".into())));
 }
