@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use super::ast::{Attr, Block, Body, Expr, ExprKind, ModuleConfig, ResourceDecl};
 use super::value::{self, MAX_VALUE_DEPTH};
-use super::{load, Evaluation, ModuleFile, ModuleLoader, NOTE_CODE};
+use super::{file_role, load, Evaluation, FileRole, ModuleFile, ModuleLoader, NOTE_CODE};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::ingest::terraform::TfResource;
 use crate::source::Span;
@@ -94,7 +94,8 @@ impl Scope {
 
 pub(crate) struct Evaluator<'l, 'a> {
     loader: &'l mut ModuleLoader<'a>,
-    configs: HashMap<PathBuf, Rc<ModuleConfig>>,
+    /// Parsed module directories; `None` for one with no Terraform files.
+    configs: HashMap<PathBuf, Option<Rc<ModuleConfig>>>,
     insts: Vec<Inst>,
     pub(crate) diags: Vec<Diagnostic>,
     steps: usize,
@@ -157,6 +158,10 @@ impl<'l, 'a> Evaluator<'l, 'a> {
 
     pub(crate) fn run_root(&mut self, dir: &Path, files: &[ModuleFile]) {
         let cfg = load::load(files, true, &mut self.diags);
+        self.run_config(dir, cfg);
+    }
+
+    pub(crate) fn run_config(&mut self, dir: &Path, cfg: ModuleConfig) {
         let tfvars = cfg.tfvars.clone();
         let cfg = Rc::new(cfg);
         self.preload(normalize(dir), &cfg);
@@ -694,7 +699,16 @@ impl<'l, 'a> Evaluator<'l, 'a> {
             return Children::NotEvaluated;
         }
         let dir = normalize(&self.insts[inst].dir.join(source));
-        let child_cfg = self.load_dir(&dir);
+        let Some(child_cfg) = self.load_dir(&dir) else {
+            let shown = dir.display();
+            self.note(
+                call.span,
+                format!(
+                    "{what}: no Terraform files found in {shown}; its resources are not checked"
+                ),
+            );
+            return Children::NotEvaluated;
+        };
         let Some(scopes) = self.expansion(inst, call.count.as_ref(), call.for_each.as_ref(), &what)
         else {
             return Children::NotEvaluated;
@@ -749,20 +763,29 @@ impl<'l, 'a> Evaluator<'l, 'a> {
                 {
                     continue;
                 }
-                let child = self.load_dir(&child_dir);
-                queue.push_back((child_dir, child, depth + 1));
+                if let Some(child) = self.load_dir(&child_dir) {
+                    queue.push_back((child_dir, child, depth + 1));
+                }
             }
         }
     }
 
-    fn load_dir(&mut self, dir: &Path) -> Rc<ModuleConfig> {
+    fn load_dir(&mut self, dir: &Path) -> Option<Rc<ModuleConfig>> {
         if let Some(c) = self.configs.get(dir) {
-            return Rc::clone(c);
+            return c.clone();
         }
         let files = (self.loader)(dir);
-        self.loaded.push(dir.to_path_buf());
-        let cfg = Rc::new(load::load(&files, false, &mut self.diags));
-        self.configs.insert(dir.to_path_buf(), Rc::clone(&cfg));
+        let has_config = files.iter().any(|f| {
+            matches!(
+                file_role(&f.path),
+                Some(FileRole::Hcl | FileRole::Json | FileRole::Document)
+            )
+        });
+        let cfg = has_config.then(|| {
+            self.loaded.push(dir.to_path_buf());
+            Rc::new(load::load(&files, false, &mut self.diags))
+        });
+        self.configs.insert(dir.to_path_buf(), cfg.clone());
         cfg
     }
 

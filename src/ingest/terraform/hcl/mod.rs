@@ -30,6 +30,7 @@ pub use from_node::is_tf_json;
 use super::TfResource;
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
+use crate::syntax::Node;
 
 /// One file handed to the evaluator; the caller has registered it in its
 /// `SourceMap`, so spans in the results point into it.
@@ -116,5 +117,20 @@ pub fn evaluate_module(
 ) -> Evaluation {
     let mut ev = eval::Evaluator::new(loader);
     ev.run_root(dir, files);
+    ev.finish()
+}
+
+/// Evaluates Terraform JSON / Terraform-shaped YAML documents that are already
+/// parsed (standard input, say) as one root module: those for which
+/// [`is_tf_json`] holds. Local modules they call are not read (there is no
+/// directory to resolve them against); their outputs are unknown.
+pub fn evaluate_documents(docs: &[&Node]) -> Evaluation {
+    let mut cfg = ast::ModuleConfig::default();
+    for doc in docs.iter().filter(|d| is_tf_json(d)) {
+        from_node::add_document(&mut cfg, doc);
+    }
+    let mut no_modules = |_: &Path| Vec::new();
+    let mut ev = eval::Evaluator::new(&mut no_modules);
+    ev.run_config(Path::new(""), cfg);
     ev.finish()
 }

@@ -1113,3 +1113,17 @@ output "id" {
         .refs
         .contains(&("id".into(), "module.spoke[\"a\"].azurerm_subnet.s".into())));
 }
+
+#[test]
+fn parsed_documents_evaluate_without_a_directory() {
+    let yaml = "resource:\n  azurerm_subnet:\n    a:\n      name: \"${local.n}\"\nlocals:\n  n: snet-a\nmodule:\n  net:\n    source: ./net\n";
+    let docs = crate::syntax::yaml::parse(FileId(0), yaml).expect("yaml");
+    let refs: Vec<&Node> = docs.iter().collect();
+    let ev = super::evaluate_documents(&refs);
+    assert_eq!(addresses(&ev), vec!["azurerm_subnet.a"]);
+    assert_eq!(s(&ev.resources[0], &["name"]), "snet-a");
+    assert!(ev
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("no Terraform files")));
+}
