@@ -149,6 +149,8 @@ pub(crate) struct ModuleCall {
 #[derive(Clone, Debug)]
 pub(crate) struct Variable {
     pub default: Option<Expr>,
+    /// The type constraint (`map(object({ x = optional(string, "a") }))`).
+    pub ty: Option<Expr>,
 }
 
 /// Everything declared in one module directory, merged over its files.
@@ -187,7 +189,9 @@ impl ModuleConfig {
         match (block.ident.as_str(), block.labels.as_slice()) {
             ("variable", [name]) => {
                 let default = block.body.attr("default").map(|a| a.expr.clone());
-                self.variables.insert(name.clone(), Variable { default });
+                let ty = block.body.attr("type").map(|a| a.expr.clone());
+                self.variables
+                    .insert(name.clone(), Variable { default, ty });
             }
             ("locals", []) => {
                 for a in block.body.attrs {
@@ -207,6 +211,69 @@ impl ModuleConfig {
             _ => {}
         }
     }
+}
+
+impl ModuleConfig {
+    /// Merges a block of an override file (`override.tf`, `*_override.tf`) into
+    /// the declaration it names: its attributes replace the original's, its
+    /// nested blocks replace all original blocks of the same type.
+    pub fn add_override(&mut self, block: Block) {
+        match (block.ident.as_str(), block.labels.as_slice()) {
+            ("resource" | "data", [t, n]) => {
+                let list = if block.ident == "data" {
+                    &mut self.data
+                } else {
+                    &mut self.resources
+                };
+                let o = resource_decl(t, n, block.span, block.body);
+                match list.iter_mut().find(|r| r.rtype == *t && r.name == *n) {
+                    Some(r) => {
+                        r.count = o.count.or(r.count.take());
+                        r.for_each = o.for_each.or(r.for_each.take());
+                        merge_body(&mut r.body, o.body);
+                    }
+                    None => list.push(o),
+                }
+            }
+            ("variable", [name]) => {
+                let default = block.body.attr("default").map(|a| a.expr.clone());
+                let ty = block.body.attr("type").map(|a| a.expr.clone());
+                let v = self.variables.entry(name.clone()).or_insert(Variable {
+                    default: None,
+                    ty: None,
+                });
+                v.default = default.or(v.default.take());
+                v.ty = ty.or(v.ty.take());
+            }
+            ("module", [name]) => {
+                let o = module_call(name, block.span, block.body);
+                match self.modules.iter_mut().find(|m| m.name == *name) {
+                    Some(m) => {
+                        m.source = o.source.or(m.source.take());
+                        m.count = o.count.or(m.count.take());
+                        m.for_each = o.for_each.or(m.for_each.take());
+                        for a in o.args {
+                            m.args.retain(|x| x.name != a.name);
+                            m.args.push(a);
+                        }
+                    }
+                    None => self.modules.push(o),
+                }
+            }
+            // locals and outputs: a later definition replaces the earlier one.
+            _ => self.add_block(block),
+        }
+    }
+}
+
+fn merge_body(target: &mut Body, o: Body) {
+    for a in o.attrs {
+        target.attrs.retain(|x| x.name != a.name);
+        target.attrs.push(a);
+    }
+    let replaced: Vec<String> = o.blocks.iter().map(|b| b.ident.clone()).collect();
+    target.blocks.retain(|b| !replaced.contains(&b.ident));
+    target.blocks.extend(o.blocks);
 }
 
 fn take_attr(body: &mut Body, name: &str) -> Option<Expr> {

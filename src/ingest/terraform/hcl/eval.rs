@@ -272,6 +272,13 @@ impl<'l, 'a> Evaluator<'l, 'a> {
                     refs: Vec::new(),
                 },
             };
+            let val = match &cfg.variables[name].ty {
+                Some(ty) => {
+                    let node = self.conform(&Scope::of(inst), val.node, ty, 0);
+                    Val { node, ..val }
+                }
+                None => val,
+            };
             self.insts[inst].vars.insert(name.clone(), Rc::new(val));
         }
     }

@@ -43,6 +43,15 @@ pub(crate) fn parse_string_template(text: &str, span: Span) -> Expr {
     Expr { span, kind }
 }
 
+/// Lowers an expression parsed out of a JSON/YAML string; every part gets `span`.
+pub(crate) fn lower_expr(e: &Expression, span: Span) -> Expr {
+    let lower = Lower {
+        file: span.file,
+        fixed: Some(span),
+    };
+    lower.expr(e, 0)
+}
+
 struct Lower {
     file: FileId,
     /// When set, every span is this one (templates inside JSON strings).

@@ -80,33 +80,45 @@ fn members(node: &Node) -> Vec<(&str, crate::source::Span, &Node)> {
 }
 
 /// Adds the declarations of one JSON/YAML configuration document.
-pub(crate) fn add_document(cfg: &mut ModuleConfig, root: &Node) {
+pub(crate) fn add_document(cfg: &mut ModuleConfig, root: &Node, overrides: bool) {
+    let add = |cfg: &mut ModuleConfig, b: Block| {
+        if overrides {
+            cfg.add_override(b);
+        } else {
+            cfg.add_block(b);
+        }
+    };
     for (kind, kind_span, value) in members(root) {
         match kind {
             "resource" | "data" => {
                 for (rtype, _, by_name) in members(value) {
                     for (name, _, body) in members(by_name) {
-                        cfg.add_block(block(kind, kind_span, vec![rtype, name], body));
+                        add(cfg, block(kind, kind_span, vec![rtype, name], body));
                     }
                 }
             }
             "variable" => {
                 for (name, _, decl) in members(value) {
                     let mut b = block(kind, kind_span, vec![name], decl);
-                    // Defaults are values, not templates.
+                    // Defaults are values, not templates; types are type expressions.
+                    b.body
+                        .attrs
+                        .retain(|a| a.name != "default" && a.name != "type");
                     if let Some(d) = decl.get("default") {
-                        b.body.attrs.retain(|a| a.name != "default");
                         b.body.attrs.push(literal_attr("default", d));
                     }
-                    cfg.add_block(b);
+                    if let Some(t) = decl.get("type") {
+                        b.body.attrs.push(type_attr(t));
+                    }
+                    add(cfg, b);
                 }
             }
             "module" | "output" => {
                 for (name, _, decl) in members(value) {
-                    cfg.add_block(block(kind, kind_span, vec![name], decl));
+                    add(cfg, block(kind, kind_span, vec![name], decl));
                 }
             }
-            "locals" => cfg.add_block(block(kind, kind_span, Vec::new(), value)),
+            "locals" => add(cfg, block(kind, kind_span, Vec::new(), value)),
             _ => {}
         }
     }
@@ -146,6 +158,22 @@ fn body(node: &Node) -> Body {
         });
     }
     out
+}
+
+/// `"type": "map(object({...}))"`: the string is a type expression.
+fn type_attr(node: &Node) -> Attr {
+    let expr = match node.as_str().map(hcl::edit::parser::parse_expr) {
+        Some(Ok(e)) => super::from_hcl::lower_expr(&e, node.span),
+        _ => Expr {
+            span: node.span,
+            kind: ExprKind::Unsupported("unreadable type".into()),
+        },
+    };
+    Attr {
+        name: "type".into(),
+        name_span: node.span,
+        expr,
+    }
 }
 
 fn literal_attr(name: &str, node: &Node) -> Attr {

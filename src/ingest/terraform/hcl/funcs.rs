@@ -114,6 +114,8 @@ fn dispatch(name: &str, args: Vec<Node>, span: Span) -> R {
                 .collect(),
         )),
         "one" => one(args, span),
+        "range" => range(&args, span),
+        "substr" => substr(&args, span),
         "startswith" => Ok(value::boolean(
             span,
             string_arg(&args, 0)?.starts_with(&string_arg(&args, 1)?),
@@ -363,6 +365,61 @@ fn min_max(max: bool, args: &[Node], span: Span) -> R {
 fn number_op(args: &[Node], span: Span, f: fn(f64) -> f64) -> R {
     let n = args.first().and_then(as_f64).ok_or("a number is needed")?;
     Ok(value::float(span, f(n)))
+}
+
+/// `range(end)`, `range(start, end[, step])`, at most [`MAX_RANGE`] numbers.
+fn range(args: &[Node], span: Span) -> R {
+    let nums: Vec<f64> = args
+        .iter()
+        .map(as_f64)
+        .collect::<Option<_>>()
+        .ok_or("range() takes numbers")?;
+    let (start, end, step) = match nums.as_slice() {
+        [end] => (0.0, *end, 1.0),
+        [start, end] => (*start, *end, if end >= start { 1.0 } else { -1.0 }),
+        [start, end, step] => (*start, *end, *step),
+        _ => return Err("range() takes one to three numbers".into()),
+    };
+    if step == 0.0 || (end - start) * step < 0.0 && start != end {
+        return Err("range() step goes the wrong way".into());
+    }
+    let mut out = Vec::new();
+    let mut x = start;
+    while (step > 0.0 && x < end) || (step < 0.0 && x > end) {
+        if out.len() >= MAX_RANGE {
+            return Err("range() is too long".into());
+        }
+        out.push(value::float(span, x));
+        x += step;
+    }
+    Ok(value::array(span, out))
+}
+
+const MAX_RANGE: usize = 1024;
+
+/// `substr(s, offset, length)` in characters; a negative offset counts from
+/// the end, a length of -1 means to the end.
+fn substr(args: &[Node], span: Span) -> R {
+    let s = string_arg(args, 0)?;
+    let (offset, length) = (int_arg(args, 1)?, int_arg(args, 2)?);
+    let chars: Vec<char> = s.chars().collect();
+    let n = chars.len() as i64;
+    let start = if offset < 0 {
+        (n + offset).max(0)
+    } else {
+        offset.min(n)
+    };
+    let end = if length < 0 {
+        n
+    } else {
+        start.saturating_add(length).min(n)
+    };
+    let out: String = chars
+        .get(start as usize..end.max(start) as usize)
+        .unwrap_or_default()
+        .iter()
+        .collect();
+    Ok(Node::string(span, out))
 }
 
 fn one(args: Vec<Node>, span: Span) -> R {

@@ -11,22 +11,32 @@ pub(crate) fn load(files: &[ModuleFile], root: bool, diags: &mut Vec<Diagnostic>
     let mut cfg = ModuleConfig::default();
     let mut tfvars: Vec<(String, &ModuleFile, FileRole)> = Vec::new();
     let mut sorted: Vec<&ModuleFile> = files.iter().collect();
-    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    // Override files come last, in lexical order, as in Terraform.
+    sorted.sort_by_key(|f| (is_override(f), f.path.clone()));
     for f in sorted {
+        let over = is_override(f);
         match file_role(&f.path) {
             Some(FileRole::Hcl) => match from_hcl::parse_body(f.file, &f.text) {
-                Ok(body) => body.blocks.into_iter().for_each(|b| cfg.add_block(b)),
+                Ok(body) => {
+                    for b in body.blocks {
+                        if over {
+                            cfg.add_override(b);
+                        } else {
+                            cfg.add_block(b);
+                        }
+                    }
+                }
                 Err(e) => diags.push(hcl_error(e)),
             },
             Some(FileRole::Json) => {
                 if let Some(root) = parse_json(f, diags) {
-                    from_node::add_document(&mut cfg, &root);
+                    from_node::add_document(&mut cfg, &root, over);
                 }
             }
             Some(FileRole::Document) => {
                 for doc in parse_documents(f) {
                     if from_node::is_tf_json(&doc) {
-                        from_node::add_document(&mut cfg, &doc);
+                        from_node::add_document(&mut cfg, &doc, false);
                     }
                 }
             }
@@ -42,6 +52,21 @@ pub(crate) fn load(files: &[ModuleFile], root: bool, diags: &mut Vec<Diagnostic>
         add_tfvars(&mut cfg, f, role, diags);
     }
     cfg
+}
+
+/// `override.tf`, `x_override.tf` (and `.tf.json`): merged into other declarations.
+fn is_override(f: &ModuleFile) -> bool {
+    let name = f
+        .path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let stem = name
+        .strip_suffix(".tf")
+        .or_else(|| name.strip_suffix(".tf.json"))
+        .unwrap_or_default();
+    stem == "override" || stem.ends_with("_override")
 }
 
 fn tfvars_rank(f: &ModuleFile) -> String {

@@ -17,6 +17,7 @@ mod from_hcl;
 mod from_node;
 mod funcs;
 mod load;
+mod types;
 mod value;
 
 #[cfg(test)]
@@ -127,7 +128,7 @@ pub fn evaluate_module(
 pub fn evaluate_documents(docs: &[&Node]) -> Evaluation {
     let mut cfg = ast::ModuleConfig::default();
     for doc in docs.iter().filter(|d| is_tf_json(d)) {
-        from_node::add_document(&mut cfg, doc);
+        from_node::add_document(&mut cfg, doc, false);
     }
     let mut no_modules = |_: &Path| Vec::new();
     let mut ev = eval::Evaluator::new(&mut no_modules);

@@ -1127,3 +1127,86 @@ fn parsed_documents_evaluate_without_a_directory() {
         .iter()
         .any(|d| d.message.contains("no Terraform files")));
 }
+
+#[test]
+fn range_and_substr() {
+    assert_eq!(local_json("x = range(3)"), serde_json::json!([0, 1, 2]));
+    assert_eq!(
+        local_json("x = range(1, 7, 2)"),
+        serde_json::json!([1, 3, 5])
+    );
+    assert_eq!(local_json("x = range(3, 0)"), serde_json::json!([3, 2, 1]));
+    assert!(local_value("x = range(100000)").is_unknown());
+    assert_eq!(local_str("x = substr(\"hello world\", 1, 4)"), "ello");
+    assert_eq!(local_str("x = substr(\"hello\", -3, -1)"), "llo");
+    assert_eq!(
+        local_json("x = {for i in range(2) : \"worker${i}\" => i}"),
+        serde_json::json!({"worker0": 0, "worker1": 1})
+    );
+}
+
+#[test]
+fn variable_types_fill_optional_attributes() {
+    let t = Tree::new(&[
+        (
+            "root/variables.tf",
+            r#"variable "pools" {
+  type = map(object({
+    name      = string
+    max_pods  = optional(number, 30)
+    kubelet   = optional(object({ x = string }))
+    count     = number
+  }))
+  default = {
+    a = { name = "a", count = "3" }
+  }
+}
+"#,
+        ),
+        (
+            "root/main.tf",
+            r#"resource "azurerm_kubernetes_cluster_node_pool" "p" {
+  for_each   = var.pools
+  name       = each.value.name
+  max_pods   = each.value.max_pods
+  node_count = each.value.count
+  has_kubelet = each.value.kubelet == null ? "no" : "yes"
+}
+"#,
+        ),
+    ]);
+    let ev = t.eval();
+    let p = res(&ev, "azurerm_kubernetes_cluster_node_pool.p[\"a\"]");
+    assert_eq!(
+        to_json(&p.values),
+        serde_json::json!({"name": "a", "max_pods": 30, "node_count": 3, "has_kubelet": "no"})
+    );
+}
+
+#[test]
+fn override_files_merge_into_declarations() {
+    let t = Tree::new(&[
+        (
+            "root/main.tf",
+            "resource \"azurerm_subnet\" \"s\" {\n  name = \"a\"\n  address_prefixes = [\"10.0.0.0/24\"]\n  delegation {\n    name = \"x\"\n  }\n}\nvariable \"v\" {\n  default = 1\n}\n",
+        ),
+        (
+            "root/main_override.tf",
+            "resource \"azurerm_subnet\" \"s\" {\n  name = \"b\"\n  delegation {\n    name = \"y\"\n  }\n}\nvariable \"v\" {\n  default = 2\n}\n",
+        ),
+        (
+            "root/other.tf",
+            "resource \"azurerm_x\" \"t\" {\n  v = var.v\n}\n",
+        ),
+    ]);
+    let ev = t.eval();
+    assert_eq!(addresses(&ev), vec!["azurerm_subnet.s", "azurerm_x.t"]);
+    assert_eq!(
+        to_json(&res(&ev, "azurerm_subnet.s").values),
+        serde_json::json!({"address_prefixes": ["10.0.0.0/24"], "name": "b", "delegation": {"name": "y"}})
+    );
+    assert_eq!(
+        to_json(at(res(&ev, "azurerm_x.t"), &["v"])),
+        serde_json::json!(2)
+    );
+}
