@@ -543,7 +543,8 @@ impl<'l, 'a> Evaluator<'l, 'a> {
                 None => groups.push((ident, b.ident_span, nodes)),
             }
         }
-        for (key, key_span, mut nodes) in groups {
+        // A dynamic block over an empty collection writes no block at all.
+        for (key, key_span, mut nodes) in groups.into_iter().filter(|g| !g.2.is_empty()) {
             let value = if nodes.len() == 1 {
                 nodes.remove(0)
             } else {
@@ -635,7 +636,7 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         let coll = self.eval_val(sc, &fe.expr);
         let path = join(path, label);
         refs.extend(coll.refs.iter().map(|t| (path.clone(), t.clone())));
-        let Some(pairs) = each_pairs(&coll.node) else {
+        let Some(pairs) = dynamic_pairs(&coll.node) else {
             let why = format!("dynamic {label} blocks over a collection not known before apply");
             return vec![Node::unknown(b.span, why)];
         };
@@ -896,6 +897,22 @@ pub(crate) fn each_pairs(v: &Node) -> Option<Vec<(Node, Node)>> {
             Some(keys.into_iter().map(|k| (k.clone(), k.clone())).collect())
         }
         _ => None,
+    }
+}
+
+/// The elements a `dynamic` block iterates: a list of anything by index, a
+/// map by key. `None` when not known.
+fn dynamic_pairs(v: &Node) -> Option<Vec<(Node, Node)>> {
+    match &v.kind {
+        NodeKind::Array(items) => Some(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (value::int(item.span, i as i64), item.clone()))
+                .collect(),
+        ),
+        NodeKind::Null => Some(Vec::new()),
+        _ => each_pairs(v),
     }
 }
 

@@ -1210,3 +1210,45 @@ fn override_files_merge_into_declarations() {
         serde_json::json!(2)
     );
 }
+
+#[test]
+fn dynamic_blocks_over_lists_and_conditions() {
+    let t = main_tf(
+        r#"variable "auto" {
+  default = false
+}
+variable "kubelet" {
+  default = [{ pod_max_pid = 100 }]
+}
+resource "azurerm_kubernetes_cluster" "k" {
+  dynamic "default_node_pool" {
+    for_each = var.auto ? ["auto"] : []
+    content {
+      name = "auto"
+    }
+  }
+  dynamic "default_node_pool" {
+    for_each = var.auto ? [] : ["manual"]
+    content {
+      name = default_node_pool.value
+      dynamic "kubelet_config" {
+        for_each = var.kubelet
+        content {
+          pod_max_pid = kubelet_config.value.pod_max_pid
+        }
+      }
+    }
+  }
+  dynamic "api_server_access_profile" {
+    for_each = []
+    content {}
+  }
+}
+"#,
+    );
+    let ev = t.eval();
+    assert_eq!(
+        to_json(&res(&ev, "azurerm_kubernetes_cluster.k").values),
+        serde_json::json!({"default_node_pool": {"name": "manual", "kubelet_config": {"pod_max_pid": 100}}})
+    );
+}
