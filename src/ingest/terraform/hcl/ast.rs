@@ -151,6 +151,8 @@ pub(crate) struct Variable {
     pub default: Option<Expr>,
     /// The type constraint (`map(object({ x = optional(string, "a") }))`).
     pub ty: Option<Expr>,
+    /// The `variable` block.
+    pub span: Span,
 }
 
 /// Everything declared in one module directory, merged over its files.
@@ -190,8 +192,9 @@ impl ModuleConfig {
             ("variable", [name]) => {
                 let default = block.body.attr("default").map(|a| a.expr.clone());
                 let ty = block.body.attr("type").map(|a| a.expr.clone());
+                let span = block.span;
                 self.variables
-                    .insert(name.clone(), Variable { default, ty });
+                    .insert(name.clone(), Variable { default, ty, span });
             }
             ("locals", []) => {
                 for a in block.body.attrs {
@@ -241,6 +244,7 @@ impl ModuleConfig {
                 let v = self.variables.entry(name.clone()).or_insert(Variable {
                     default: None,
                     ty: None,
+                    span: block.span,
                 });
                 v.default = default.or(v.default.take());
                 v.ty = ty.or(v.ty.take());

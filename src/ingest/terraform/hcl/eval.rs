@@ -197,7 +197,7 @@ impl<'l, 'a> Evaluator<'l, 'a> {
             NOTE_CODE,
             Severity::Info,
             message,
-            Label::new(span, "not known before apply"),
+            Label::new(span, "akslint could not evaluate this"),
         );
         self.diags.push(d);
     }
@@ -268,7 +268,10 @@ impl<'l, 'a> Evaluator<'l, 'a> {
                 (Some(v), _) => v,
                 (None, Some(d)) => self.eval_val(&Scope::of(inst), d),
                 (None, None) => Val {
-                    node: Node::unknown(Span::default(), format!("variable {name} has no value")),
+                    node: Node::unknown(
+                        cfg.variables[name].span,
+                        format!("variable {name} has no value"),
+                    ),
                     refs: Vec::new(),
                 },
             };

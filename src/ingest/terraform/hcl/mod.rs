@@ -8,7 +8,30 @@
 //! Nothing here stops evaluation: syntax errors are diagnostics, Terraform
 //! errors (a missing map key, a type mismatch) turn the value unknown.
 //!
-//! Entry point: [`evaluate_module`] for one root module directory.
+//! Entry points: [`evaluate_module`] for a root module directory,
+//! [`evaluate_documents`] for already-parsed Terraform-shaped documents,
+//! [`is_tf_json`] to recognise those, [`file_role`] to pick a module's files.
+//!
+//! What is evaluated:
+//! * `variable` (default, `terraform.tfvars`, `*.auto.tfvars[.json]`, type
+//!   constraints with `optional()` defaults), `locals` (lazily; a cycle is
+//!   unknown), `resource` (with `count`/`for_each`, `dynamic` blocks),
+//!   `data` (unknown, but references are recorded), `output`, `module` with
+//!   a local source (`./`, `../`; also with `count`/`for_each`), override files;
+//! * literals, templates with interpolation and `%{if}`, operators,
+//!   conditionals, `for` expressions, splats, indexing, `count.index`,
+//!   `each.*`, and the functions in `funcs.rs` (cidr*, collections, strings,
+//!   conversions, `try`/`can`).
+//!
+//! What is not: remote modules, `%{for}` template directives, provider
+//! functions, regular expressions, file and crypto functions, `path.*`,
+//! `terraform.workspace`, `self`, `-var` flags, `import`/`moved` blocks
+//! (ignored), and a `count`/`for_each` not known before apply (the resource
+//! is skipped with a note, since a guess could produce false findings).
+//!
+//! Budgets keep hostile input bounded: 1,000 instances per expansion, 2M
+//! evaluation steps, 1 MiB per string, nesting depths for expressions,
+//! values, reference chains and modules.
 
 mod ast;
 mod eval;

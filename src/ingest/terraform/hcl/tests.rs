@@ -1252,3 +1252,26 @@ resource "azurerm_kubernetes_cluster" "k" {
         serde_json::json!({"default_node_pool": {"name": "manual", "kubelet_config": {"pod_max_pid": 100}}})
     );
 }
+
+#[test]
+fn a_large_configuration_evaluates_quickly() {
+    let mut text = String::from("locals {\n  subnets = {\n");
+    for i in 0..400 {
+        text.push_str(&format!("    s{i} = cidrsubnet(\"10.0.0.0/8\", 16, {i})\n"));
+    }
+    text.push_str("  }\n}\n");
+    text.push_str("resource \"azurerm_subnet\" \"s\" {\n  for_each = local.subnets\n  name = each.key\n  address_prefixes = [each.value]\n}\n");
+    for i in 0..400 {
+        text.push_str(&format!(
+            "resource \"azurerm_kubernetes_cluster_node_pool\" \"p{i}\" {{\n  name = \"p{i}\"\n  vnet_subnet_id = azurerm_subnet.s[\"s{i}\"].id\n  tag = azurerm_subnet.s[\"s{i}\"].address_prefixes[0]\n}}\n"
+        ));
+    }
+    let t = main_tf(&text);
+    let started = std::time::Instant::now();
+    let ev = t.eval();
+    assert_eq!(ev.resources.len(), 800);
+    assert!(ev.diagnostics.is_empty(), "{:?}", ev.diagnostics.first());
+    let p = res(&ev, "azurerm_kubernetes_cluster_node_pool.p399");
+    assert_eq!(s(p, &["tag"]), "10.1.143.0/24");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
