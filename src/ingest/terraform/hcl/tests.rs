@@ -1275,3 +1275,204 @@ fn a_large_configuration_evaluates_quickly() {
     assert_eq!(s(p, &["tag"]), "10.1.143.0/24");
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TOKENS: &[&str] = &[
+        "resource ",
+        "\"azurerm_subnet\" ",
+        "\"a\" ",
+        "{",
+        "}",
+        "[",
+        "]",
+        "(",
+        ")",
+        "\n",
+        "=",
+        "locals",
+        "variable",
+        "module",
+        "output",
+        "count",
+        "for_each",
+        "each.key",
+        "count.index",
+        "local.a",
+        "local.b",
+        "var.v",
+        "azurerm_subnet.a.id",
+        "azurerm_subnet.a[0]",
+        "module.m.x",
+        "\"${",
+        "}\"",
+        "%{if true}",
+        "%{endif}",
+        "? ",
+        ": ",
+        "for x in ",
+        " => ",
+        "...",
+        "[*]",
+        ".*",
+        "cidrsubnet(",
+        "\"10.0.0.0/8\"",
+        ", ",
+        "8",
+        "-1",
+        "99999999999999999999",
+        "1.5",
+        "null",
+        "true",
+        "try(",
+        "can(",
+        "concat(",
+        "merge(",
+        "range(",
+        "format(\"%s%d\"",
+        "a = ",
+        "b = ",
+        "dynamic \"x\" ",
+        "content ",
+        "source = \"./\"",
+        "<<EOT\nx\nEOT\n",
+        "!",
+        "&&",
+        "%",
+    ];
+
+    fn eval_text(text: &str) -> Evaluation {
+        let t = Tree::new(&[("root/main.tf", text)]);
+        t.eval()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn token_soup_never_panics(idx in proptest::collection::vec(0..TOKENS.len(), 0..80)) {
+            let text: String = idx.iter().map(|i| TOKENS[*i]).collect();
+            let _ = eval_text(&text);
+        }
+
+        #[test]
+        fn json_soup_never_panics(idx in proptest::collection::vec(0..TOKENS.len(), 0..30)) {
+            let inner: String = idx.iter().map(|i| TOKENS[*i]).collect();
+            let doc = serde_json::json!({
+                "locals": {"a": inner.clone(), "b": [inner.clone(), {"k": inner.clone()}]},
+                "resource": {"azurerm_subnet": {"a": {"count": inner.clone(), "name": "${local.a}", "x": inner}}}
+            });
+            let t = Tree::new(&[("root/main.tf.json", &doc.to_string())]);
+            let _ = t.eval();
+        }
+    }
+
+    /// Well-formed expressions built from the constructs the evaluator knows.
+    fn expr() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            (-3i64..300).prop_map(|i| i.to_string()),
+            Just("\"10.1.0.0/16\"".to_string()),
+            Just("\"a\"".to_string()),
+            Just("null".to_string()),
+            Just("true".to_string()),
+            (0..5u8).prop_map(|i| format!("local.l{i}")),
+            Just("var.v".to_string()),
+            Just("var.m".to_string()),
+            Just("azurerm_subnet.s".to_string()),
+            Just("azurerm_subnet.s[0].name".to_string()),
+            Just("data.azurerm_subnet.d.id".to_string()),
+            Just("module.m.o".to_string()),
+        ];
+        leaf.prop_recursive(4, 48, 4, |inner| {
+            let fns = prop_oneof![
+                Just("cidrsubnet"),
+                Just("cidrhost"),
+                Just("cidrsubnets"),
+                Just("concat"),
+                Just("merge"),
+                Just("lookup"),
+                Just("element"),
+                Just("length"),
+                Just("format"),
+                Just("join"),
+                Just("split"),
+                Just("replace"),
+                Just("toset"),
+                Just("tomap"),
+                Just("tostring"),
+                Just("tonumber"),
+                Just("coalesce"),
+                Just("try"),
+                Just("can"),
+                Just("flatten"),
+                Just("keys"),
+                Just("values"),
+                Just("contains"),
+                Just("max"),
+                Just("range"),
+                Just("substr"),
+                Just("upper"),
+                Just("sha1"),
+            ];
+            prop_oneof![
+                (fns, proptest::collection::vec(inner.clone(), 0..4))
+                    .prop_map(|(f, a)| format!("{f}({})", a.join(", "))),
+                (inner.clone(), inner.clone(), inner.clone())
+                    .prop_map(|(c, a, b)| format!("({c} ? {a} : {b})")),
+                (
+                    inner.clone(),
+                    inner.clone(),
+                    prop_oneof![
+                        Just("+"),
+                        Just("*"),
+                        Just("%"),
+                        Just("=="),
+                        Just("<"),
+                        Just("&&")
+                    ]
+                )
+                    .prop_map(|(a, b, o)| format!("({a} {o} {b})")),
+                proptest::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(", "))),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{{ k = {a}, j = {b} }}")),
+                (inner.clone(), inner.clone()).prop_map(|(c, v)| format!("[for x in {c} : {v}]")),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(c, v)| format!("{{for k, x in {c} : k => {v}...}}")),
+                inner
+                    .clone()
+                    .prop_map(|a| format!("\"p-${{{a}}}-%{{if {a} == 1}}y%{{endif}}\"")),
+                (inner.clone(), inner.clone()).prop_map(|(a, i)| format!("{a}[{i}]")),
+                inner.clone().prop_map(|a| format!("{a}[*].k")),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn generated_configurations_never_panic(ls in proptest::collection::vec(expr(), 5), c in expr(), a in expr()) {
+            let mut text = String::from("variable \"v\" {\n  default = 3\n}\nvariable \"m\" {\n  default = { a = \"10.0.0.0/8\" }\n}\nlocals {\n");
+            for (i, l) in ls.iter().enumerate() {
+                text.push_str(&format!("  l{i} = {l}\n"));
+            }
+            text.push_str(&format!("}}\nresource \"azurerm_subnet\" \"s\" {{\n  count = {c}\n  name = {a}\n  for_each_like = each.key\n}}\n"));
+            text.push_str("module \"m\" {\n  source = \"./\"\n}\ndata \"azurerm_subnet\" \"d\" {}\n");
+            let _ = eval_text(&text);
+        }
+    }
+
+    #[test]
+    fn truncated_fixtures_never_panic() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/terraform-hcl/AKS002/fail/main.tf");
+        let text = std::fs::read_to_string(dir).expect("fixture");
+        let mut cut = 0;
+        while cut < text.len() {
+            if text.is_char_boundary(cut) {
+                let _ = eval_text(&text[..cut]);
+            }
+            cut += 13;
+        }
+    }
+}
