@@ -96,6 +96,8 @@ pub(crate) struct Evaluator<'l, 'a> {
     loader: &'l mut ModuleLoader<'a>,
     /// Parsed module directories; `None` for one with no Terraform files.
     configs: HashMap<PathBuf, Option<Rc<ModuleConfig>>>,
+    /// Module instances. Indices come only from `push_inst` and instances are
+    /// never removed, so `self.insts[i]` cannot fail.
     insts: Vec<Inst>,
     pub(crate) diags: Vec<Diagnostic>,
     steps: usize,
@@ -373,6 +375,7 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         }
         self.insts[inst].resources.insert(idx, Slot::Busy);
         let cfg = self.cfg(inst);
+        // `idx` comes from a position in this same list (`resource_ref`, `collect`).
         let decl = &cfg.resources[idx];
         let ev = self
             .deeper(|ev| ev.eval_resource(inst, decl))

@@ -686,6 +686,11 @@ fn index(node: Node, k: &Node, lenient: bool) -> R {
         }
         NodeKind::Object(entries) => {
             let key = to_str(k).ok_or("a map key must be a string")?;
+            if lenient && key == "0" && !entries.iter().any(|e| e.key == key) {
+                // A single nested block is an object here, but Terraform sees a
+                // list of one: `azurerm_kubernetes_cluster.k.network_profile[0]`.
+                return Ok(Node::new(span, NodeKind::Object(entries)));
+            }
             match entries.into_iter().find(|e| e.key == key) {
                 Some(e) => Ok(e.value),
                 None if lenient => Ok(unknown(span, missing(&format!("[{key}]"), None))),

@@ -1476,3 +1476,23 @@ mod robustness {
         }
     }
 }
+
+#[test]
+fn single_blocks_index_like_lists_of_one() {
+    let t = main_tf(
+        r#"resource "azurerm_kubernetes_cluster" "k" {
+  network_profile {
+    pod_cidr = "10.244.0.0/16"
+  }
+}
+resource "azurerm_x" "t" {
+  cidr      = azurerm_kubernetes_cluster.k.network_profile[0].pod_cidr
+  principal = azurerm_kubernetes_cluster.k.kubelet_identity[0].object_id
+}
+"#,
+    );
+    let ev = t.eval();
+    let x = res(&ev, "azurerm_x.t");
+    assert_eq!(s(x, &["cidr"]), "10.244.0.0/16");
+    assert!(at(x, &["principal"]).is_unknown());
+}
