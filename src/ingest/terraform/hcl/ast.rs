@@ -79,7 +79,8 @@ pub(crate) enum Part {
     Lit(String),
     Interp(Expr),
     If(Expr, Vec<Part>, Vec<Part>),
-    Unsupported(String),
+    /// `%{for k, v in coll}…%{endfor}`: key variable, value variable, collection, body.
+    For(Option<String>, String, Expr, Vec<Part>),
 }
 
 #[derive(Clone, Debug)]

@@ -197,8 +197,25 @@ impl Evaluator<'_, '_> {
                     let b = to_bool(&v).ok_or("a template condition must be a boolean")?;
                     self.render(sc, if b { t } else { f }, out, unknown_part, refs)?;
                 }
-                Part::Unsupported(why) => {
-                    unknown_part.get_or_insert_with(|| why.clone());
+                Part::For(k, v, coll, body) => {
+                    let c = self.eval(sc, coll, refs)?;
+                    let Some(pairs) = iteration(c)? else {
+                        unknown_part.get_or_insert_with(|| {
+                            "a template loop over an unknown collection".into()
+                        });
+                        continue;
+                    };
+                    for (key, val) in pairs {
+                        let mut inner = sc.clone();
+                        if let Some(k) = k {
+                            inner.iters.push((k.clone(), key));
+                        }
+                        inner.iters.push((v.clone(), val));
+                        self.render(&inner, body, out, unknown_part, refs)?;
+                        if out.len() > MAX_STRING {
+                            return Err("the string grows beyond 1 MiB".into());
+                        }
+                    }
                 }
             }
             if out.len() > MAX_STRING {
@@ -466,27 +483,12 @@ impl Evaluator<'_, '_> {
 
     fn for_expr(&mut self, sc: &Scope, f: &ForExpr, span: Span, refs: &mut Vec<String>) -> R {
         let coll = self.eval(sc, &f.collection, refs)?;
-        let pairs: Vec<(Node, Node)> = match coll.kind {
-            NodeKind::Unknown(why) => return Ok(unknown(span, why)),
-            NodeKind::Array(items) => items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (value::int(span, i as i64), v))
-                .collect(),
-            NodeKind::Object(entries) => {
-                let mut entries = entries;
-                entries.sort_by(|a, b| a.key.cmp(&b.key));
-                entries
-                    .into_iter()
-                    .map(|e| (Node::string(e.key_span, e.key), e.value))
-                    .collect()
-            }
-            other => {
-                return Err(format!(
-                    "cannot iterate over a {}",
-                    Node::new(span, other).kind_name()
-                ))
-            }
+        let why = match &coll.kind {
+            NodeKind::Unknown(why) => why.clone(),
+            _ => String::new(),
+        };
+        let Some(pairs) = iteration(coll)? else {
+            return Ok(unknown(span, why));
         };
         let mut items = Vec::new();
         let mut groups: Vec<(String, Vec<Node>)> = Vec::new();
@@ -632,6 +634,31 @@ fn borrow_index<'n>(node: &'n Node, k: &Node) -> Option<&'n Node> {
         }
         _ => None,
     }
+}
+
+/// The (key, value) pairs a `for` iterates: lists by index, maps by key in
+/// lexical order; `None` for an unknown collection.
+fn iteration(coll: Node) -> Result<Option<Vec<(Node, Node)>>, String> {
+    let span = coll.span;
+    Ok(Some(match coll.kind {
+        NodeKind::Unknown(_) => return Ok(None),
+        NodeKind::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (value::int(span, i as i64), v))
+            .collect(),
+        NodeKind::Object(mut entries) => {
+            entries.sort_by(|a, b| a.key.cmp(&b.key));
+            entries
+                .into_iter()
+                .map(|e| (Node::string(e.key_span, e.key), e.value))
+                .collect()
+        }
+        other => {
+            let kind = Node::new(span, other).kind_name();
+            return Err(format!("cannot iterate over a {kind}"));
+        }
+    }))
 }
 
 fn get_attr(node: Node, a: &str, lenient: bool) -> R {

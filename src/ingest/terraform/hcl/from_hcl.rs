@@ -213,9 +213,12 @@ impl Lower {
                             .map(|e| self.template(&e.template, d))
                             .unwrap_or_default(),
                     ),
-                    Directive::For(_) => {
-                        Part::Unsupported("template for-directives are not evaluated".into())
-                    }
+                    Directive::For(f) => Part::For(
+                        f.for_expr.key_var.as_ref().map(|k| k.as_str().to_string()),
+                        f.for_expr.value_var.as_str().to_string(),
+                        self.expr(&f.for_expr.collection_expr, d),
+                        self.template(&f.for_expr.template, d),
+                    ),
                 },
             })
             .collect()

@@ -18,13 +18,12 @@
 //!   unknown), `resource` (with `count`/`for_each`, `dynamic` blocks),
 //!   `data` (unknown, but references are recorded), `output`, `module` with
 //!   a local source (`./`, `../`; also with `count`/`for_each`), override files;
-//! * literals, templates with interpolation and `%{if}`, operators,
+//! * literals, templates with interpolation, `%{if}` and `%{for}`, operators,
 //!   conditionals, `for` expressions, splats, indexing, `count.index`,
 //!   `each.*`, and the functions in `funcs.rs` (cidr*, collections, strings,
 //!   conversions, `try`/`can`).
 //!
-//! What is not: remote modules, `%{for}` template directives, provider
-//! functions, regular expressions, file and crypto functions, `path.*`,
+//! What is not: remote modules, provider functions, regular expressions, file and crypto functions, `path.*`,
 //! `terraform.workspace`, `self`, `-var` flags, `import`/`moved` blocks
 //! (ignored), and a `count`/`for_each` not known before apply (the resource
 //! is skipped with a note, since a guess could produce false findings).

@@ -141,6 +141,14 @@ fn conditionals_and_template_directives() {
         local_str("x = <<-EOT\n    ab\n      c\n    EOT"),
         "ab\n  c\n"
     );
+    assert_eq!(
+        local_str("x = \"%{for k, v in {b = 2, a = 1}}${k}=${v};%{endfor}\""),
+        "a=1;b=2;"
+    );
+    assert!(local_value(
+        "x = \"%{for v in data.azurerm_x.d.list}${v}%{endfor}\"\n}\ndata \"azurerm_x\" \"d\" {"
+    )
+    .is_unknown());
     // An unknown condition makes the whole value unknown.
     let t = main_tf(
         "data \"azurerm_subnet\" \"s\" {}\nresource \"azurerm_x\" \"t\" {\n  v = data.azurerm_subnet.s.id == \"\" ? \"a\" : \"b\"\n}\n",
