@@ -23,9 +23,9 @@
 //!   `each.*`, and the functions in `funcs.rs` (cidr*, collections, strings,
 //!   conversions, `try`/`can`).
 //!
-//! What is not: remote modules, provider functions, regular expressions, file and crypto functions, `path.*`,
-//! `terraform.workspace`, `self`, `-var` flags, `import`/`moved` blocks
-//! (ignored), and a `count`/`for_each` not known before apply (the resource
+//! What is not: remote modules, provider functions, regular expressions,
+//! file and crypto functions, `path.*`, `terraform.workspace`, `self`, `-var`
+//! flags, `import`/`moved` blocks (ignored), and a `count`/`for_each` not known before apply (the resource
 //! is skipped with a note, since a guess could produce false findings).
 //!
 //! Budgets keep hostile input bounded: 1,000 instances per expansion, 2M
