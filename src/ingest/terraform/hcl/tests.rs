@@ -1504,3 +1504,29 @@ resource "azurerm_x" "t" {
     assert_eq!(s(x, &["cidr"]), "10.244.0.0/16");
     assert!(at(x, &["principal"]).is_unknown());
 }
+
+#[test]
+fn a_directory_may_mix_hcl_json_and_tfvars_json() {
+    let t = Tree::new(&[
+        ("root/variables.tf", "variable \"cidr\" {\n  default = \"10.0.0.0/16\"\n}\n"),
+        ("root/terraform.tfvars.json", r#"{"cidr": "10.9.0.0/16"}"#),
+        (
+            "root/net.tf.json",
+            r#"{"resource": {"azurerm_subnet": {"nodes": {"name": "n", "address_prefixes": ["${cidrsubnet(var.cidr, 8, 0)}"]}}}}"#,
+        ),
+        (
+            "root/main.tf",
+            "resource \"azurerm_kubernetes_cluster\" \"k\" {\n  default_node_pool {\n    vnet_subnet_id = azurerm_subnet.nodes.id\n    note = azurerm_subnet.nodes.address_prefixes[0]\n  }\n}\n",
+        ),
+        ("root/README.md", "# not Terraform"),
+        ("root/k8s.yaml", "apiVersion: v1\nkind: ConfigMap\n"),
+    ]);
+    let ev = t.eval();
+    assert!(ev.diagnostics.is_empty(), "{:?}", ev.diagnostics);
+    let k = res(&ev, "azurerm_kubernetes_cluster.k");
+    assert_eq!(s(k, &["default_node_pool", "note"]), "10.9.0.0/24");
+    assert!(k.refs.contains(&(
+        "default_node_pool.vnet_subnet_id".into(),
+        "azurerm_subnet.nodes".into()
+    )));
+}
