@@ -117,6 +117,13 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
+/// The span from the first to the last of several blocks, when they share a file.
+fn cover(nodes: &[Node]) -> Option<Span> {
+    let (first, last) = (nodes.first()?.span, nodes.last()?.span);
+    (first.file == last.file && first.start <= last.end)
+        .then(|| Span::new(first.file, first.start as usize, last.end as usize))
+}
+
 /// Lexical `..`/`.` removal: module sources are relative paths, and the
 /// loader wants one name per directory.
 fn normalize(p: &Path) -> PathBuf {
@@ -554,7 +561,7 @@ impl<'l, 'a> Evaluator<'l, 'a> {
             let value = if nodes.len() == 1 {
                 nodes.remove(0)
             } else {
-                let span = nodes.first().map(|n| n.span).unwrap_or(key_span);
+                let span = cover(&nodes).unwrap_or(key_span);
                 value::array(span, nodes)
             };
             entries.push(Entry {

@@ -385,6 +385,8 @@ resource "azurerm_kubernetes_cluster" "aks" {
     let subnets = at(vnet, &["subnet"]).as_array().expect("array");
     assert_eq!(subnets.len(), 2);
     assert_eq!(subnets[1].get("name").and_then(Node::as_str), Some("b"));
+    let all = t.text(at(vnet, &["subnet"]).span);
+    assert!(all.starts_with("subnet {") && all.ends_with('}') && all.contains("\"b\""));
     assert!(vnet.values.get("lifecycle").is_none());
     assert!(t
         .text(vnet.decl)
