@@ -53,7 +53,11 @@ struct Inst {
     /// `""` for the root, `module.net.` for a child.
     prefix: String,
     depth: usize,
-    vars: HashMap<String, Rc<Val>>,
+    vars: HashMap<String, Slot<Rc<Val>>>,
+    /// Input variables from the calling `module` block, evaluated in the
+    /// caller's scope on first use (so a module may take another's output,
+    /// or even one of its own, as Terraform allows).
+    pending: HashMap<String, (Scope, Expr)>,
     locals: HashMap<String, Slot<Rc<Val>>>,
     resources: HashMap<usize, Slot<Rc<Evaluated>>>,
     children: HashMap<String, Slot<Rc<Children>>>,
@@ -251,6 +255,7 @@ impl<'l, 'a> Evaluator<'l, 'a> {
             prefix,
             depth,
             vars: HashMap::new(),
+            pending: HashMap::new(),
             locals: HashMap::new(),
             resources: HashMap::new(),
             children: HashMap::new(),
@@ -267,12 +272,16 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         &self.insts[inst].prefix
     }
 
-    /// Declared variables take the given value, else their default, else unknown.
+    /// Declared variables take the given value, else (unless a module
+    /// argument will give it) their default, else unknown.
     fn set_vars(&mut self, inst: usize, mut given: HashMap<String, Val>) {
         let cfg = self.cfg(inst);
         let mut names: Vec<&String> = cfg.variables.keys().collect();
         names.sort();
         for name in names {
+            if self.insts[inst].pending.contains_key(name) {
+                continue;
+            }
             let val = match (given.remove(name), &cfg.variables[name].default) {
                 (Some(v), _) => v,
                 (None, Some(d)) => self.eval_val(&Scope::of(inst), d),
@@ -284,14 +293,22 @@ impl<'l, 'a> Evaluator<'l, 'a> {
                     refs: Vec::new(),
                 },
             };
-            let val = match &cfg.variables[name].ty {
-                Some(ty) => {
-                    let node = self.conform(&Scope::of(inst), val.node, ty, 0);
-                    Val { node, ..val }
-                }
-                None => val,
-            };
-            self.insts[inst].vars.insert(name.clone(), Rc::new(val));
+            let val = self.typed(inst, name, val);
+            self.insts[inst]
+                .vars
+                .insert(name.clone(), Slot::Done(Rc::new(val)));
+        }
+    }
+
+    /// Applies the variable's type constraint, if it has one.
+    fn typed(&mut self, inst: usize, name: &str, val: Val) -> Val {
+        let cfg = self.cfg(inst);
+        match cfg.variables.get(name).and_then(|v| v.ty.as_ref()) {
+            Some(ty) => {
+                let node = self.conform(&Scope::of(inst), val.node, ty, 0);
+                Val { node, ..val }
+            }
+            None => val,
         }
     }
 
@@ -319,11 +336,27 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         n.clone()
     }
 
-    pub(crate) fn var(&mut self, inst: usize, name: &str) -> Result<Rc<Val>, String> {
+    pub(crate) fn var(&mut self, inst: usize, name: &str, span: Span) -> Result<Rc<Val>, String> {
         match self.insts[inst].vars.get(name) {
-            Some(v) => Ok(Rc::clone(v)),
-            None => Err(format!("no variable named {name} is declared")),
+            Some(Slot::Done(v)) => return Ok(Rc::clone(v)),
+            Some(Slot::Busy) => {
+                let why = format!("var.{name} refers to itself");
+                return Ok(Rc::new(unknown_val(span, why)));
+            }
+            None => {}
         }
+        let Some((sc, expr)) = self.insts[inst].pending.remove(name) else {
+            return Err(format!("no variable named {name} is declared"));
+        };
+        self.insts[inst].vars.insert(name.to_string(), Slot::Busy);
+        let v = self
+            .deeper(|ev| ev.eval_val(&sc, &expr))
+            .unwrap_or_else(|| unknown_val(span, "references nested too deeply"));
+        let v = Rc::new(self.typed(inst, name, v));
+        self.insts[inst]
+            .vars
+            .insert(name.to_string(), Slot::Done(Rc::clone(&v)));
+        Ok(v)
     }
 
     pub(crate) fn local(&mut self, inst: usize, name: &str, span: Span) -> Result<Rc<Val>, String> {
@@ -743,14 +776,18 @@ impl<'l, 'a> Evaluator<'l, 'a> {
                 );
                 break;
             }
-            let mut given = HashMap::new();
-            for a in &call.args {
-                given.insert(a.name.clone(), self.eval_val(&sc, &a.expr));
-            }
             let index = key.as_ref().and_then(index_key).unwrap_or_default();
             let prefix = format!("{what}{index}.");
             let c = self.push_inst(Rc::clone(&child_cfg), dir.clone(), prefix, depth);
-            self.set_vars(c, given);
+            for a in call
+                .args
+                .iter()
+                .filter(|a| child_cfg.variables.contains_key(&a.name))
+            {
+                let pending = (sc.clone(), a.expr.clone());
+                self.insts[c].pending.insert(a.name.clone(), pending);
+            }
+            self.set_vars(c, HashMap::new());
             insts.push((key, c));
         }
         match insts.as_slice() {

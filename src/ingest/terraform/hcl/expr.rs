@@ -267,7 +267,7 @@ impl Evaluator<'_, '_> {
         };
         match (name, attr(0), attr(1)) {
             ("var", Some(v), _) => {
-                let val = self.var(sc.inst, v)?;
+                let val = self.var(sc.inst, v, span)?;
                 self.select(&val, &ops[1..], 1, span, refs)
             }
             ("local", Some(l), _) => {

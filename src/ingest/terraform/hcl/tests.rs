@@ -1532,3 +1532,39 @@ fn a_directory_may_mix_hcl_json_and_tfvars_json() {
         "azurerm_subnet.nodes".into()
     )));
 }
+
+#[test]
+fn module_inputs_are_evaluated_when_used() {
+    let t = Tree::new(&[
+        (
+            "root/main.tf",
+            r#"module "a" {
+  source = "./m"
+  input  = module.b.constant
+}
+module "b" {
+  source = "./m"
+  input  = module.a.echo
+}
+module "c" {
+  source = "./m"
+  input  = module.c.constant
+}
+resource "azurerm_x" "t" {
+  a = module.a.echo
+  b = module.b.echo
+  c = module.c.echo
+}
+"#,
+        ),
+        (
+            "root/m/main.tf",
+            "variable \"input\" {}\noutput \"constant\" {\n  value = \"k\"\n}\noutput \"echo\" {\n  value = \"got-${var.input}\"\n}\n",
+        ),
+    ]);
+    let ev = t.eval();
+    let x = res(&ev, "azurerm_x.t");
+    assert_eq!(s(x, &["a"]), "got-k");
+    assert_eq!(s(x, &["b"]), "got-got-k");
+    assert_eq!(s(x, &["c"]), "got-k");
+}
