@@ -1000,6 +1000,33 @@ mod fixtures {
     }
 
     #[test]
+    fn module_fixture_links_the_pool_to_the_module_subnet() {
+        for case in ["fail", "pass"] {
+            let (ev, _) = eval_dir(&format!("fixtures/terraform-hcl/AKS001/{case}"));
+            let aks = res(&ev, "azurerm_kubernetes_cluster.aks");
+            assert!(aks.refs.contains(&(
+                "default_node_pool.vnet_subnet_id".into(),
+                "module.network.azurerm_subnet.nodes".into()
+            )));
+            let assoc = ev
+                .resources
+                .iter()
+                .find(|r| r.resource_type == "azurerm_subnet_network_security_group_association");
+            match (case, assoc) {
+                ("fail", None) => {}
+                ("pass", Some(a)) => assert!(a.refs.contains(&(
+                    "subnet_id".into(),
+                    "module.network.azurerm_subnet.nodes".into()
+                ))),
+                other => panic!(
+                    "{case}: unexpected association {:?}",
+                    other.1.map(|a| &a.address)
+                ),
+            }
+        }
+    }
+
+    #[test]
     #[ignore = "prints fixture shapes for writing the README"]
     fn print_fixture_shapes() {
         for family in ["terraform-hcl", "terraform-json", "terraform-yaml"] {
