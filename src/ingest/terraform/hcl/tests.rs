@@ -1193,6 +1193,7 @@ fn variable_types_fill_optional_attributes() {
     max_pods  = optional(number, 30)
     kubelet   = optional(object({ x = string }))
     count     = number
+    zones     = optional(set(string), ["3", "1", "1"])
   }))
   default = {
     a = { name = "a", count = "3" }
@@ -1208,6 +1209,7 @@ fn variable_types_fill_optional_attributes() {
   max_pods   = each.value.max_pods
   node_count = each.value.count
   has_kubelet = each.value.kubelet == null ? "no" : "yes"
+  zones      = each.value.zones
 }
 "#,
         ),
@@ -1216,7 +1218,7 @@ fn variable_types_fill_optional_attributes() {
     let p = res(&ev, "azurerm_kubernetes_cluster_node_pool.p[\"a\"]");
     assert_eq!(
         to_json(&p.values),
-        serde_json::json!({"name": "a", "max_pods": 30, "node_count": 3, "has_kubelet": "no"})
+        serde_json::json!({"name": "a", "max_pods": 30, "node_count": 3, "has_kubelet": "no", "zones": ["1", "3"]})
     );
 }
 

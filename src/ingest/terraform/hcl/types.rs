@@ -17,7 +17,8 @@ impl Evaluator<'_, '_> {
         match &ty.kind {
             ExprKind::Var(name) => primitive(v, name),
             ExprKind::Call(name, args, _) => match (name.as_str(), args.as_slice()) {
-                ("list" | "set", [elem]) => self.conform_items(sc, v, elem, depth),
+                ("list", [elem]) => self.conform_items(sc, v, elem, depth),
+                ("set", [elem]) => as_set(self.conform_items(sc, v, elem, depth)),
                 ("map", [elem]) => self.conform_values(sc, v, elem, depth),
                 ("object", [fields]) => self.conform_object(sc, v, fields, depth),
                 ("optional", [inner, ..]) => self.conform(sc, v, inner, depth + 1),
@@ -109,6 +110,19 @@ impl Evaluator<'_, '_> {
             None => Node::new(ty.span, NodeKind::Null),
         };
         Some(self.conform(sc, node, inner, depth + 1))
+    }
+}
+
+/// A set of strings is sorted and without duplicates, as Terraform iterates it.
+fn as_set(v: Node) -> Node {
+    let span = v.span;
+    match v.kind {
+        NodeKind::Array(mut items) if items.iter().all(|i| i.as_str().is_some()) => {
+            items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+            items.dedup_by(|a, b| a.as_str() == b.as_str());
+            value::array(span, items)
+        }
+        kind => Node::new(span, kind),
     }
 }
 
