@@ -18,8 +18,13 @@ pub(crate) fn parse_body(file: FileId, text: &str) -> Result<Body, SyntaxError> 
         Ok(body) => Ok(Lower { file, fixed: None }.body(&body)),
         Err(e) => {
             let at = e.location().offset().min(text.len());
+            // Underline the character the parser stopped at (if any).
+            let end = text
+                .get(at..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(at, |c| at + c.len_utf8());
             Err(SyntaxError {
-                span: Span::new(file, at, at),
+                span: Span::new(file, at, end),
                 message: e.message().to_string(),
             })
         }

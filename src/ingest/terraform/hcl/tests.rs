@@ -621,6 +621,8 @@ fn syntax_errors_are_diagnostics_and_the_rest_still_evaluates() {
     let ev = t.eval();
     assert_eq!(ev.diagnostics.len(), 1);
     assert_eq!(ev.diagnostics[0].code, "parse-error");
+    let span = ev.diagnostics[0].primary.span;
+    assert_eq!((span.file, t.text(span)), (FileId(0), "="));
     assert_eq!(addresses(&ev), vec!["azurerm_x.t"]);
 }
 
