@@ -2,6 +2,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -10,7 +11,7 @@ use crate::baseline::{self, Baseline};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Input, Origin};
-use crate::ingest::{self, DocumentKind};
+use crate::ingest::{self, terraform, DocumentKind};
 use crate::model::{Inventory, InventoryBuilder};
 use crate::rules;
 use crate::source::{strip_bom, FileId, SourceMap};
@@ -60,6 +61,8 @@ struct Parsed {
     path: Option<PathBuf>,
     docs: Vec<(Node, DocumentKind)>,
     error: Option<Diagnostic>,
+    /// HCL (`.tf`, `.tfvars`): read by the Terraform evaluator, module by module.
+    hcl: bool,
 }
 
 pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
@@ -113,13 +116,16 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
                     path,
                     docs: Vec::new(),
                     error: None,
+                    hcl: false,
                 },
             }
         })
         .collect();
 
-    let (inventory, recognized) = build_inventory(&parsed, first_explicit_param);
+    let (inventory, recognized, ingest_diagnostics) =
+        build_inventory(&parsed, first_explicit_param, &mut sources);
     let mut diagnostics: Vec<Diagnostic> = parsed.iter().filter_map(|p| p.error.clone()).collect();
+    diagnostics.extend(ingest_diagnostics);
     diagnostics.extend(rules::run(
         &inventory,
         &rules::all(),
@@ -154,7 +160,11 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
 }
 
 /// Ingests every parsed document; returns the linked inventory and which files held something akslint reads.
-fn build_inventory(parsed: &[Parsed], first_explicit_param: usize) -> (Inventory, Vec<bool>) {
+fn build_inventory(
+    parsed: &[Parsed],
+    first_explicit_param: usize,
+    sources: &mut SourceMap,
+) -> (Inventory, Vec<bool>, Vec<Diagnostic>) {
     let mut builder = InventoryBuilder::default();
     let forced: Vec<&Node> = parsed[first_explicit_param..]
         .iter()
@@ -195,7 +205,8 @@ fn build_inventory(parsed: &[Parsed], first_explicit_param: usize) -> (Inventory
         }
     }
     ingest::kubernetes::ingest_manifests(&mut builder, &manifests);
-    (builder.finish(), recognized)
+    let diagnostics = ingest_terraform_configs(parsed, sources, &mut builder, &mut recognized);
+    (builder.finish(), recognized, diagnostics)
 }
 
 /// Suppressions, then the configuration's selection, severities and per-path ignores.
@@ -303,6 +314,15 @@ fn read_all(
 
 /// JSON when the text starts like JSON, else YAML (`az … -o yaml`).
 fn parse_file(file: FileId, path: Option<PathBuf>, text: &str) -> Parsed {
+    if path.as_deref().is_some_and(is_hcl_file) {
+        return Parsed {
+            file,
+            path,
+            docs: Vec::new(),
+            error: None,
+            hcl: true,
+        };
+    }
     let looks_json = matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
     let result = if looks_json {
         json::parse(file, text).map(|n| vec![n])
@@ -323,6 +343,7 @@ fn parse_file(file: FileId, path: Option<PathBuf>, text: &str) -> Parsed {
                 })
                 .collect(),
             error: None,
+            hcl: false,
         },
         Err(e) => {
             let unrecognizable_yaml = !looks_json && !is_data_file(path.as_deref());
@@ -337,9 +358,146 @@ fn parse_file(file: FileId, path: Option<PathBuf>, text: &str) -> Parsed {
                         format!("cannot parse this file: {}", e.message),
                     )
                 }),
+                hcl: false,
             }
         }
     }
+}
+
+fn is_hcl_file(path: &Path) -> bool {
+    matches!(
+        terraform::hcl::file_role(path),
+        Some(terraform::hcl::FileRole::Hcl | terraform::hcl::FileRole::Tfvars)
+    ) || path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tfvars"))
+}
+
+/// Terraform configurations: every folder holding `.tf` files or Terraform-shaped
+/// JSON/YAML is a root module, except folders another module calls; local child
+/// modules are read from disk as the evaluator asks for them.
+fn ingest_terraform_configs(
+    parsed: &[Parsed],
+    sources: &mut SourceMap,
+    builder: &mut InventoryBuilder,
+    recognized: &mut [bool],
+) -> Vec<Diagnostic> {
+    let mut dirs: std::collections::BTreeMap<PathBuf, Vec<usize>> = Default::default();
+    let mut loose_docs: Vec<&Node> = Vec::new();
+    for (i, p) in parsed.iter().enumerate() {
+        let is_config = p.hcl
+            || p.docs
+                .iter()
+                .any(|(_, k)| *k == DocumentKind::TerraformConfig);
+        if !is_config {
+            continue;
+        }
+        recognized[i] = true;
+        match &p.path {
+            Some(path) => dirs
+                .entry(path.parent().map(Path::to_path_buf).unwrap_or_default())
+                .or_default()
+                .push(i),
+            None => loose_docs.extend(
+                p.docs
+                    .iter()
+                    .filter(|(_, k)| *k == DocumentKind::TerraformConfig)
+                    .map(|(n, _)| n),
+            ),
+        }
+    }
+    let mut evaluations = Vec::new();
+    for (dir, members) in &dirs {
+        let files: Vec<terraform::hcl::ModuleFile> = members
+            .iter()
+            .filter_map(|&i| {
+                let path = parsed[i].path.clone()?;
+                Some(terraform::hcl::ModuleFile {
+                    file: parsed[i].file,
+                    text: Arc::clone(&sources.get(parsed[i].file).text),
+                    path,
+                })
+            })
+            .collect();
+        let mut loader = |d: &Path| load_module_dir(sources, d);
+        evaluations.push((
+            dir.clone(),
+            terraform::hcl::evaluate_module(dir, &files, &mut loader),
+        ));
+    }
+    let called: std::collections::BTreeSet<PathBuf> = evaluations
+        .iter()
+        .flat_map(|(_, ev)| ev.module_dirs.iter().map(|d| normalize(d)))
+        .collect();
+    let mut diagnostics = Vec::new();
+    for (dir, ev) in evaluations {
+        if called.contains(&normalize(&dir)) {
+            continue;
+        }
+        terraform::ingest_tf(builder, &ev.resources);
+        diagnostics.extend(ev.diagnostics);
+    }
+    if !loose_docs.is_empty() {
+        let ev = terraform::hcl::evaluate_documents(&loose_docs);
+        terraform::ingest_tf(builder, &ev.resources);
+        diagnostics.extend(ev.diagnostics);
+    }
+    diagnostics
+}
+
+/// `a/./b/../c` → `a/c`, so a module folder named two ways is recognised once.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The files of a child module folder, registered in the source map once.
+fn load_module_dir(sources: &mut SourceMap, dir: &Path) -> Vec<terraform::hcl::ModuleFile> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| dir.join(e.file_name()))
+        .filter(|p| p.is_file() && terraform::hcl::file_role(p).is_some())
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let shown = path.to_string_lossy().into_owned();
+            let known = sources
+                .files()
+                .iter()
+                .find(|f| normalize(Path::new(&f.path)) == normalize(&path))
+                .map(|f| f.id);
+            let file = match known {
+                Some(id) => id,
+                None => {
+                    let text = std::fs::read(&path)
+                        .ok()
+                        .and_then(|b| String::from_utf8(b).ok())?;
+                    sources.add(shown, normalize_newlines(strip_bom(text)))
+                }
+            };
+            Some(terraform::hcl::ModuleFile {
+                file,
+                text: Arc::clone(&sources.get(file).text),
+                path,
+            })
+        })
+        .collect()
 }
 
 fn is_data_file(path: Option<&Path>) -> bool {

@@ -225,6 +225,18 @@ const FAILING_BY_FAMILY: &[(&str, &str, &str, u64, u64)] = &[
     ("crossplane", "AKS002", "manifests.yaml", 54, 13),
     ("crossplane", "AKS003", "manifests.yaml", 32, 21),
     ("crossplane", "AKS004", "manifests.yaml", 34, 9),
+    ("terraform-hcl", "AKS001", "modules/network/main.tf", 9, 26),
+    ("terraform-hcl", "AKS002", "main.tf", 93, 27),
+    ("terraform-hcl", "AKS003", "main.tf", 51, 27),
+    ("terraform-hcl", "AKS004", "main.tf", 40, 27),
+    ("terraform-json", "AKS001", "main.tf.json", 56, 17),
+    ("terraform-json", "AKS002", "main.tf.json", 114, 20),
+    ("terraform-json", "AKS003", "main.tf.json", 67, 28),
+    ("terraform-json", "AKS004", "main.tf.json", 68, 11),
+    ("terraform-yaml", "AKS001", "main.yaml", 40, 13),
+    ("terraform-yaml", "AKS002", "main.yaml", 83, 16),
+    ("terraform-yaml", "AKS003", "main.yaml", 51, 24),
+    ("terraform-yaml", "AKS004", "main.yaml", 50, 11),
 ];
 
 #[test]

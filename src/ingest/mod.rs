@@ -26,6 +26,8 @@ pub enum DocumentKind {
     RestExample,
     /// `terraform show -json` of a plan or a state.
     TerraformPlan,
+    /// Terraform configuration as JSON (`.tf.json`) or Terraform-shaped YAML.
+    TerraformConfig,
     /// A Kubernetes-style manifest (Crossplane, Azure Service Operator, CAPZ).
     KubernetesManifest,
     Unrecognized,
@@ -40,6 +42,9 @@ fn schema_contains(root: &Node, needle: &str) -> bool {
 pub fn classify(root: &Node) -> DocumentKind {
     if terraform::is_plan_or_state(root) {
         return DocumentKind::TerraformPlan;
+    }
+    if terraform::hcl::is_tf_json(root) {
+        return DocumentKind::TerraformConfig;
     }
     let kind = classify_azure(root);
     if kind == DocumentKind::Unrecognized && kubernetes::is_manifest(root) {

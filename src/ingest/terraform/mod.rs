@@ -27,6 +27,8 @@ use crate::model::{AssociationKind, InventoryBuilder};
 use crate::source::Span;
 use crate::syntax::Node;
 
+pub mod hcl;
+
 /// One Terraform-shaped resource, from whichever front-end.
 #[derive(Clone, Debug)]
 pub struct TfResource {

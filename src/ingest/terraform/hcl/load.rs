@@ -1,0 +1,134 @@
+//! Reads the files of one module directory into a [`ModuleConfig`].
+
+use super::ast::ModuleConfig;
+use super::{file_role, from_hcl, from_node, FileRole, ModuleFile};
+use crate::diagnostic::Diagnostic;
+use crate::syntax::{json, yaml, Node, SyntaxError};
+
+/// Parses and merges the files of one directory. `root` says whether tfvars
+/// files count (Terraform reads them for the root module only).
+pub(crate) fn load(files: &[ModuleFile], root: bool, diags: &mut Vec<Diagnostic>) -> ModuleConfig {
+    let mut cfg = ModuleConfig::default();
+    let mut tfvars: Vec<(String, &ModuleFile, FileRole)> = Vec::new();
+    let mut sorted: Vec<&ModuleFile> = files.iter().collect();
+    // Override files come last, in lexical order, as in Terraform.
+    sorted.sort_by_key(|f| (is_override(f), f.path.clone()));
+    for f in sorted {
+        let over = is_override(f);
+        match file_role(&f.path) {
+            Some(FileRole::Hcl) => match from_hcl::parse_body(f.file, &f.text) {
+                Ok(body) => {
+                    for b in body.blocks {
+                        if over {
+                            cfg.add_override(b);
+                        } else {
+                            cfg.add_block(b);
+                        }
+                    }
+                }
+                Err(e) => diags.push(hcl_error(e)),
+            },
+            Some(FileRole::Json) => {
+                if let Some(root) = parse_json(f, diags) {
+                    from_node::add_document(&mut cfg, &root, over);
+                }
+            }
+            Some(FileRole::Document) => {
+                for doc in parse_documents(f) {
+                    if from_node::is_tf_json(&doc) {
+                        from_node::add_document(&mut cfg, &doc, false);
+                    }
+                }
+            }
+            Some(role @ (FileRole::Tfvars | FileRole::TfvarsJson)) if root => {
+                tfvars.push((tfvars_rank(f), f, role));
+            }
+            _ => {}
+        }
+    }
+    // Later files override earlier ones: terraform.tfvars, then *.auto.tfvars.
+    tfvars.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, f, role) in tfvars {
+        add_tfvars(&mut cfg, f, role, diags);
+    }
+    cfg
+}
+
+/// `override.tf`, `x_override.tf` (and `.tf.json`): merged into other declarations.
+fn is_override(f: &ModuleFile) -> bool {
+    let name = f
+        .path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let stem = name
+        .strip_suffix(".tf")
+        .or_else(|| name.strip_suffix(".tf.json"))
+        .unwrap_or_default();
+    stem == "override" || stem.ends_with("_override")
+}
+
+fn tfvars_rank(f: &ModuleFile) -> String {
+    let name = f
+        .path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match name.as_str() {
+        "terraform.tfvars" => "0".into(),
+        "terraform.tfvars.json" => "1".into(),
+        _ => format!("2{name}"),
+    }
+}
+
+fn add_tfvars(cfg: &mut ModuleConfig, f: &ModuleFile, role: FileRole, diags: &mut Vec<Diagnostic>) {
+    if role == FileRole::TfvarsJson {
+        if let Some(root) = parse_json(f, diags) {
+            from_node::tfvars(cfg, &root);
+        }
+        return;
+    }
+    match from_hcl::parse_body(f.file, &f.text) {
+        Ok(body) => {
+            for a in body.attrs {
+                cfg.tfvars.insert(a.name, a.expr);
+            }
+        }
+        Err(e) => diags.push(hcl_error(e)),
+    }
+}
+
+fn hcl_error(e: SyntaxError) -> Diagnostic {
+    Diagnostic::parse_error(
+        e.span,
+        format!("cannot parse this Terraform file: {}", e.message),
+    )
+}
+
+fn parse_json(f: &ModuleFile, diags: &mut Vec<Diagnostic>) -> Option<Node> {
+    match json::parse(f.file, &f.text) {
+        Ok(n) => Some(n),
+        Err(e) => {
+            diags.push(Diagnostic::parse_error(
+                e.span,
+                format!("cannot parse this file: {}", e.message),
+            ));
+            None
+        }
+    }
+}
+
+/// A JSON or YAML document that may or may not be Terraform-shaped: errors are
+/// not ours to report (the caller's classifier reads these files too).
+fn parse_documents(f: &ModuleFile) -> Vec<Node> {
+    let looks_json = matches!(f.text.trim_start().as_bytes().first(), Some(b'{' | b'['));
+    if looks_json {
+        json::parse(f.file, &f.text)
+            .map(|n| vec![n])
+            .unwrap_or_default()
+    } else {
+        yaml::parse(f.file, &f.text).unwrap_or_default()
+    }
+}
