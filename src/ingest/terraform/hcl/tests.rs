@@ -1028,40 +1028,6 @@ mod fixtures {
         }
     }
 
-    #[test]
-    #[ignore = "prints fixture shapes for writing the README"]
-    fn print_fixture_shapes() {
-        for family in ["terraform-hcl", "terraform-json", "terraform-yaml"] {
-            for rule in ["AKS001", "AKS002", "AKS003", "AKS004"] {
-                for case in ["fail", "pass"] {
-                    let rel = format!("fixtures/{family}/{rule}/{case}");
-                    let (ev, sources) = eval_dir(&rel);
-                    println!("== {rel} {:?}", ev.diagnostics);
-                    for r in &ev.resources {
-                        println!("  {} refs={:?}", r.address, r.refs);
-                        println!("    {}", to_json(&r.values));
-                        for key in ["name", "os_type", "address_prefixes"] {
-                            if let Some(n) = r.values.get(key) {
-                                let n = n.as_array().and_then(|a| a.first()).unwrap_or(n);
-                                println!(
-                                    "    {key} at {:?} {:?}",
-                                    locate(&sources, n.span),
-                                    sources.get(n.span.file).slice(n.span)
-                                );
-                            }
-                        }
-                        if let Some(n) = r.values.path(&["network_profile", "outbound_type"]) {
-                            println!(
-                                "    outbound_type at {:?} {:?}",
-                                locate(&sources, n.span),
-                                sources.get(n.span.file).slice(n.span)
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
 }
 
 #[test]
