@@ -1027,7 +1027,6 @@ mod fixtures {
             }
         }
     }
-
 }
 
 #[test]
