@@ -129,7 +129,7 @@ fn check_capacity(
         Severity::Warning,
         span,
         format!(
-            "node pool `{name}` can hold {max_pods} × {n} {what}{default} = {} pods, below the {MIN_POOL_PODS} AKS requires when it creates a pool",
+            "node pool `{name}` can hold {max_pods} pods × {n} nodes ({what}{default}) = {} pods, below the {MIN_POOL_PODS} AKS requires when it creates a pool",
             max_pods * n
         ),
         format!("maxPods {max_pods} < {MIN_POOL_PODS}"),
