@@ -190,6 +190,10 @@ pub struct Cluster {
     pub pools: Vec<super::PoolIdx>,
     /// Resolved after linking: the effective IPAM mode, when it can be known.
     pub ipam_mode: Option<IpamMode>,
+    /// Declarations of the same cluster id in other descriptions merged into this
+    /// one (two recorded API responses, say). Their values may disagree, so rules
+    /// that combine a pool's values with the cluster's stay silent on such blends.
+    pub other_decls: Vec<Span>,
 }
 
 #[derive(Clone, Debug)]

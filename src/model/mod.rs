@@ -293,6 +293,8 @@ fn merge_list<T>(into: &mut Vec<T>, other: Vec<T>) {
 }
 
 fn merge_cluster(a: &mut Cluster, b: Cluster) {
+    a.other_decls.push(b.decl);
+    a.other_decls.extend(b.other_decls.iter().copied());
     merge_field(&mut a.name, b.name);
     merge_field(&mut a.location, b.location);
     merge_field(&mut a.kubernetes_version, b.kubernetes_version);

@@ -1,20 +1,42 @@
 //! The rule engine: every rule is one file with its metadata, its explanation,
 //! its check and its tests. Rules read only the model.
 
+mod api_server_subnet_invalid;
 pub mod capacity;
 mod cni_subnet_too_small;
+mod kubenet_retirement;
+mod kubenet_subnet_or_route_table_shared;
+mod max_pods_out_of_range;
+mod network_policy_incompatible;
+mod node_subnet_delegated;
 mod node_subnet_without_nsg;
+mod pod_subnet_misconfigured;
+mod pool_name_invalid;
+mod pools_span_vnets;
 mod udr_on_managed_vnet;
+mod virtual_nodes_require_azure_cni;
 mod windows_pool_on_kubenet;
+mod windows_pool_unsupported_network;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::model::{Inventory, MaxSurge};
+use crate::model::{Cluster, Field, Inventory, MaxSurge, NetworkPlugin};
 use crate::source::Span;
 
+pub use api_server_subnet_invalid::ApiServerSubnetInvalid;
 pub use cni_subnet_too_small::CniSubnetTooSmall;
+pub use kubenet_retirement::KubenetRetirement;
+pub use kubenet_subnet_or_route_table_shared::KubenetSubnetOrRouteTableShared;
+pub use max_pods_out_of_range::MaxPodsOutOfRange;
+pub use network_policy_incompatible::NetworkPolicyIncompatible;
+pub use node_subnet_delegated::NodeSubnetDelegated;
 pub use node_subnet_without_nsg::NodeSubnetWithoutNsg;
+pub use pod_subnet_misconfigured::PodSubnetMisconfigured;
+pub use pool_name_invalid::PoolNameInvalid;
+pub use pools_span_vnets::PoolsSpanVnets;
 pub use udr_on_managed_vnet::UdrOnManagedVnet;
+pub use virtual_nodes_require_azure_cni::VirtualNodesRequireAzureCni;
 pub use windows_pool_on_kubenet::WindowsPoolOnKubenet;
+pub use windows_pool_unsupported_network::WindowsPoolUnsupportedNetwork;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Category {
@@ -105,6 +127,17 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &WindowsPoolOnKubenet,
         &UdrOnManagedVnet,
         &CniSubnetTooSmall,
+        &NetworkPolicyIncompatible,
+        &PoolNameInvalid,
+        &WindowsPoolUnsupportedNetwork,
+        &VirtualNodesRequireAzureCni,
+        &KubenetRetirement,
+        &MaxPodsOutOfRange,
+        &PodSubnetMisconfigured,
+        &NodeSubnetDelegated,
+        &PoolsSpanVnets,
+        &KubenetSubnetOrRouteTableShared,
+        &ApiServerSubnetInvalid,
     ]
 }
 
@@ -190,6 +223,46 @@ pub fn run(
             cx.into_diagnostics()
         })
         .collect()
+}
+
+/// A resource's name for messages: its name when known, else its address.
+pub(crate) fn display_name(name: &Field<String>, address: &str) -> String {
+    name.value().cloned().unwrap_or_else(|| address.to_string())
+}
+
+/// True when the cluster was described once. Rules that combine its pools'
+/// values with its network profile stay silent on a blend of descriptions that
+/// may disagree (two files with one cluster id, such as recorded API responses).
+pub(crate) fn described_once(cluster: &Cluster) -> bool {
+    cluster.other_decls.is_empty()
+}
+
+/// Where a cluster's network plugin comes from, for a secondary label: the
+/// written value, or the Kubernetes version that made it the default (F-002).
+pub(crate) fn plugin_label(cluster: &Cluster) -> Option<Label> {
+    match &cluster.network.plugin {
+        Field::Known(p, span) => Some(Label::new(
+            *span,
+            format!("networkPlugin is `{}`", p.as_str()),
+        )),
+        Field::Default(p, span) => {
+            let text = match (p, cluster.kubernetes_version.value()) {
+                (NetworkPlugin::Kubenet, Some(v)) => format!(
+                    "networkPlugin is not set, so Kubernetes {v} defaults to kubenet (F-002)"
+                ),
+                _ => format!(
+                    "networkPlugin is not set: `{}` by default (F-002)",
+                    p.as_str()
+                ),
+            };
+            let at = match p {
+                NetworkPlugin::Kubenet => cluster.kubernetes_version.span().unwrap_or(*span),
+                _ => *span,
+            };
+            Some(Label::new(at, text))
+        }
+        _ => None,
+    }
 }
 
 /// Formats an integer with thousands separators, as the arithmetic in messages shows it.

@@ -1,0 +1,250 @@
+use ipnet::IpNet;
+
+use super::{declare_rule, display_name, Context, Rule, RuleMeta};
+use crate::diagnostic::Label;
+use crate::model::{Cluster, Field, Inventory, SubnetIdx};
+use crate::source::Span;
+
+declare_rule! {
+    /// ## What it checks
+    /// The API server VNet integration subnet (`apiServerAccessProfile.subnetId`
+    /// with `enableVnetIntegration: true`), when that subnet is among the inputs
+    /// (F-082):
+    ///
+    /// * it must be delegated to `Microsoft.ContainerService/managedClusters`;
+    /// * it must be at least a /28 (a /29 or smaller is refused);
+    /// * it must not also be the node or pod subnet of a node pool.
+    ///
+    /// ## Why it matters
+    /// AKS projects the API server's internal load balancer into this subnet and
+    /// keeps at least 9 addresses per cluster there. A subnet that is not
+    /// delegated, too small, or shared with nodes makes cluster creation (or the
+    /// switch to VNet integration) fail, and the switch cannot be undone.
+    ///
+    /// ## How to fix
+    /// Create a dedicated subnet of /28 or larger in the cluster's VNet, delegated to
+    /// `Microsoft.ContainerService/managedClusters`, and use it only for API servers.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "name": "snet-apiserver", "properties": { "addressPrefix": "10.240.4.0/28",
+    ///   "delegations": [ { "name": "aks", "properties": { "serviceName": "Microsoft.ContainerService/managedClusters" } } ] } }
+    /// ```
+    pub struct ApiServerSubnetInvalid {
+        code: "AKS304",
+        name: "api-server-subnet-invalid",
+        category: Compatibility,
+        severity: Error,
+        summary: "The API server VNet integration subnet is not delegated, too small, or hosts node pools",
+    }
+}
+
+const DELEGATION: &str = "Microsoft.ContainerService/managedClusters";
+const MAX_PREFIX: u8 = 28;
+
+impl Rule for ApiServerSubnetInvalid {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        for cluster in &inv.clusters {
+            if cluster.api_server.vnet_integration.value() != Some(&true) {
+                continue;
+            }
+            let Field::Known(id, id_span) = &cluster.api_server.subnet_id else {
+                continue;
+            };
+            let mut found = inv
+                .subnets
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.id.as_ref().is_some_and(|i| i.matches(id)));
+            // Two subnets fit a placeholder id: judging either would be a guess.
+            let (Some((si, _)), None) = (found.next(), found.next()) else {
+                continue;
+            };
+            check_delegation(inv, si, cluster, *id_span, cx);
+            check_size(inv, si, cluster, *id_span, cx);
+            check_pools(inv, si, cluster, *id_span, cx);
+        }
+    }
+}
+
+fn check_delegation(
+    inv: &Inventory,
+    si: SubnetIdx,
+    cluster: &Cluster,
+    id_span: Span,
+    cx: &mut Context<'_>,
+) {
+    let subnet = &inv.subnets[si];
+    if subnet
+        .delegations
+        .iter()
+        .any(|d| !matches!(d, Field::Known(..)))
+    {
+        return;
+    }
+    let ok = subnet.delegations.iter().any(|d| {
+        d.value()
+            .is_some_and(|s| s.eq_ignore_ascii_case(DELEGATION))
+    });
+    if ok {
+        return;
+    }
+    let (span, what) = match subnet.delegations.first() {
+        Some(Field::Known(s, span)) => (*span, format!("is delegated to `{s}`")),
+        _ => (subnet.prefix_span(), "has no delegation".to_string()),
+    };
+    let d = cx.report(
+        span,
+        format!(
+            "API server subnet `{}` of cluster `{}` {what}; it must be delegated to {DELEGATION}",
+            subnet.display_name(),
+            display_name(&cluster.name, &cluster.address)
+        ),
+        format!("API server subnet {what}"),
+    );
+    d.labels
+        .push(Label::new(id_span, "API server VNet integration subnet"));
+    d.help = Some(format!(
+        "delegate the subnet to {DELEGATION} (az network vnet subnet update --delegations {DELEGATION}) (F-082)"
+    ));
+    d.resource = Some(subnet.address.clone());
+}
+
+fn check_size(
+    inv: &Inventory,
+    si: SubnetIdx,
+    cluster: &Cluster,
+    id_span: Span,
+    cx: &mut Context<'_>,
+) {
+    let subnet = &inv.subnets[si];
+    for prefix in &subnet.address_prefixes {
+        let Field::Known(IpNet::V4(net), span) = prefix else {
+            continue;
+        };
+        if net.prefix_len() <= MAX_PREFIX {
+            continue;
+        }
+        let size = 1u64 << (32 - net.prefix_len());
+        let d = cx.report(
+            *span,
+            format!(
+                "API server subnet `{}` of cluster `{}` is a /{} ({size} addresses); it must be a /{MAX_PREFIX} (16 addresses) or larger",
+                subnet.display_name(),
+                display_name(&cluster.name, &cluster.address),
+                net.prefix_len()
+            ),
+            format!("/{} < /{MAX_PREFIX}", net.prefix_len()),
+        );
+        d.labels
+            .push(Label::new(id_span, "API server VNet integration subnet"));
+        d.help = Some(format!(
+            "use a /{MAX_PREFIX} or larger; AKS keeps at least 9 addresses per cluster there (F-082)"
+        ));
+        d.resource = Some(subnet.address.clone());
+        return;
+    }
+}
+
+fn check_pools(
+    inv: &Inventory,
+    si: SubnetIdx,
+    cluster: &Cluster,
+    id_span: Span,
+    cx: &mut Context<'_>,
+) {
+    let user = inv.pools.iter().find_map(|p| {
+        if p.subnet == Some(si) {
+            Some((p, p.vnet_subnet_id.span(), "node"))
+        } else if p.pod_subnet == Some(si) {
+            Some((p, p.pod_subnet_id.span(), "pod"))
+        } else {
+            None
+        }
+    });
+    let Some((pool, span, role)) = user else {
+        return;
+    };
+    let subnet = &inv.subnets[si];
+    let d = cx.report(
+        id_span,
+        format!(
+            "API server subnet `{}` of cluster `{}` is also the {role} subnet of node pool `{}`; it must be dedicated to API servers",
+            subnet.display_name(),
+            display_name(&cluster.name, &cluster.address),
+            display_name(&pool.name, &pool.address)
+        ),
+        "API server VNet integration subnet",
+    );
+    if let Some(s) = span {
+        d.labels
+            .push(Label::new(s, format!("{role} subnet of the pool")));
+    }
+    d.help = Some(
+        "give the API server a dedicated subnet, and the pools subnets of their own (F-082)".into(),
+    );
+    d.resource = Some(cluster.address.clone());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{check, primary_text, SUB};
+
+    fn subnet(name: &str, prefix: &str, delegation: Option<&str>) -> String {
+        let d = delegation
+            .map(|s| {
+                format!(r#","delegations":[{{"name":"d","properties":{{"serviceName":"{s}"}}}}]"#)
+            })
+            .unwrap_or_default();
+        format!(
+            r#"{{"id":"{SUB}/Microsoft.Network/virtualNetworks/v/subnets/{name}","name":"{name}",
+            "type":"Microsoft.Network/virtualNetworks/subnets","properties":{{"addressPrefix":"{prefix}"{d}}}}}"#
+        )
+    }
+
+    fn cluster(api_subnet: &str) -> String {
+        format!(
+            r#"{{"id":"/subscriptions/0/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1",
+            "name":"aks1","type":"Microsoft.ContainerService/managedClusters",
+            "properties":{{"kubernetesVersion":"1.31.1","networkProfile":{{"networkPlugin":"azure","networkPluginMode":"overlay"}},
+            "apiServerAccessProfile":{{"enableVnetIntegration":true,"subnetId":"{SUB}/Microsoft.Network/virtualNetworks/v/subnets/{api_subnet}"}},
+            "agentPoolProfiles":[{{"name":"sys","count":1,"vnetSubnetID":"{SUB}/Microsoft.Network/virtualNetworks/v/subnets/nodes"}}]}}}}"#
+        )
+    }
+
+    fn run(api: &str, prefix: &str, delegation: Option<&str>) -> Vec<String> {
+        let (src, d) = check(
+            &ApiServerSubnetInvalid,
+            &[
+                &subnet("nodes", "10.0.0.0/22", None),
+                &subnet("api", prefix, delegation),
+                &cluster(api),
+            ],
+        );
+        d.iter()
+            .map(|d| primary_text(&src, d).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn delegation_size_and_sharing() {
+        assert_eq!(run("api", "10.0.4.0/28", None), ["\"10.0.4.0/28\""]);
+        assert_eq!(
+            run("api", "10.0.4.0/28", Some("Microsoft.Web/serverFarms")),
+            ["\"Microsoft.Web/serverFarms\""]
+        );
+        assert_eq!(
+            run("api", "10.0.4.0/29", Some(DELEGATION)),
+            ["\"10.0.4.0/29\""]
+        );
+        let shared = run("nodes", "10.0.4.0/28", Some(DELEGATION));
+        // The node subnet has no delegation either: two findings.
+        assert_eq!(shared.len(), 2);
+        assert!(run("api", "10.0.4.0/28", Some(DELEGATION)).is_empty());
+    }
+}
