@@ -1,9 +1,15 @@
 //! The rule engine: every rule is one file with its metadata, its explanation,
 //! its check and its tests. Rules read only the model.
 
+mod aks_managed_nsg_modified;
 pub mod capacity;
 mod cni_subnet_too_small;
+mod node_resource_group;
 mod node_subnet_without_nsg;
+mod nsg_blocks_intra_cluster;
+mod nsg_blocks_required_egress;
+mod nsg_common;
+mod nsg_exposes_management_ports;
 mod udr_on_managed_vnet;
 mod windows_pool_on_kubenet;
 
@@ -11,8 +17,12 @@ use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Inventory, MaxSurge};
 use crate::source::Span;
 
+pub use aks_managed_nsg_modified::AksManagedNsgModified;
 pub use cni_subnet_too_small::CniSubnetTooSmall;
 pub use node_subnet_without_nsg::NodeSubnetWithoutNsg;
+pub use nsg_blocks_intra_cluster::NsgBlocksIntraCluster;
+pub use nsg_blocks_required_egress::NsgBlocksRequiredEgress;
+pub use nsg_exposes_management_ports::NsgExposesManagementPorts;
 pub use udr_on_managed_vnet::UdrOnManagedVnet;
 pub use windows_pool_on_kubenet::WindowsPoolOnKubenet;
 
@@ -105,6 +115,10 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &WindowsPoolOnKubenet,
         &UdrOnManagedVnet,
         &CniSubnetTooSmall,
+        &NsgBlocksIntraCluster,
+        &NsgBlocksRequiredEgress,
+        &NsgExposesManagementPorts,
+        &AksManagedNsgModified,
     ]
 }
 
