@@ -18,7 +18,8 @@ declare_rule! {
     /// else `MC_<group>_<cluster>_<region>`, F-113) or, when the cluster is not an
     /// input, in a group named `MC_…`. Rules without a readable name are skipped,
     /// and so are NSGs of clusters with outbound type `block`, for which AKS writes
-    /// egress rules of its own (F-079).
+    /// egress rules of its own (F-079); when the cluster is not among the inputs,
+    /// outbound deny rules are skipped for the same reason.
     ///
     /// ## Why it matters
     /// Everything in the node resource group belongs to AKS. Customising the
@@ -106,6 +107,20 @@ fn written_by_aks(name: &str) -> bool {
         .is_some_and(|r| r.ends_with('-') && r[..32].chars().all(|c| c.is_ascii_hexdigit()))
 }
 
+/// An outbound deny (or a rule whose direction or access is unread): what AKS
+/// writes for outbound type `block`, which can't be ruled out without the cluster.
+fn may_be_block_rule(rule: &crate::model::SecurityRule) -> bool {
+    let outbound = rule
+        .direction
+        .value()
+        .is_none_or(|d| d.trim().eq_ignore_ascii_case("Outbound"));
+    let deny = rule
+        .access
+        .value()
+        .is_none_or(|a| a.trim().eq_ignore_ascii_case("Deny"));
+    outbound && deny
+}
+
 fn check_rules(cx: &mut Context<'_>, nsg: &NetworkSecurityGroup, owner: &Option<String>) {
     let who = match owner {
         Some(name) => format!("cluster `{name}`"),
@@ -115,7 +130,7 @@ fn check_rules(cx: &mut Context<'_>, nsg: &NetworkSecurityGroup, owner: &Option<
         let Some(name) = rule.name.known() else {
             continue;
         };
-        if written_by_aks(name) {
+        if written_by_aks(name) || (owner.is_none() && may_be_block_rule(rule)) {
             continue;
         }
         let span = rule.name.span().unwrap_or(rule.decl);
@@ -230,5 +245,18 @@ mod rule_tests {
         let (_, d) = check(&AksManagedNsgModified, &[&n]);
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("an AKS cluster"));
+    }
+
+    #[test]
+    fn without_the_cluster_outbound_denies_may_be_aks_block_rules() {
+        let group =
+            "/subscriptions/0/resourceGroups/MC_rg_other_eastus/providers/Microsoft.Network";
+        let n = format!(
+            r#"{{"id":"{group}/networkSecurityGroups/aks-agentpool-999-nsg","name":"aks-agentpool-999-nsg",
+            "type":"Microsoft.Network/networkSecurityGroups","properties":{{"securityRules":[
+            {{"name":"deny-internet","properties":{{"priority":4000,"direction":"Outbound","access":"Deny","protocol":"*",
+            "sourceAddressPrefix":"*","sourcePortRange":"*","destinationAddressPrefix":"Internet","destinationPortRange":"*"}}}}]}}}}"#
+        );
+        assert!(check(&AksManagedNsgModified, &[&n]).1.is_empty());
     }
 }

@@ -494,6 +494,39 @@ mod tests {
     }
 
     #[test]
+    fn node_to_api_server_subnet_needs_443_and_4443() {
+        use crate::rules::nsg_common::fixtures::subnet_id;
+        let v = vnet(
+            &[
+                subnet("nodes", "10.240.0.0/22"),
+                subnet("api", "10.240.4.0/28"),
+            ],
+            "",
+        );
+        let api = format!(
+            r#","apiServerAccessProfile":{{"enableVnetIntegration":true,"subnetId":"{}"}}"#,
+            subnet_id("api")
+        );
+        let deny = rule("deny-4443", 100, "Inbound", "Deny", "Tcp", "*", "*", "4443");
+        let (src, d) = check(
+            &NsgBlocksIntraCluster,
+            &[
+                &v,
+                &nsg("nsg-nodes", &[]),
+                &nsg("nsg-api", &[deny]),
+                &cluster(OVERLAY, "", &api),
+            ],
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(primary_text(&src, &d[0]), "\"deny-4443\"");
+        assert!(
+            d[0].message.contains("nodes→API server inbound"),
+            "{}",
+            d[0].message
+        );
+    }
+
+    #[test]
     fn byo_cni_checks_nodes_only() {
         let deny = rule(
             "deny-pods",
