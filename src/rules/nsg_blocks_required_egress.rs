@@ -22,8 +22,12 @@ declare_rule! {
     ///   address is some public IP AKS picks, so this is reported only when the NSG
     ///   denies TCP 443 to *every* public address (a deny to `Internet` or `*`).
     ///   Private clusters reach the API server over a private endpoint, VNet-integrated
-    ///   ones in their own subnet (F-087, F-082); clusters with outbound type `none`
-    ///   or `block` are network-isolated and not checked.
+    ///   ones in their own subnet (F-087, F-082), so for them the same deny is a
+    ///   **warning**: their nodes still need HTTPS to the container registry, Entra ID
+    ///   and Azure Resource Manager (F-085), which have no fixed addresses (F-086), but
+    ///   whether something else (a proxy, an artifact cache) serves them is not in the
+    ///   inputs. Clusters with outbound type `none` or `block` are network-isolated and
+    ///   not checked.
     /// * **DNS to the VNet's custom DNS servers** (`dhcpOptions.dnsServers`), from
     ///   node subnets and pod subnets: UDP 53 denied is an error (nothing resolves,
     ///   nodes can't even bootstrap); TCP 53 denied alone is a warning (only large
@@ -66,7 +70,7 @@ declare_rule! {
         name: "nsg-blocks-required-egress",
         category: Security,
         severity: Error,
-        summary: "A subnet NSG denies outbound traffic the nodes need: the public API server or the VNet's DNS servers",
+        summary: "A subnet NSG denies outbound traffic the nodes need: HTTPS to the API server and Azure endpoints, or DNS to the VNet's servers",
     }
 }
 
@@ -84,24 +88,36 @@ impl Rule for NsgBlocksRequiredEgress {
     }
 }
 
-/// Whether nodes reach the API server at its public address: a public cluster
-/// without VNet integration that is not network-isolated. `None`: can't tell.
-fn uses_public_api_server(c: &Cluster) -> Option<bool> {
-    let private = match &c.api_server.private_cluster {
-        Field::Unknown(_) => return None,
-        f => f.value().copied().unwrap_or(false),
+/// How a cluster's nodes need public HTTPS (F-084, F-085).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum HttpsNeed {
+    /// A public cluster without VNet integration: the API server's public address.
+    ApiServer,
+    /// A private or VNet-integrated cluster that is not network-isolated: the
+    /// registry, Entra ID and ARM endpoints, unless egress comes from elsewhere.
+    Dependencies,
+}
+
+/// `None` for network-isolated clusters (outbound type `none` or `block`) and
+/// when an unread value decides.
+fn https_need(c: &Cluster) -> Option<HttpsNeed> {
+    let flag = |f: &Field<bool>| match f {
+        Field::Unknown(_) => None,
+        f => Some(f.value().copied().unwrap_or(false)),
     };
-    let integrated = match &c.api_server.vnet_integration {
-        Field::Unknown(_) => return None,
-        f => f.value().copied().unwrap_or(false),
-    };
+    let private = flag(&c.api_server.private_cluster)?;
+    let integrated = flag(&c.api_server.vnet_integration)?;
     let isolated = match &c.network.outbound_type {
         Field::Unknown(_) => return None,
         f => f
             .value()
             .is_some_and(|t| t.eq_ignore_ascii_case("none") || t.eq_ignore_ascii_case("block")),
     };
-    Some(!private && !integrated && !isolated)
+    match (isolated, private || integrated) {
+        (true, _) => None,
+        (false, false) => Some(HttpsNeed::ApiServer),
+        (false, true) => Some(HttpsNeed::Dependencies),
+    }
 }
 
 fn check_api_server(
@@ -111,9 +127,9 @@ fn check_api_server(
     reported: &mut Vec<(usize, usize, &'static str)>,
 ) {
     let cluster = &inv.clusters[ci];
-    if uses_public_api_server(cluster) != Some(true) {
+    let Some(need) = https_need(cluster) else {
         return;
-    }
+    };
     let public = public_v4_prefixes();
     for si in node_subnets(inv, ci) {
         let Some(ni) = inv.subnets[si].nsg else {
@@ -139,24 +155,37 @@ fn check_api_server(
                 deny = deny.or_else(|| first_user_rule(v.denying()));
             }
             let Some(ri) = deny else { continue };
-            if reported.contains(&(ni, ri, "api")) {
+            if reported.contains(&(ni, ri, "https")) {
                 continue;
             }
-            reported.push((ni, ri, "api"));
+            reported.push((ni, ri, "https"));
             let nsg = &inv.nsgs[ni];
             let Some(span) = rule_span(nsg, ri) else {
                 continue;
             };
-            let d = cx.report(
+            let subnet = inv.subnets[si].display_name();
+            let name = cluster_name(cluster);
+            let (severity, consequence, label) = match need {
+                HttpsNeed::ApiServer => (
+                    Severity::Error,
+                    format!("the nodes of public cluster `{name}` can't reach its API server"),
+                    "a public cluster: nodes reach the API server at a public address",
+                ),
+                HttpsNeed::Dependencies => (
+                    Severity::Warning,
+                    format!("the nodes of cluster `{name}` can't reach the container registry, Entra ID or Azure Resource Manager unless another path serves them"),
+                    "not network-isolated: nodes need HTTPS to Microsoft endpoints",
+                ),
+            };
+            let d = cx.report_at(
+                severity,
                 span,
                 format!(
-                    "rule {} of NSG `{}` denies outbound TCP 443 from node subnet `{}` ({src}) to every public address, so the nodes of public cluster `{}` can't reach its API server",
+                    "rule {} of NSG `{}` denies outbound TCP 443 from node subnet `{subnet}` ({src}) to every public address, so {consequence}",
                     describe_rule(nsg, ri),
                     nsg_name(nsg),
-                    inv.subnets[si].display_name(),
-                    cluster_name(cluster),
                 ),
-                "denies TCP 443 to the API server's public address",
+                "denies TCP 443 to every public address",
             );
             d.labels.push(Label::new(
                 cluster
@@ -164,7 +193,7 @@ fn check_api_server(
                     .private_cluster
                     .span()
                     .unwrap_or(cluster.decl),
-                "a public cluster: nodes reach the API server at a public address",
+                label,
             ));
             d.help = Some("allow outbound TCP 443 to `AzureCloud` (or `AzureCloud.<region>`) at a higher priority, and control Internet egress with a firewall instead of NSG deny rules (F-084, F-086)".into());
             d.resource = Some(nsg.address.clone());
@@ -328,11 +357,29 @@ mod tests {
     }
 
     #[test]
-    fn private_and_vnet_integrated_clusters_need_no_public_443() {
-        let private = r#","apiServerAccessProfile":{"enablePrivateCluster":true}"#;
-        assert!(run("", private, &[deny_internet_443()]).is_empty());
-        let integrated = r#","apiServerAccessProfile":{"enableVnetIntegration":true}"#;
-        assert!(run("", integrated, &[deny_internet_443()]).is_empty());
+    fn private_and_vnet_integrated_clusters_get_a_warning() {
+        for access in [
+            r#""enablePrivateCluster":true"#,
+            r#""enableVnetIntegration":true"#,
+        ] {
+            let extra = format!(r#","apiServerAccessProfile":{{{access}}}"#);
+            let d = run("", &extra, &[deny_internet_443()]);
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert_eq!(d[0].0, Severity::Warning);
+            assert!(d[0].1.contains("container registry"), "{}", d[0].1);
+        }
+    }
+
+    #[test]
+    fn network_isolated_clusters_are_not_checked() {
+        let net = r#","outboundType":"none""#;
+        let v = vnet(&[subnet("nodes", "10.240.0.0/22")], "");
+        let c = cluster(&format!("{NET}{net}"), "", "");
+        let (_, d) = check(
+            &NsgBlocksRequiredEgress,
+            &[&v, &nsg("nsg-nodes", &[deny_internet_443()]), &c],
+        );
+        assert!(d.is_empty(), "{d:?}");
     }
 
     #[test]
