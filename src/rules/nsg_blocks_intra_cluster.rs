@@ -273,16 +273,19 @@ fn check_cluster(
                     continue;
                 };
                 let entry = blocked.entry((ni, ri)).or_default();
+                let path = if need.from.what == need.to.what {
+                    format!("within {}", need.from.what)
+                } else {
+                    format!("{} → {}", need.from.what, need.to.what)
+                };
                 let text = format!(
-                    "{}→{} {} ({} → {})",
+                    "{}→{} {} ({path})",
                     need.from.role,
                     need.to.role,
                     match direction {
                         Direction::Outbound => "outbound",
                         Direction::Inbound => "inbound",
                     },
-                    need.from.what,
-                    need.to.what
                 );
                 if !entry.flows.contains(&text) {
                     entry.flows.push(text);
