@@ -27,6 +27,11 @@ pub enum Command {
         /// Rule code (`AKS004`) or name (`cni-subnet-too-small`).
         rule: String,
     },
+    /// Ask the NSG evaluator what one NSG does to a flow, and which rules decide it.
+    ///
+    /// Exit code 0 when the flow is allowed (in every direction asked), 1 when it is
+    /// denied, partly denied or unknown, 2 when the NSG can't be found or is ambiguous.
+    NsgCheck(NsgCheckArgs),
     /// Write a commented starter `akslint.toml`.
     Init {
         /// Where to write it.
@@ -92,6 +97,58 @@ pub struct CheckArgs {
     /// When to use colours in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NsgCheckArgs {
+    /// Files or directories holding the NSG (and the subnets and VNets around it).
+    #[arg(required = true)]
+    pub paths: Vec<String>,
+
+    /// The NSG's name (case-insensitive).
+    #[arg(long, value_name = "NAME")]
+    pub nsg: String,
+
+    /// Source addresses of the flow (a CIDR or an address).
+    #[arg(long, value_name = "CIDR")]
+    pub from: String,
+
+    /// Destination addresses of the flow (a CIDR or an address).
+    #[arg(long, value_name = "CIDR")]
+    pub to: String,
+
+    /// Destination port: `443`, a range `1000-2000`, or `*`.
+    #[arg(long, default_value = "*")]
+    pub port: String,
+
+    /// Protocol of the flow.
+    #[arg(long, value_enum, default_value_t = FlowProtocol::Any)]
+    pub protocol: FlowProtocol,
+
+    /// Direction in which the flow crosses the NSG [default: both].
+    #[arg(long, value_enum)]
+    pub direction: Option<FlowDirection>,
+
+    /// ARM parameter file to apply to the templates (repeatable).
+    #[arg(long = "parameters", value_name = "FILE")]
+    pub parameters: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FlowProtocol {
+    Tcp,
+    Udp,
+    Icmp,
+    Esp,
+    Ah,
+    #[value(alias = "*")]
+    Any,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FlowDirection {
+    Inbound,
+    Outbound,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

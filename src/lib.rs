@@ -9,6 +9,7 @@ pub mod discover;
 pub mod docs;
 pub mod ingest;
 pub mod model;
+pub mod nsg_check;
 pub mod report;
 pub mod rules;
 pub mod source;

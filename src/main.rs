@@ -25,6 +25,12 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Init { path, force } => init(&path, force),
+        Command::NsgCheck(args) => {
+            let answer = akslint::nsg_check::run(&args);
+            eprint!("{}", answer.stderr);
+            print_out(&answer.stdout);
+            ExitCode::from(answer.code)
+        }
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => {
                 let m = r.meta();

@@ -1,6 +1,7 @@
 //! The rule engine: every rule is one file with its metadata, its explanation,
 //! its check and its tests. Rules read only the model.
 
+mod aks_managed_nsg_modified;
 mod api_server_subnet_invalid;
 pub mod capacity;
 mod cni_subnet_too_small;
@@ -8,8 +9,13 @@ mod kubenet_retirement;
 mod kubenet_subnet_or_route_table_shared;
 mod max_pods_out_of_range;
 mod network_policy_incompatible;
+mod node_resource_group;
 mod node_subnet_delegated;
 mod node_subnet_without_nsg;
+mod nsg_blocks_intra_cluster;
+mod nsg_blocks_required_egress;
+mod nsg_common;
+mod nsg_exposes_management_ports;
 mod pod_subnet_misconfigured;
 mod pool_name_invalid;
 mod pools_span_vnets;
@@ -22,6 +28,7 @@ use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Cluster, Field, Inventory, MaxSurge, NetworkPlugin};
 use crate::source::Span;
 
+pub use aks_managed_nsg_modified::AksManagedNsgModified;
 pub use api_server_subnet_invalid::ApiServerSubnetInvalid;
 pub use cni_subnet_too_small::CniSubnetTooSmall;
 pub use kubenet_retirement::KubenetRetirement;
@@ -30,6 +37,9 @@ pub use max_pods_out_of_range::MaxPodsOutOfRange;
 pub use network_policy_incompatible::NetworkPolicyIncompatible;
 pub use node_subnet_delegated::NodeSubnetDelegated;
 pub use node_subnet_without_nsg::NodeSubnetWithoutNsg;
+pub use nsg_blocks_intra_cluster::NsgBlocksIntraCluster;
+pub use nsg_blocks_required_egress::NsgBlocksRequiredEgress;
+pub use nsg_exposes_management_ports::NsgExposesManagementPorts;
 pub use pod_subnet_misconfigured::PodSubnetMisconfigured;
 pub use pool_name_invalid::PoolNameInvalid;
 pub use pools_span_vnets::PoolsSpanVnets;
@@ -138,6 +148,10 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &PoolsSpanVnets,
         &KubenetSubnetOrRouteTableShared,
         &ApiServerSubnetInvalid,
+        &NsgBlocksIntraCluster,
+        &NsgBlocksRequiredEgress,
+        &NsgExposesManagementPorts,
+        &AksManagedNsgModified,
     ]
 }
 

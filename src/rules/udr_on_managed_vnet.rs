@@ -2,9 +2,12 @@ use std::collections::BTreeSet;
 
 use ipnet::IpNet;
 
+use super::node_resource_group::{
+    is_aks_agentpool_name, is_mc_group, node_resource_group, rg_matches,
+};
 use super::{declare_rule, Context, Rule, RuleMeta};
 use crate::ingest::values::parse_cidr;
-use crate::model::{Cluster, Field, Inventory, ResourceId, Route, Subnet};
+use crate::model::{Field, Inventory, Route, Subnet};
 
 declare_rule! {
     /// ## What it checks
@@ -138,45 +141,6 @@ fn uses_managed_vnet(inv: &Inventory, ci: usize) -> Option<bool> {
     any.then_some(true)
 }
 
-/// The node resource group: as set, or AKS's `MC_<group>_<cluster>_<region>` (F-113).
-fn node_resource_group(c: &Cluster) -> Option<String> {
-    if let Some(rg) = c.node_resource_group.known() {
-        return Some(rg.clone());
-    }
-    if c.node_resource_group.is_unknown() {
-        return None;
-    }
-    let group = c.id.as_ref()?.resource_group()?.to_string();
-    let name = c.name.known()?;
-    let location = c.location.known().map_or("{location}".to_string(), |l| {
-        l.replace(' ', "").to_ascii_lowercase()
-    });
-    Some(format!("MC_{group}_{name}_{location}"))
-}
-
-/// Whether a resource lives in the node resource group. The resource's own group
-/// must be known: a template deployable to any group proves nothing.
-fn rg_matches(id: &ResourceId, rg: &str) -> bool {
-    let Some(group) = id.resource_group() else {
-        return false;
-    };
-    if group.contains('{') {
-        return false;
-    }
-    let probe = ResourceId::parse(&format!(
-        "/subscriptions/x/resourceGroups/{group}/providers/a.b/c/d"
-    ));
-    let pattern = ResourceId::parse(&format!(
-        "/subscriptions/x/resourceGroups/{rg}/providers/a.b/c/d"
-    ));
-    matches!((probe, pattern), (Some(p), Some(q)) if p.matches(&q))
-}
-
-fn is_mc_group(id: &ResourceId) -> bool {
-    id.resource_group()
-        .is_some_and(|g| g.to_ascii_lowercase().starts_with("mc_"))
-}
-
 fn is_aks_vnet_name(name: &str) -> bool {
     name.to_ascii_lowercase()
         .strip_prefix("aks-vnet-")
@@ -184,10 +148,7 @@ fn is_aks_vnet_name(name: &str) -> bool {
 }
 
 fn is_aks_route_table_name(name: &str) -> bool {
-    name.to_ascii_lowercase()
-        .strip_prefix("aks-agentpool-")
-        .and_then(|r| r.strip_suffix("-routetable"))
-        .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+    is_aks_agentpool_name(name, "routetable")
 }
 
 fn managed_owner(inv: &Inventory, managed: &[(usize, String)], subnet: &Subnet) -> Option<Owner> {
