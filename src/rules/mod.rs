@@ -1,19 +1,31 @@
 //! The rule engine: every rule is one file with its metadata, its explanation,
 //! its check and its tests. Rules read only the model.
 
+mod api_server_unrestricted;
+mod authorized_ranges_invalid;
+mod basic_load_balancer;
 pub mod capacity;
 mod cni_subnet_too_small;
+mod nat_gateway_outbound_mismatch;
 mod node_subnet_without_nsg;
+mod snat_port_budget;
 mod udr_on_managed_vnet;
+mod udr_outbound_without_default_route;
 mod windows_pool_on_kubenet;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::model::{Inventory, MaxSurge};
+use crate::model::{Cluster, Inventory, MaxSurge, NodePool};
 use crate::source::Span;
 
+pub use api_server_unrestricted::ApiServerUnrestricted;
+pub use authorized_ranges_invalid::AuthorizedRangesInvalid;
+pub use basic_load_balancer::BasicLoadBalancer;
 pub use cni_subnet_too_small::CniSubnetTooSmall;
+pub use nat_gateway_outbound_mismatch::NatGatewayOutboundMismatch;
 pub use node_subnet_without_nsg::NodeSubnetWithoutNsg;
+pub use snat_port_budget::SnatPortBudget;
 pub use udr_on_managed_vnet::UdrOnManagedVnet;
+pub use udr_outbound_without_default_route::UdrOutboundWithoutDefaultRoute;
 pub use windows_pool_on_kubenet::WindowsPoolOnKubenet;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +117,12 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &WindowsPoolOnKubenet,
         &UdrOnManagedVnet,
         &CniSubnetTooSmall,
+        &UdrOutboundWithoutDefaultRoute,
+        &NatGatewayOutboundMismatch,
+        &BasicLoadBalancer,
+        &SnatPortBudget,
+        &ApiServerUnrestricted,
+        &AuthorizedRangesInvalid,
     ]
 }
 
@@ -190,6 +208,16 @@ pub fn run(
             cx.into_diagnostics()
         })
         .collect()
+}
+
+/// The cluster's name, else its address, for messages.
+pub(crate) fn cluster_name(c: &Cluster) -> String {
+    c.name.value().cloned().unwrap_or_else(|| c.address.clone())
+}
+
+/// The pool's name, else its address, for messages.
+pub(crate) fn pool_name(p: &NodePool) -> String {
+    p.name.value().cloned().unwrap_or_else(|| p.address.clone())
 }
 
 /// Formats an integer with thousands separators, as the arithmetic in messages shows it.

@@ -68,10 +68,14 @@ fn slice(sources: &SourceMap, span: Span) -> &str {
 }
 
 fn codes(inv: &Inventory) -> Vec<String> {
-    rules::run(inv, &rules::all(), &rules::Thresholds::default())
-        .iter()
-        .map(|d| d.code.to_string())
-        .collect()
+    rules::run(
+        inv,
+        &rules::testing::first_catalogue(),
+        &rules::Thresholds::default(),
+    )
+    .iter()
+    .map(|d| d.code.to_string())
+    .collect()
 }
 
 const SUBNET_NODES: &str = r#"{"type": "azurerm_subnet", "address": "azurerm_subnet.nodes",
@@ -200,7 +204,11 @@ fn an_unknown_subnet_id_links_through_its_reference() {
     let span = pool.vnet_subnet_id.span().unwrap_or_default();
     assert_eq!(slice(&sources, span), "\"(known after apply)\"");
     // The subnet has no NSG, so AKS001 fires at its name.
-    let diags = rules::run(&inv, &rules::all(), &rules::Thresholds::default());
+    let diags = rules::run(
+        &inv,
+        &rules::testing::first_catalogue(),
+        &rules::Thresholds::default(),
+    );
     assert_eq!(diags.len(), 1, "{diags:#?}");
     assert_eq!(diags[0].code, "AKS001");
     assert_eq!(slice(&sources, diags[0].primary.span), "\"snet-nodes\"");
@@ -319,7 +327,11 @@ fn a_separate_pool_joins_its_cluster_through_the_reference() {
         .id
         .as_ref()
         .is_some_and(|i| i.as_str().ends_with("aks1/agentPools/win")));
-    let diags = rules::run(&inv, &rules::all(), &rules::Thresholds::default());
+    let diags = rules::run(
+        &inv,
+        &rules::testing::first_catalogue(),
+        &rules::Thresholds::default(),
+    );
     assert_eq!(diags.len(), 1, "{diags:#?}");
     assert_eq!(diags[0].code, "AKS002");
     assert_eq!(slice(&sources, diags[0].primary.span), "\"Windows\"");
@@ -435,7 +447,11 @@ fn garbage_does_not_panic() {
       {"type": "azurerm_kubernetes_cluster_node_pool", "address": "i",
        "values": {"kubernetes_cluster_id": "(known after apply)"}, "refs": [["kubernetes_cluster_id", "h"]]}]"#;
     let (_, inv) = inventory(text);
-    let _ = rules::run(&inv, &rules::all(), &rules::Thresholds::default());
+    let _ = rules::run(
+        &inv,
+        &rules::testing::first_catalogue(),
+        &rules::Thresholds::default(),
+    );
 }
 
 #[test]
