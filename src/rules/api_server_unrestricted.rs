@@ -178,6 +178,30 @@ mod tests {
     }
 
     #[test]
+    fn an_access_profile_that_cannot_be_evaluated_is_not_judged() {
+        use crate::ingest::{arm, ingest_template_output};
+        use crate::model::InventoryBuilder;
+        use crate::rules::{run, Thresholds};
+        use crate::source::SourceMap;
+        let template = r#"{"$schema":"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+          "contentVersion":"1.0.0.0","parameters":{"apiServerAccessProfile":{"type":"object"}},
+          "resources":[{"type":"Microsoft.ContainerService/managedClusters","apiVersion":"2024-09-01","name":"aks1",
+            "properties":{"kubernetesVersion":"1.31.0","networkProfile":{"networkPlugin":"azure"},
+              "apiServerAccessProfile":"[parameters('apiServerAccessProfile')]",
+              "agentPoolProfiles":[{"name":"sys","count":2}]}}]}"#;
+        let mut sources = SourceMap::default();
+        let file = sources.add("t.json".into(), template.to_string());
+        let root = crate::syntax::json::parse(file, template).expect("valid JSON");
+        let mut b = InventoryBuilder::default();
+        ingest_template_output(&mut b, &arm::evaluate_template(&root, &[]));
+        let inv = b.finish();
+        assert_eq!(inv.clusters.len(), 1);
+        assert!(inv.clusters[0].api_server.private_cluster.is_unknown());
+        let d = run(&inv, &[&ApiServerUnrestricted], &Thresholds::default());
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
     fn private_clusters_pass() {
         let (_, d) = check(
             &ApiServerUnrestricted,
