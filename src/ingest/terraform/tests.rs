@@ -556,3 +556,34 @@ fn managed_nat_with_a_subnet_known_after_apply() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(slice(&sources, found[0].1), "\"managedNATGateway\"");
 }
+
+#[test]
+fn a_nat_gateway_association_that_cannot_be_placed_silences_aks402() {
+    let association = r#"{"type": "azurerm_subnet_nat_gateway_association",
+          "address": "azurerm_subnet_nat_gateway_association.nodes",
+          "values": {"subnet_id": "(known after apply)", "nat_gateway_id": "(known after apply)"},
+          "refs": [["subnet_id", "module.net.azurerm_subnet.this"]]}"#;
+    let text = format!(r#"[{SUBNET_NODES}, {association}, {}]"#, tf_cluster(""));
+    let (_, inv) = inventory(&text);
+    assert!(inv.subnets[0].nat_gateway_id.is_unknown());
+    assert!(rule_codes(&inv, "AKS402").is_empty());
+}
+
+#[test]
+fn a_route_table_association_that_cannot_be_placed_silences_aks401() {
+    let association = r#"{"type": "azurerm_subnet_route_table_association",
+          "address": "azurerm_subnet_route_table_association.nodes",
+          "values": {"subnet_id": "(known after apply)", "route_table_id": "(known after apply)"},
+          "refs": [["subnet_id", "module.net.azurerm_subnet.this"]]}"#;
+    let udr = tf_cluster("").replace("userAssignedNATGateway", "userDefinedRouting");
+    let text = format!(r#"[{SUBNET_NODES}, {association}, {udr}]"#);
+    let (_, inv) = inventory(&text);
+    assert!(inv.subnets[0].route_table_id.is_unknown());
+    assert!(rule_codes(&inv, "AKS401").is_empty());
+    // Without any association the subnet has no route table.
+    let text = format!(r#"[{SUBNET_NODES}, {udr}]"#);
+    let (sources, inv) = inventory(&text);
+    let found = rule_codes(&inv, "AKS401");
+    assert_eq!(found.len(), 1);
+    assert_eq!(slice(&sources, found[0].1), "\"userDefinedRouting\"");
+}
