@@ -87,7 +87,7 @@ fn no_ranges(cx: &mut Context<'_>, cluster: &Cluster) {
         Field::Known(false, s) => (*s, "the API server is public"),
         _ => (
             cluster.name.span().unwrap_or(cluster.decl),
-            "public API server (enablePrivateCluster is not set)",
+            "public API server: the cluster is not private",
         ),
     };
     let d = cx.report(

@@ -140,9 +140,15 @@ fn subnets_without_nat(inv: &Inventory, cx: &mut Context<'_>, ci: usize, outboun
             outbound_span,
             "egress through a NAT gateway of your own",
         ));
+        let pool = &inv.pools[pi];
+        let reference = if role == "pod" {
+            &pool.pod_subnet_id
+        } else {
+            &pool.vnet_subnet_id
+        };
         d.labels.push(Label::new(
-            inv.pools[pi].decl,
-            format!("pool `{}` uses the subnet", pool_name(&inv.pools[pi])),
+            reference.span().unwrap_or(pool.decl),
+            format!("pool `{}` uses the subnet", pool_name(pool)),
         ));
         d.help = Some("associate the cluster's NAT gateway with this subnet (its natGateway, or a subnet NAT gateway association) before creating the cluster or pool (F-078)".into());
         d.resource = Some(subnet.address.clone());

@@ -273,9 +273,10 @@ fn tiers(
         Some(_) => "allocatedOutboundPorts is 0",
         None => "allocatedOutboundPorts is not set (default 0)",
     };
+    let primary = zero_span.unwrap_or(driver_span);
     let d = cx.report_at(
         Severity::Warning,
-        zero_span.unwrap_or(driver_span),
+        primary,
         format!(
             "{setting}, so Azure sizes SNAT ports by backend size: cluster `{}` starts at {} nodes with {} ports each, but at {} nodes (Σ maxCount + surge) every node gets only {}",
             cluster_name(cluster),
@@ -286,7 +287,8 @@ fn tiers(
         ),
         "automatic SNAT allocation drops a tier as the cluster scales",
     );
-    d.labels.extend(pool_labels(pools));
+    d.labels
+        .extend(pool_labels(pools).into_iter().filter(|l| l.span != primary));
     d.help = Some(format!(
         "set allocatedOutboundPorts explicitly (a multiple of 8) with enough outbound IPs for {} nodes, or use a NAT gateway (F-053)",
         thousands(max)
