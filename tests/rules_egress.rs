@@ -1,6 +1,6 @@
 //! The egress and API server rules (AKS401–AKS404, AKS601–AKS602) fail and pass
 //! in two input families each: an ARM template and Azure Service Operator v2
-//! manifests. Each case runs with `--select` on its own rule; the passing cases
+//! manifests (AKS401 also in a Terraform plan). Each case runs with `--select` on its own rule; the passing cases
 //! are also clean under every other rule.
 
 use std::process::{Command, Output};
@@ -34,6 +34,15 @@ const FAILING: &[(&str, &str, &str, u64, u64, &str)] = &[
     ),
     // The route table's name: it has no 0.0.0.0/0 route and the cluster is public.
     ("AKS401", "aso", "aso/manifests.yaml", 22, 9, "error"),
+    // A third family: `next_hop_type: Internet` in the plan's planned values.
+    (
+        "AKS401",
+        "terraform-plan",
+        "terraform-plan/plan.json",
+        252,
+        34,
+        "error",
+    ),
     // The pod subnet's name: it has no NAT gateway.
     (
         "AKS402",
@@ -93,7 +102,16 @@ const FAILING: &[(&str, &str, &str, u64, u64, &str)] = &[
 
 const RULES: &[&str] = &["AKS401", "AKS402", "AKS403", "AKS404", "AKS601", "AKS602"];
 
+/// Every rule has these two; AKS401 also has `terraform-plan`.
 const FAMILIES: &[&str] = &["arm-template.json", "aso"];
+
+#[test]
+fn the_terraform_plan_of_aks401_passes() {
+    let pass = "fixtures/AKS401/pass/terraform-plan";
+    let (o, v) = report(&["check", pass, "--format", "json"]);
+    assert_eq!(v["diagnostics"], serde_json::json!([]), "{pass}");
+    assert_eq!(o.status.code(), Some(0), "{pass}");
+}
 
 #[test]
 fn each_rule_fails_at_the_field() {
@@ -140,6 +158,12 @@ fn every_rule_fails_and_passes_in_both_families() {
                 "{rule} {family}"
             );
             let pass = format!("fixtures/{rule}/pass/{family}");
+            assert!(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join(&pass)
+                    .exists(),
+                "{pass}"
+            );
             // Clean under every rule, not only its own.
             let (o, v) = report(&["check", &pass, "--format", "json"]);
             assert_eq!(v["diagnostics"], serde_json::json!([]), "{pass}");
