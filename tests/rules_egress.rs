@@ -1,6 +1,6 @@
 //! The egress and API server rules (AKS401–AKS404, AKS601–AKS602) fail and pass
 //! in two input families each: an ARM template and Azure Service Operator v2
-//! manifests (AKS401 also in a Terraform plan). Each case runs with `--select` on its own rule; the passing cases
+//! manifests (AKS401 and AKS601 also in a Terraform plan). Each case runs with `--select` on its own rule; the passing cases
 //! are also clean under every other rule.
 
 use std::process::{Command, Output};
@@ -87,6 +87,15 @@ const FAILING: &[(&str, &str, &str, u64, u64, &str)] = &[
     ),
     // The cluster's name: no apiServerAccessProfile at all.
     ("AKS601", "aso", "aso/manifests.yaml", 47, 9, "warning"),
+    // A third family: the plan states `private_cluster_enabled = false` and no allow-list.
+    (
+        "AKS601",
+        "terraform-plan",
+        "terraform-plan/plan.json",
+        100,
+        40,
+        "warning",
+    ),
     // `137.117.106.90/29`: host bits set.
     (
         "AKS602",
@@ -102,15 +111,17 @@ const FAILING: &[(&str, &str, &str, u64, u64, &str)] = &[
 
 const RULES: &[&str] = &["AKS401", "AKS402", "AKS403", "AKS404", "AKS601", "AKS602"];
 
-/// Every rule has these two; AKS401 also has `terraform-plan`.
+/// Every rule has these two; AKS401 and AKS601 also have `terraform-plan`.
 const FAMILIES: &[&str] = &["arm-template.json", "aso"];
 
 #[test]
-fn the_terraform_plan_of_aks401_passes() {
-    let pass = "fixtures/AKS401/pass/terraform-plan";
-    let (o, v) = report(&["check", pass, "--format", "json"]);
-    assert_eq!(v["diagnostics"], serde_json::json!([]), "{pass}");
-    assert_eq!(o.status.code(), Some(0), "{pass}");
+fn the_terraform_plans_pass() {
+    for rule in ["AKS401", "AKS601"] {
+        let pass = format!("fixtures/{rule}/pass/terraform-plan");
+        let (o, v) = report(&["check", &pass, "--format", "json"]);
+        assert_eq!(v["diagnostics"], serde_json::json!([]), "{pass}");
+        assert_eq!(o.status.code(), Some(0), "{pass}");
+    }
 }
 
 #[test]
