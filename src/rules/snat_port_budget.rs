@@ -186,7 +186,8 @@ fn budget(
     ports: i64,
     span: Span,
 ) {
-    let Some((ips, ips_text)) = outbound_ips(cluster) else {
+    // No IPs, or a negative count, is an invalid profile AKS rejects outright, not a budget question.
+    let Some((ips, ips_text)) = outbound_ips(cluster).filter(|(n, _)| *n > 0) else {
         return;
     };
     let nodes: i64 = pools
