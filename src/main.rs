@@ -55,10 +55,16 @@ fn main() -> ExitCode {
 
 fn rules_table() -> String {
     let mut out = String::new();
+    // The name column fits the longest name, so the columns stay aligned as rules are added.
+    let width = rules::all()
+        .iter()
+        .map(|r| r.meta().name.len())
+        .max()
+        .unwrap_or(0);
     for r in rules::all() {
         let m = r.meta();
         out.push_str(&format!(
-            "{:<7} {:<26} {:<8} {}\n",
+            "{:<7} {:<width$} {:<8} {}\n",
             m.code,
             m.name,
             m.default_severity.as_str(),

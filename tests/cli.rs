@@ -39,6 +39,14 @@ fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
 }
 
+/// The first finding with this code.
+fn by_code<'v>(v: &'v serde_json::Value, code: &str) -> &'v serde_json::Value {
+    v["diagnostics"]
+        .as_array()
+        .and_then(|ds| ds.iter().find(|d| d["code"] == code))
+        .unwrap_or_else(|| panic!("no {code} in {v:#}"))
+}
+
 #[test]
 fn rules_lists_every_rule() {
     let o = akslint(&["rules"]);
@@ -113,9 +121,8 @@ fn stdin_json_report_has_the_documented_shape() {
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
     assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
-    // The kubenet cluster also draws AKS205 (a warning, on line 7), sorted first.
-    assert_eq!(v["diagnostics"][0]["code"], "AKS205");
-    let d = &v["diagnostics"][1];
+    // AKS601 also reports this public API server without authorized ranges.
+    let d = by_code(&v, "AKS002");
     assert_eq!(d["code"], "AKS002");
     assert_eq!(d["name"], "windows-pool-on-kubenet");
     assert_eq!(d["severity"], "error");
@@ -140,7 +147,8 @@ fn stdin_json_report_has_the_documented_shape() {
     assert_eq!(keys.len(), 11);
     assert_eq!(v["summary"]["files"], 1);
     assert_eq!(v["summary"]["errors"], 1);
-    assert_eq!(v["summary"]["warnings"], 1);
+    // AKS205 (kubenet retirement) and AKS601 (public API server) warn too.
+    assert_eq!(v["summary"]["warnings"], 2);
 }
 
 #[test]
@@ -179,7 +187,7 @@ fn parse_errors_are_diagnostics_and_other_files_are_still_checked() {
         .iter()
         .filter_map(|d| d["code"].as_str())
         .collect();
-    assert_eq!(codes, vec!["parse-error", "AKS205", "AKS002"]);
+    assert_eq!(codes, vec!["parse-error", "AKS601", "AKS205", "AKS002"]);
     assert_eq!(v["diagnostics"][0]["line"], 3);
 }
 
@@ -231,11 +239,19 @@ fn a_template_named_alone_gets_its_parameter_file() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         codes_and_lines(&o),
-        vec![(
-            "AKS004".to_string(),
-            "fixtures/AKS004/fail/param-pairing/azuredeploy.json".to_string(),
-            73
-        )]
+        vec![
+            (
+                "AKS004".to_string(),
+                "fixtures/AKS004/fail/param-pairing/azuredeploy.json".to_string(),
+                73
+            ),
+            // The cluster's public API server has no authorized ranges.
+            (
+                "AKS601".to_string(),
+                "fixtures/AKS004/fail/param-pairing/azuredeploy.json".to_string(),
+                82
+            )
+        ]
     );
 }
 
@@ -266,11 +282,19 @@ fn inputs_in_several_files_link_by_resource_id() {
     ]);
     assert_eq!(
         codes_and_lines(&o),
-        vec![(
-            "AKS001".to_string(),
-            "fixtures/AKS001/fail/az-cli-yaml/az-network-vnet-show.yaml".to_string(),
-            30
-        )]
+        vec![
+            // The cluster's public API server has no authorized ranges.
+            (
+                "AKS601".to_string(),
+                "fixtures/AKS001/fail/az-cli-yaml/az-aks-show.yaml".to_string(),
+                100
+            ),
+            (
+                "AKS001".to_string(),
+                "fixtures/AKS001/fail/az-cli-yaml/az-network-vnet-show.yaml".to_string(),
+                30
+            )
+        ]
     );
     assert_eq!(json(&o)["summary"]["files"], 2);
 }
@@ -287,6 +311,7 @@ fn yaml_on_stdin_is_read() {
     assert_eq!(
         codes_and_lines(&o),
         vec![
+            ("AKS601".to_string(), "-".to_string(), 2),
             ("AKS205".to_string(), "-".to_string(), 6),
             ("AKS002".to_string(), "-".to_string(), 10)
         ]
@@ -312,7 +337,7 @@ fn bom_crlf_comments_and_trailing_commas_are_tolerated() {
         "json",
     ]);
     let v = json(&o);
-    let d = &v["diagnostics"][1];
+    let d = by_code(&v, "AKS002");
     assert_eq!(d["code"], "AKS002", "{v:#}");
     // One line more than the plain text (the block comment's line); the column is unchanged by the BOM.
     assert_eq!(
@@ -376,5 +401,6 @@ fn ids_built_by_a_template_meet_ids_written_out_literally() {
         })
         .collect();
     // The subnet of the template (no NSG, line 15) hosts the pool of the az output.
-    assert_eq!(found, vec![("AKS001", 15)]);
+    // AKS601: the cluster of the az output has a public API server without authorized ranges.
+    assert_eq!(found, vec![("AKS601", 3), ("AKS001", 15)]);
 }

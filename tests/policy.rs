@@ -52,8 +52,18 @@ fn workspace() -> tempfile::TempDir {
     ] {
         let path = dir.path().join(to);
         std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
+        // Both API servers get an allow-list (on the same line, so positions stay), so
+        // that AKS601 stays quiet and the two findings these tests are about remain.
+        let text = fixture(from)
+            .replace(
+                "apiServerAccessProfile: null",
+                "apiServerAccessProfile: {authorizedIpRanges: [203.0.113.0/24]}",
+            )
+            .replace(
+                "\"apiServerAccessProfile\": null",
+                "\"apiServerAccessProfile\": {\"authorizedIpRanges\": [\"203.0.113.0/24\"]}",
+            );
         // A second subscription, so the two fixtures' resources do not merge.
-        let text = fixture(from);
         let text = if to.starts_with("b/") {
             text.replace(
                 "00000000-0000-0000-0000-000000000000",

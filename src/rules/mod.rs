@@ -3,11 +3,15 @@
 
 mod aks_managed_nsg_modified;
 mod api_server_subnet_invalid;
+mod api_server_unrestricted;
+mod authorized_ranges_invalid;
+mod basic_load_balancer;
 pub mod capacity;
 mod cni_subnet_too_small;
 mod kubenet_retirement;
 mod kubenet_subnet_or_route_table_shared;
 mod max_pods_out_of_range;
+mod nat_gateway_outbound_mismatch;
 mod network_policy_incompatible;
 mod node_resource_group;
 mod node_subnet_delegated;
@@ -19,21 +23,27 @@ mod nsg_exposes_management_ports;
 mod pod_subnet_misconfigured;
 mod pool_name_invalid;
 mod pools_span_vnets;
+mod snat_port_budget;
 mod udr_on_managed_vnet;
+mod udr_outbound_without_default_route;
 mod virtual_nodes_require_azure_cni;
 mod windows_pool_on_kubenet;
 mod windows_pool_unsupported_network;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::model::{Cluster, Field, Inventory, MaxSurge, NetworkPlugin};
+use crate::model::{Cluster, Field, Inventory, MaxSurge, NetworkPlugin, NodePool};
 use crate::source::Span;
 
 pub use aks_managed_nsg_modified::AksManagedNsgModified;
 pub use api_server_subnet_invalid::ApiServerSubnetInvalid;
+pub use api_server_unrestricted::ApiServerUnrestricted;
+pub use authorized_ranges_invalid::AuthorizedRangesInvalid;
+pub use basic_load_balancer::BasicLoadBalancer;
 pub use cni_subnet_too_small::CniSubnetTooSmall;
 pub use kubenet_retirement::KubenetRetirement;
 pub use kubenet_subnet_or_route_table_shared::KubenetSubnetOrRouteTableShared;
 pub use max_pods_out_of_range::MaxPodsOutOfRange;
+pub use nat_gateway_outbound_mismatch::NatGatewayOutboundMismatch;
 pub use network_policy_incompatible::NetworkPolicyIncompatible;
 pub use node_subnet_delegated::NodeSubnetDelegated;
 pub use node_subnet_without_nsg::NodeSubnetWithoutNsg;
@@ -43,7 +53,9 @@ pub use nsg_exposes_management_ports::NsgExposesManagementPorts;
 pub use pod_subnet_misconfigured::PodSubnetMisconfigured;
 pub use pool_name_invalid::PoolNameInvalid;
 pub use pools_span_vnets::PoolsSpanVnets;
+pub use snat_port_budget::SnatPortBudget;
 pub use udr_on_managed_vnet::UdrOnManagedVnet;
+pub use udr_outbound_without_default_route::UdrOutboundWithoutDefaultRoute;
 pub use virtual_nodes_require_azure_cni::VirtualNodesRequireAzureCni;
 pub use windows_pool_on_kubenet::WindowsPoolOnKubenet;
 pub use windows_pool_unsupported_network::WindowsPoolUnsupportedNetwork;
@@ -148,10 +160,16 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &PoolsSpanVnets,
         &KubenetSubnetOrRouteTableShared,
         &ApiServerSubnetInvalid,
+        &UdrOutboundWithoutDefaultRoute,
+        &NatGatewayOutboundMismatch,
+        &BasicLoadBalancer,
+        &SnatPortBudget,
         &NsgBlocksIntraCluster,
         &NsgBlocksRequiredEgress,
         &NsgExposesManagementPorts,
         &AksManagedNsgModified,
+        &ApiServerUnrestricted,
+        &AuthorizedRangesInvalid,
     ]
 }
 
@@ -277,6 +295,16 @@ pub(crate) fn plugin_label(cluster: &Cluster) -> Option<Label> {
         }
         _ => None,
     }
+}
+
+/// The cluster's name, else its address, for messages.
+pub(crate) fn cluster_name(c: &Cluster) -> String {
+    c.name.value().cloned().unwrap_or_else(|| c.address.clone())
+}
+
+/// The pool's name, else its address, for messages.
+pub(crate) fn pool_name(p: &NodePool) -> String {
+    p.name.value().cloned().unwrap_or_else(|| p.address.clone())
 }
 
 /// Formats an integer with thousands separators, as the arithmetic in messages shows it.

@@ -22,12 +22,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
             .merge(nonempty_string(r.prop("currentKubernetesVersion"))),
         node_resource_group: nonempty_string(r.prop("nodeResourceGroup")),
         network,
-        api_server: ApiServerAccess {
-            private_cluster: boolean(api.and_then(|a| a.get("enablePrivateCluster"))),
-            vnet_integration: boolean(api.and_then(|a| a.get("enableVnetIntegration"))),
-            subnet_id: resource_id(api.and_then(|a| a.get("subnetId"))),
-            authorized_ip_ranges: list(api.and_then(|a| a.get("authorizedIPRanges")), string),
-        },
+        api_server: api_server_access(api),
         addons: addons(r.prop("addonProfiles")),
         windows_profile: r.prop("windowsProfile").is_some_and(|w| !w.is_null()),
         pools: Vec::new(),
@@ -43,6 +38,25 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
         pool.inline_index = Some(i);
         pool.cluster = Some(ci);
         b.add_pool(pool);
+    }
+}
+
+fn api_server_access(api: Option<&Node>) -> ApiServerAccess {
+    // A profile that cannot be evaluated leaves every part of it unknown, not absent.
+    if let Some(a) = api.filter(|a| a.is_unknown()) {
+        return ApiServerAccess {
+            private_cluster: Field::Unknown(a.span),
+            vnet_integration: Field::Unknown(a.span),
+            subnet_id: Field::Unknown(a.span),
+            authorized_ip_ranges: vec![Field::Unknown(a.span)],
+        };
+    }
+    let get = |k: &str| api.and_then(|a| a.get(k));
+    ApiServerAccess {
+        private_cluster: boolean(get("enablePrivateCluster")),
+        vnet_integration: boolean(get("enableVnetIntegration")),
+        subnet_id: resource_id(get("subnetId")),
+        authorized_ip_ranges: list(get("authorizedIPRanges"), string),
     }
 }
 

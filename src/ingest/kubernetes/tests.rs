@@ -35,7 +35,7 @@ fn check(files: &[&str]) -> (SourceMap, Vec<Diagnostic>) {
     let (sources, inv, _) = inventory(files);
     let diags = crate::rules::run(
         &inv,
-        &crate::rules::all(),
+        &crate::rules::testing::first_catalogue(),
         &crate::rules::Thresholds::default(),
     );
     (sources, diags)
@@ -828,7 +828,7 @@ fn capz_control_plane_and_machine_pools_are_mapped() {
     // (10 + 1) × 31 = 341 > 251; the subnet's NSG cannot be known, so AKS001 is silent.
     let diags = crate::rules::run(
         &inv,
-        &crate::rules::all(),
+        &crate::rules::testing::first_catalogue(),
         &crate::rules::Thresholds::default(),
     );
     assert_eq!(diags.len(), 1, "{diags:#?}");
@@ -1086,7 +1086,7 @@ fn corpus_manifests_are_read_without_panic() {
         assert!(inv.is_linked());
         let _ = crate::rules::run(
             &inv,
-            &crate::rules::all(),
+            &crate::rules::testing::first_catalogue(),
             &crate::rules::Thresholds::default(),
         );
     }
@@ -1265,7 +1265,7 @@ mod props {
             let n = ingest_manifests(&mut b, &refs);
             prop_assert!(n <= 200);
             let inv = b.finish();
-            let _ = crate::rules::run(&inv, &crate::rules::all(), &crate::rules::Thresholds::default());
+            let _ = crate::rules::run(&inv, &crate::rules::testing::first_catalogue(), &crate::rules::Thresholds::default());
         }
     }
 }

@@ -36,6 +36,9 @@ pub(super) struct Cx<'a> {
     /// An NSG association whose subnet could not be placed: any subnet without an
     /// NSG of its own might be the one it means.
     pub(super) loose_nsg: Option<Span>,
+    /// The same for route table and NAT gateway associations.
+    pub(super) loose_route_table: Option<Span>,
+    pub(super) loose_nat_gateway: Option<Span>,
 }
 
 impl<'a> Cx<'a> {
@@ -312,8 +315,11 @@ pub(super) fn virtual_network(b: &mut InventoryBuilder, cx: &Cx<'_>) {
             name,
             address_prefixes: prefixes(g("address_prefixes"), g("address_prefix")),
             nsg_id: loose(nsg_id, cx.loose_nsg),
-            route_table_id: cx.id_field(g("route_table_id"), &path("route_table_id"), ROUTE_TABLE),
-            nat_gateway_id: Field::Absent,
+            route_table_id: loose(
+                cx.id_field(g("route_table_id"), &path("route_table_id"), ROUTE_TABLE),
+                cx.loose_route_table,
+            ),
+            nat_gateway_id: loose(Field::Absent, cx.loose_nat_gateway),
             delegations: delegations(g("delegation")),
             service_endpoints: list(g("service_endpoints"), nonempty_string),
             nsg: None,
@@ -348,8 +354,10 @@ fn delegations(node: Option<&Node>) -> Vec<Field<String>> {
     })
 }
 
-fn loose(nsg_id: Field<ResourceId>, loose_nsg: Option<Span>) -> Field<ResourceId> {
-    match (nsg_id, loose_nsg) {
+/// A subnet's NSG, route table or NAT gateway: unknown instead of absent when an
+/// association of that kind could not be placed.
+fn loose(target: Field<ResourceId>, loose_association: Option<Span>) -> Field<ResourceId> {
+    match (target, loose_association) {
         (Field::Absent, Some(span)) => Field::Unknown(span),
         (f, _) => f,
     }
@@ -366,8 +374,8 @@ pub(super) fn subnet(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         name: string(cx.v("name")),
         address_prefixes: prefixes(cx.v("address_prefixes"), cx.v("address_prefix")),
         nsg_id: loose(Field::Absent, cx.loose_nsg),
-        route_table_id: Field::Absent,
-        nat_gateway_id: Field::Absent,
+        route_table_id: loose(Field::Absent, cx.loose_route_table),
+        nat_gateway_id: loose(Field::Absent, cx.loose_nat_gateway),
         delegations: delegations(cx.v("delegation")),
         service_endpoints: list(cx.v("service_endpoints"), nonempty_string),
         nsg: None,
@@ -524,10 +532,14 @@ pub(super) fn peering(b: &mut InventoryBuilder, cx: &Cx<'_>) {
     });
 }
 
-/// The span of the first NSG association whose subnet cannot be placed.
-pub(super) fn loose_nsg_association(rs: &Resolver<'_>, resources: &[TfResource]) -> Option<Span> {
+/// The span of the first association of this resource type whose subnet cannot be placed.
+pub(super) fn loose_association(
+    rs: &Resolver<'_>,
+    resources: &[TfResource],
+    resource_type: &str,
+) -> Option<Span> {
     resources.iter().enumerate().find_map(|(i, r)| {
-        if r.resource_type != "azurerm_subnet_network_security_group_association" {
+        if r.resource_type != resource_type {
             return None;
         }
         let node = r.values.get("subnet_id");

@@ -49,7 +49,10 @@ pub struct TfResource {
 /// and names to the references that point at them.
 pub fn ingest_tf(b: &mut InventoryBuilder, resources: &[TfResource]) {
     let rs = resolve::Resolver::new(resources);
-    let loose_nsg = azurerm::loose_nsg_association(&rs, resources);
+    let loose = |t: &str| azurerm::loose_association(&rs, resources, t);
+    let loose_nsg = loose("azurerm_subnet_network_security_group_association");
+    let loose_route_table = loose("azurerm_subnet_route_table_association");
+    let loose_nat_gateway = loose("azurerm_subnet_nat_gateway_association");
     for (i, r) in resources.iter().enumerate() {
         if address::is_data_source(&r.address) {
             continue;
@@ -59,6 +62,8 @@ pub fn ingest_tf(b: &mut InventoryBuilder, resources: &[TfResource]) {
             i,
             rs: &rs,
             loose_nsg,
+            loose_route_table,
+            loose_nat_gateway,
         };
         ingest_one(b, &cx);
     }

@@ -68,10 +68,14 @@ fn slice(sources: &SourceMap, span: Span) -> &str {
 }
 
 fn codes(inv: &Inventory) -> Vec<String> {
-    rules::run(inv, &rules::all(), &rules::Thresholds::default())
-        .iter()
-        .map(|d| d.code.to_string())
-        .collect()
+    rules::run(
+        inv,
+        &rules::testing::first_catalogue(),
+        &rules::Thresholds::default(),
+    )
+    .iter()
+    .map(|d| d.code.to_string())
+    .collect()
 }
 
 const SUBNET_NODES: &str = r#"{"type": "azurerm_subnet", "address": "azurerm_subnet.nodes",
@@ -200,7 +204,11 @@ fn an_unknown_subnet_id_links_through_its_reference() {
     let span = pool.vnet_subnet_id.span().unwrap_or_default();
     assert_eq!(slice(&sources, span), "\"(known after apply)\"");
     // The subnet has no NSG, so AKS001 fires at its name.
-    let diags = rules::run(&inv, &rules::all(), &rules::Thresholds::default());
+    let diags = rules::run(
+        &inv,
+        &rules::testing::first_catalogue(),
+        &rules::Thresholds::default(),
+    );
     assert_eq!(diags.len(), 1, "{diags:#?}");
     assert_eq!(diags[0].code, "AKS001");
     assert_eq!(slice(&sources, diags[0].primary.span), "\"snet-nodes\"");
@@ -319,10 +327,13 @@ fn a_separate_pool_joins_its_cluster_through_the_reference() {
         .id
         .as_ref()
         .is_some_and(|i| i.as_str().ends_with("aks1/agentPools/win")));
-    let diags = rules::run(&inv, &rules::all(), &rules::Thresholds::default());
-    // Kubernetes 1.29 defaults to kubenet: AKS002 on the pool, AKS205 on the cluster.
-    let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
-    assert_eq!(codes, ["AKS002", "AKS205"], "{diags:#?}");
+    let diags = rules::run(
+        &inv,
+        &rules::testing::first_catalogue(),
+        &rules::Thresholds::default(),
+    );
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code, "AKS002");
     assert_eq!(slice(&sources, diags[0].primary.span), "\"Windows\"");
 }
 
@@ -436,7 +447,11 @@ fn garbage_does_not_panic() {
       {"type": "azurerm_kubernetes_cluster_node_pool", "address": "i",
        "values": {"kubernetes_cluster_id": "(known after apply)"}, "refs": [["kubernetes_cluster_id", "h"]]}]"#;
     let (_, inv) = inventory(text);
-    let _ = rules::run(&inv, &rules::all(), &rules::Thresholds::default());
+    let _ = rules::run(
+        &inv,
+        &rules::testing::first_catalogue(),
+        &rules::Thresholds::default(),
+    );
 }
 
 #[test]
@@ -452,4 +467,123 @@ fn a_choice_between_targets_is_not_guessed() {
     );
     let (_, inv) = inventory(&text);
     assert!(inv.pools[0].vnet_subnet_id.is_unknown());
+}
+
+/// The findings of one rule.
+fn rule_codes(inv: &Inventory, code: &str) -> Vec<(String, Span)> {
+    let rule = rules::find(code).into_iter().collect::<Vec<_>>();
+    rules::run(inv, &rule, &rules::Thresholds::default())
+        .iter()
+        .map(|d| (d.code.to_string(), d.primary.span))
+        .collect()
+}
+
+fn tf_cluster(extra: &str) -> String {
+    format!(
+        r#"{{"type": "azurerm_kubernetes_cluster", "address": "azurerm_kubernetes_cluster.main",
+          "values": {{"name": "aks1", "resource_group_name": "rg-aks", "kubernetes_version": "1.31.5",
+            "default_node_pool": [{{"name": "system", "node_count": 3, "vnet_subnet_id": "(known after apply)"}}],
+            "network_profile": [{{"network_plugin": "azure", "network_plugin_mode": "overlay",
+              "outbound_type": "userAssignedNATGateway", "load_balancer_sku": "standard"}}]{extra}}},
+          "refs": [["default_node_pool.vnet_subnet_id", "azurerm_subnet.nodes"]]}}"#
+    )
+}
+
+#[test]
+fn api_server_exposure_from_a_plan() {
+    // A plan always states private_cluster_enabled; no api_server_access_profile block.
+    let text = format!(
+        r#"[{SUBNET_NODES}, {}]"#,
+        tf_cluster(r#", "private_cluster_enabled": false"#)
+    );
+    let (sources, inv) = inventory(&text);
+    let found = rule_codes(&inv, "AKS601");
+    assert_eq!(found.len(), 1);
+    assert_eq!(slice(&sources, found[0].1), "false");
+    // Ranges known only after apply are not judged.
+    let text = format!(
+        r#"[{SUBNET_NODES}, {}]"#,
+        tf_cluster(
+            r#", "private_cluster_enabled": false, "api_server_access_profile": [{"authorized_ip_ranges": "(known after apply)"}]"#
+        )
+    );
+    let (_, inv) = inventory(&text);
+    assert!(rule_codes(&inv, "AKS601").is_empty());
+    assert!(rule_codes(&inv, "AKS602").is_empty());
+    // azurerm 3.x ranges on a private cluster.
+    let text = format!(
+        r#"[{SUBNET_NODES}, {}]"#,
+        tf_cluster(
+            r#", "private_cluster_enabled": true, "api_server_authorized_ip_ranges": ["203.0.113.0/24"]"#
+        )
+    );
+    let (sources, inv) = inventory(&text);
+    let found = rule_codes(&inv, "AKS602");
+    assert_eq!(found.len(), 1);
+    assert_eq!(slice(&sources, found[0].1), "\"203.0.113.0/24\"");
+}
+
+#[test]
+fn a_nat_gateway_association_satisfies_user_assigned_nat() {
+    let association = r#"{"type": "azurerm_subnet_nat_gateway_association",
+          "address": "azurerm_subnet_nat_gateway_association.nodes",
+          "values": {"subnet_id": "(known after apply)", "nat_gateway_id": "(known after apply)"},
+          "refs": [["subnet_id", "azurerm_subnet.nodes"], ["nat_gateway_id", "azurerm_nat_gateway.egress"]]}"#;
+    let gateway = r#"{"type": "azurerm_nat_gateway", "address": "azurerm_nat_gateway.egress",
+          "values": {"name": "ng-egress", "resource_group_name": "rg-net", "id": "(known after apply)"}}"#;
+    let text = format!(
+        r#"[{SUBNET_NODES}, {gateway}, {association}, {}]"#,
+        tf_cluster("")
+    );
+    let (_, inv) = inventory(&text);
+    assert!(rule_codes(&inv, "AKS402").is_empty());
+    // Without the association the node subnet has no NAT gateway.
+    let text = format!(r#"[{SUBNET_NODES}, {gateway}, {}]"#, tf_cluster(""));
+    let (sources, inv) = inventory(&text);
+    let found = rule_codes(&inv, "AKS402");
+    assert_eq!(found.len(), 1);
+    assert_eq!(slice(&sources, found[0].1), "\"snet-nodes\"");
+}
+
+#[test]
+fn managed_nat_with_a_subnet_known_after_apply() {
+    let text = format!(
+        r#"[{SUBNET_NODES}, {}]"#,
+        tf_cluster("").replace("userAssignedNATGateway", "managedNATGateway")
+    );
+    let (sources, inv) = inventory(&text);
+    let found = rule_codes(&inv, "AKS402");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(slice(&sources, found[0].1), "\"managedNATGateway\"");
+}
+
+#[test]
+fn a_nat_gateway_association_that_cannot_be_placed_silences_aks402() {
+    let association = r#"{"type": "azurerm_subnet_nat_gateway_association",
+          "address": "azurerm_subnet_nat_gateway_association.nodes",
+          "values": {"subnet_id": "(known after apply)", "nat_gateway_id": "(known after apply)"},
+          "refs": [["subnet_id", "module.net.azurerm_subnet.this"]]}"#;
+    let text = format!(r#"[{SUBNET_NODES}, {association}, {}]"#, tf_cluster(""));
+    let (_, inv) = inventory(&text);
+    assert!(inv.subnets[0].nat_gateway_id.is_unknown());
+    assert!(rule_codes(&inv, "AKS402").is_empty());
+}
+
+#[test]
+fn a_route_table_association_that_cannot_be_placed_silences_aks401() {
+    let association = r#"{"type": "azurerm_subnet_route_table_association",
+          "address": "azurerm_subnet_route_table_association.nodes",
+          "values": {"subnet_id": "(known after apply)", "route_table_id": "(known after apply)"},
+          "refs": [["subnet_id", "module.net.azurerm_subnet.this"]]}"#;
+    let udr = tf_cluster("").replace("userAssignedNATGateway", "userDefinedRouting");
+    let text = format!(r#"[{SUBNET_NODES}, {association}, {udr}]"#);
+    let (_, inv) = inventory(&text);
+    assert!(inv.subnets[0].route_table_id.is_unknown());
+    assert!(rule_codes(&inv, "AKS401").is_empty());
+    // Without any association the subnet has no route table.
+    let text = format!(r#"[{SUBNET_NODES}, {udr}]"#);
+    let (sources, inv) = inventory(&text);
+    let found = rule_codes(&inv, "AKS401");
+    assert_eq!(found.len(), 1);
+    assert_eq!(slice(&sources, found[0].1), "\"userDefinedRouting\"");
 }
