@@ -1,7 +1,8 @@
 //! Automatic pairing of ARM parameter files with their templates, by name:
-//! `X.parameters.json` and `X.parameters.<anything>.json` belong to `X.json`;
-//! `azuredeploy.parameters*.json` with no `azuredeploy.json` beside it belongs to
-//! the only template in its folder.
+//! `X.parameters.json` and `X.parameters.<anything>.json` belong to `X.json` (or to
+//! `X.template.json`, the other common convention); `X-parameters.json` belongs to
+//! `X-template.json`; `azuredeploy.parameters*.json` with no `azuredeploy.json`
+//! beside it belongs to the only template in its folder.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,12 +13,25 @@ fn lower_file_name(p: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// The template stem a parameter file names: `x` for `x.parameters.json` or `x.parameters.prod.json`.
+/// The template stem a parameter file names: `x` for `x.parameters.json`,
+/// `x.parameters.prod.json` or `x-parameters.json`.
 fn parameter_stem(name: &str) -> Option<&str> {
     let base = name.strip_suffix(".json")?;
+    if let Some(stem) = base.strip_suffix("-parameters") {
+        return Some(stem);
+    }
     let i = base.find(".parameters")?;
     let rest = &base[i + ".parameters".len()..];
     (rest.is_empty() || rest.starts_with('.')).then_some(&base[..i])
+}
+
+/// File names a template with this stem may have.
+fn template_names(stem: &str) -> [String; 3] {
+    [
+        format!("{stem}.json"),
+        format!("{stem}.template.json"),
+        format!("{stem}-template.json"),
+    ]
 }
 
 /// For each template (by index into `templates`), the parameter files (indices into
@@ -37,16 +51,18 @@ pub fn pair_parameter_files(
         let same_dir: Vec<usize> = (0..templates.len())
             .filter(|&t| templates[t].parent() == dir)
             .collect();
+        let names = template_names(stem);
         let by_stem = same_dir
             .iter()
             .copied()
-            .find(|&t| lower_file_name(&templates[t]) == format!("{stem}.json"));
+            .find(|&t| names.contains(&lower_file_name(&templates[t])));
         let target = by_stem.or_else(|| {
             // The quickstart convention: azuredeploy.parameters*.json next to a single template.
             (stem == "azuredeploy" && same_dir.len() == 1).then(|| same_dir[0])
         });
         let Some(t) = target else { continue };
-        let plain = name == format!("{stem}.parameters.json");
+        let plain =
+            name == format!("{stem}.parameters.json") || name == format!("{stem}-parameters.json");
         let better = match out.get(&t) {
             None => true,
             Some((was_plain, was_name, _)) => {
@@ -96,6 +112,16 @@ mod tests {
         assert!(
             pair_parameter_files(&[p("e/main.json")], &[p("d/main.parameters.json")]).is_empty()
         );
+    }
+
+    #[test]
+    fn template_and_dash_conventions() {
+        let pairs = pair_parameter_files(
+            &[p("a/aks.template.json"), p("b/aks-template.json")],
+            &[p("a/aks.parameters.json"), p("b/aks-parameters.json")],
+        );
+        assert_eq!(pairs.get(&0), Some(&0));
+        assert_eq!(pairs.get(&1), Some(&1));
     }
 
     #[test]
