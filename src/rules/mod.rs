@@ -3,6 +3,7 @@
 
 pub mod capacity;
 mod cni_subnet_too_small;
+mod node_subnet_too_small;
 mod node_subnet_without_nsg;
 mod udr_on_managed_vnet;
 mod windows_pool_on_kubenet;
@@ -12,6 +13,7 @@ use crate::model::{Inventory, MaxSurge};
 use crate::source::Span;
 
 pub use cni_subnet_too_small::CniSubnetTooSmall;
+pub use node_subnet_too_small::NodeSubnetTooSmall;
 pub use node_subnet_without_nsg::NodeSubnetWithoutNsg;
 pub use udr_on_managed_vnet::UdrOnManagedVnet;
 pub use windows_pool_on_kubenet::WindowsPoolOnKubenet;
@@ -105,6 +107,7 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &WindowsPoolOnKubenet,
         &UdrOnManagedVnet,
         &CniSubnetTooSmall,
+        &NodeSubnetTooSmall,
     ]
 }
 
