@@ -104,6 +104,8 @@ pub struct Demand {
     /// True when the demand counts pod IPs taken from the subnet (node-subnet CNI,
     /// pod subnets); false for node IPs and other addresses only.
     pub pods: bool,
+    /// The IPAM mode of the pool's cluster, when the demand comes from a pool.
+    pub mode: Option<IpamMode>,
 }
 
 /// Per subnet: the demands of every pool of every cluster placed in it, plus
@@ -160,6 +162,7 @@ pub fn subnet_demands(
                         soft: 1,
                         arithmetic: "1 private API server endpoint".into(),
                         pods: false,
+                        mode,
                         span: cluster
                             .api_server
                             .private_cluster
@@ -211,6 +214,7 @@ fn node_subnet_demand(
                 .and(pool.max_pods.span())
                 .unwrap_or(sc.nodes_span),
             pods: true,
+            mode: Some(mode),
         });
     }
     Some(Demand {
@@ -220,6 +224,7 @@ fn node_subnet_demand(
         arithmetic: format!("{} = {} node IPs", sc.describe(), thousands(total)),
         span: sc.nodes_span,
         pods: false,
+        mode: Some(mode),
     })
 }
 
@@ -251,6 +256,7 @@ fn pod_subnet_demand(
             ),
             span,
             pods: true,
+            mode: Some(mode),
         };
     }
     let hard = total * POD_IP_BATCH;
@@ -267,6 +273,7 @@ fn pod_subnet_demand(
         ),
         span,
         pods: true,
+        mode: Some(mode),
     }
 }
 
@@ -305,6 +312,7 @@ pub fn report_subnets(inv: &Inventory, cx: &mut Context<'_>, kind: SubnetUse) {
                 ),
                 span: subnet.prefix_span(),
                 pods: false,
+                mode: None,
             });
         }
         let (hard, soft) = (demand.hard(), demand.soft());
@@ -391,6 +399,19 @@ pub struct ClusterNodes {
     pub total: i64,
     pub complete: bool,
     pub pools: Vec<(PoolIdx, PoolScale)>,
+}
+
+impl ClusterNodes {
+    /// `(240 nodes + 24 surge)` for one pool, `(330 + 110 = 440)` for several.
+    pub fn sum_text(&self) -> String {
+        match self.pools.as_slice() {
+            [(_, one)] => format!("({})", one.describe()),
+            many => {
+                let parts: Vec<String> = many.iter().map(|(_, sc)| thousands(sc.total())).collect();
+                format!("({} = {})", parts.join(" + "), thousands(self.total))
+            }
+        }
+    }
 }
 
 pub fn cluster_nodes(inv: &Inventory, ci: usize, default_surge: Option<MaxSurge>) -> ClusterNodes {

@@ -2,20 +2,43 @@
 //! its check and its tests. Rules read only the model.
 
 pub mod capacity;
+mod cidr_host_bits_set;
 mod cni_subnet_too_small;
+mod dns_service_ip_invalid;
+mod kubenet_node_limit;
 mod node_subnet_too_small;
 mod node_subnet_without_nsg;
+mod pod_cidr_overlap;
+mod pod_cidr_too_small;
+pub(crate) mod ranges;
+mod reserved_address_range;
+mod service_cidr_overlap;
+mod service_cidr_too_large;
+mod subnet_outside_vnet;
+mod subnet_overlap;
 mod udr_on_managed_vnet;
+mod vnet_ip_limit;
 mod windows_pool_on_kubenet;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Inventory, MaxSurge};
 use crate::source::Span;
 
+pub use cidr_host_bits_set::CidrHostBitsSet;
 pub use cni_subnet_too_small::CniSubnetTooSmall;
+pub use dns_service_ip_invalid::DnsServiceIpInvalid;
+pub use kubenet_node_limit::KubenetNodeLimit;
 pub use node_subnet_too_small::NodeSubnetTooSmall;
 pub use node_subnet_without_nsg::NodeSubnetWithoutNsg;
+pub use pod_cidr_overlap::PodCidrOverlap;
+pub use pod_cidr_too_small::PodCidrTooSmall;
+pub use reserved_address_range::ReservedAddressRange;
+pub use service_cidr_overlap::ServiceCidrOverlap;
+pub use service_cidr_too_large::ServiceCidrTooLarge;
+pub use subnet_outside_vnet::SubnetOutsideVnet;
+pub use subnet_overlap::SubnetOverlap;
 pub use udr_on_managed_vnet::UdrOnManagedVnet;
+pub use vnet_ip_limit::VnetIpLimit;
 pub use windows_pool_on_kubenet::WindowsPoolOnKubenet;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,7 +130,18 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &WindowsPoolOnKubenet,
         &UdrOnManagedVnet,
         &CniSubnetTooSmall,
+        &PodCidrTooSmall,
         &NodeSubnetTooSmall,
+        &KubenetNodeLimit,
+        &ReservedAddressRange,
+        &ServiceCidrOverlap,
+        &PodCidrOverlap,
+        &DnsServiceIpInvalid,
+        &ServiceCidrTooLarge,
+        &CidrHostBitsSet,
+        &SubnetOutsideVnet,
+        &SubnetOverlap,
+        &VnetIpLimit,
     ]
 }
 
