@@ -103,3 +103,24 @@ fn every_rule_has_both_families() {
         }
     }
 }
+
+#[test]
+fn human_output_of_failing_fixtures() {
+    for (rule, file, ..) in FAILING {
+        let path = format!("fixtures/{rule}/fail/{file}");
+        let o = akslint(&["check", &path, "--select", rule]);
+        let text = String::from_utf8_lossy(&o.stdout);
+        // The elapsed time at the end of the summary line varies between runs.
+        let text: Vec<String> = text
+            .lines()
+            .map(|l| match l.rfind(" in ") {
+                Some(i) if l.ends_with(" ms") || l.ends_with(" s") => {
+                    format!("{} in [elapsed]", &l[..i])
+                }
+                _ => l.to_string(),
+            })
+            .collect();
+        let name = format!("{rule}_{}", file.replace(['.', '-', '/'], "_"));
+        insta::assert_snapshot!(name, text.join("\n"));
+    }
+}

@@ -58,7 +58,7 @@ declare_rule! {
         name: "cni-subnet-too-small",
         category: IpPlanning,
         severity: Error,
-        summary: "A subnet cannot hold the IP addresses its node pools need at maximum scale",
+        summary: "A subnet that pods take addresses from cannot hold what its node pools need at maximum scale",
     }
 }
 

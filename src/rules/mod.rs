@@ -156,11 +156,11 @@ pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
 /// The numbers rules use that a team may tune in `akslint.toml` `[thresholds]`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Thresholds {
-    /// Addresses kept free in every node or pod subnet for resources akslint cannot see (AKS004).
+    /// Addresses kept free in every node or pod subnet for resources akslint cannot see (AKS004, AKS102).
     pub extra_ips_per_subnet: i64,
-    /// Surge assumed for pools that leave `maxSurge` unset, instead of AKS's default (AKS004).
+    /// Surge assumed for pools that leave `maxSurge` unset, instead of AKS's default (AKS004, AKS101–AKS103, AKS112).
     pub default_max_surge: Option<MaxSurge>,
-    /// Warn when less than this share of a subnet stays free at maximum scale (AKS004).
+    /// Warn when less than this share of a subnet stays free at maximum scale (AKS004, AKS102).
     pub min_headroom_percent: i64,
 }
 

@@ -118,8 +118,13 @@ impl Rule for PodCidrTooSmall {
                         )
                     },
                 );
+            let change = if cluster.ipam_mode == Some(IpamMode::Kubenet) {
+                "a kubenet pod CIDR cannot be changed, but migrating to Overlay can set a new one"
+            } else {
+                "on a Linux-only Overlay cluster the pod CIDR can grow to a superset"
+            };
             d.help = Some(format!(
-                "{fits}, or lower maxCount or maxSurge; an Overlay pod CIDR can only grow to a superset, a kubenet one not at all (F-045, F-046, F-048)"
+                "{fits}, or lower maxCount or maxSurge; {change} (F-045, F-046, F-048)"
             ));
             d.resource = Some(cluster.address.clone());
         }
