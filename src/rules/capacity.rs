@@ -55,7 +55,8 @@ pub struct PoolScale {
 
 impl PoolScale {
     pub fn total(&self) -> i64 {
-        self.nodes + self.surge
+        // Saturating: counts come from the input and may be absurd.
+        self.nodes.saturating_add(self.surge)
     }
 
     /// `50 nodes + 5 surge`.
@@ -118,11 +119,15 @@ pub struct SubnetDemand {
 
 impl SubnetDemand {
     pub fn hard(&self) -> i64 {
-        self.demands.iter().map(|d| d.hard).sum()
+        self.demands
+            .iter()
+            .fold(0i64, |a, d| a.saturating_add(d.hard))
     }
 
     pub fn soft(&self) -> i64 {
-        self.demands.iter().map(|d| d.soft).sum()
+        self.demands
+            .iter()
+            .fold(0i64, |a, d| a.saturating_add(d.soft))
     }
 
     /// True when some pool takes pod IPs from this subnet: AKS004's subnets.
@@ -197,7 +202,7 @@ fn node_subnet_demand(
     // pools without a pod subnet are not a supported shape, so count nodes only.
     if mode == IpamMode::CniNodeSubnet {
         let mp = max_pods?;
-        let need = total * (1 + mp);
+        let need = total.saturating_mul(mp.saturating_add(1));
         let pods = if pool.max_pods.is_default() {
             format!("{mp} pods, the default")
         } else {
@@ -243,8 +248,8 @@ fn pod_subnet_demand(
         .unwrap_or(sc.nodes_span);
     if mode == IpamMode::CniPodSubnetStatic {
         // F-043: whole /28 blocks per node, one address of them kept back.
-        let blocks = (max_pods + 1 + 15) / 16;
-        let need = total * 16 * blocks;
+        let blocks = max_pods.saturating_add(16) / 16;
+        let need = total.saturating_mul(16).saturating_mul(blocks);
         return Demand {
             pool: Some(pi),
             hard: need,
@@ -259,8 +264,8 @@ fn pod_subnet_demand(
             mode: Some(mode),
         };
     }
-    let hard = total * POD_IP_BATCH;
-    let soft = total * max_pods;
+    let hard = total.saturating_mul(POD_IP_BATCH);
+    let soft = total.saturating_mul(max_pods);
     Demand {
         pool: Some(pi),
         hard,
@@ -365,7 +370,7 @@ pub fn report_subnets(inv: &Inventory, cx: &mut Context<'_>, kind: SubnetUse) {
         }
         // With a headroom policy, the suggested size keeps that share free.
         let free = t.min_headroom_percent.clamp(0, 99);
-        let target = (need * 100 + 99 - free) / (100 - free);
+        let target = need.saturating_mul(100).saturating_add(99 - free) / (100 - free);
         let fits = match smallest_prefix_for(target) {
             Some(p) => format!(
                 "use a /{p} or larger ({} usable)",
@@ -423,7 +428,7 @@ pub fn cluster_nodes(inv: &Inventory, ci: usize, default_surge: Option<MaxSurge>
     for (pi, pool) in inv.cluster_pools(ci) {
         match pool_scale(pool, default_surge) {
             Some(sc) => {
-                out.total += sc.total();
+                out.total = out.total.saturating_add(sc.total());
                 out.pools.push((pi, sc));
             }
             None => out.complete = false,

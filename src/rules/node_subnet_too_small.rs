@@ -147,6 +147,23 @@ mod tests {
     }
 
     #[test]
+    fn absurd_counts_do_not_overflow() {
+        let c = cluster(
+            OVERLAY,
+            &format!(
+                "{},{}",
+                pool("a", r#","count":9223372036854775807"#),
+                pool(
+                    "b",
+                    r#","count":9223372036854775807,"maxPods":9223372036854775807"#
+                )
+            ),
+        );
+        let (_, d) = check(&NodeSubnetTooSmall, &[&subnet("10.0.0.0/24"), &c]);
+        assert_eq!(d.len(), 1);
+    }
+
+    #[test]
     fn unknown_count_stays_silent() {
         let c = cluster(OVERLAY, &pool("sys", r#","count":"[parameters('n')]""#));
         assert!(check(&NodeSubnetTooSmall, &[&subnet("10.0.0.0/29"), &c])

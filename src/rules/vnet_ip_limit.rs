@@ -75,11 +75,11 @@ impl Rule for VnetIpLimit {
                     )
                 })
                 .map(|d| d.soft)
-                .sum();
+                .fold(0i64, |a, x| a.saturating_add(x));
             let entry = per_vnet.entry(vi).or_default();
             entry.incomplete |= demand.incomplete;
             if flat > 0 {
-                entry.total += flat;
+                entry.total = entry.total.saturating_add(flat);
                 entry
                     .parts
                     .push((subnet.prefix_span(), subnet.display_name(), flat));
