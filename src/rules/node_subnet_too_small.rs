@@ -147,6 +147,23 @@ mod tests {
     }
 
     #[test]
+    fn a_subnet_shared_with_pods_is_reported_once_by_aks004() {
+        use crate::rules::CniSubnetTooSmall;
+        let cni = cluster(
+            r#"{"networkPlugin":"azure"}"#,
+            &pool("a", r#","count":5,"maxPods":30"#),
+        );
+        let overlay = cluster(OVERLAY, &pool("b", r#","count":100"#)).replace("aks1", "aks2");
+        let docs = [subnet("10.0.0.0/24"), cni, overlay];
+        let docs: Vec<&str> = docs.iter().map(String::as_str).collect();
+        assert!(check(&NodeSubnetTooSmall, &docs).1.is_empty());
+        // (5 + 1) × 31 + (100 + 10) = 296 > 251.
+        let (_, d) = check(&CniSubnetTooSmall, &docs);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("need 296"), "{}", d[0].message);
+    }
+
+    #[test]
     fn absurd_counts_do_not_overflow() {
         let c = cluster(
             OVERLAY,

@@ -278,7 +278,9 @@ pub fn collisions(inv: &Inventory, ci: ClusterIdx, net: &IpNet) -> Collisions {
             }
         }
     }
-    out.errors.dedup_by_key(|h| h.span);
+    // Two VNets of the cluster may peer with the same hub: one label per range.
+    let mut seen = std::collections::HashSet::new();
+    out.errors.retain(|h| seen.insert(h.span));
     out
 }
 
