@@ -12,8 +12,8 @@ declare_rule! {
     /// Whether a CIDR in a network field is written with host bits set, such as
     /// `10.0.0.1/16` for `10.0.0.0/16`:
     ///
-    /// * VNet address spaces and subnet prefixes — an error: Azure rejects them
-    ///   (`InvalidCIDRNotation`);
+    /// * VNet address spaces and subnet prefixes — an error: Azure's network
+    ///   validation rejects them as invalid CIDR notation;
     /// * API server authorized IP ranges — an error: they must use the network
     ///   address (F-090);
     /// * service and pod CIDRs — a warning: AKS checks the DNS-IP conflict such a

@@ -33,13 +33,13 @@ declare_rule! {
     /// in a VNet's address space.
     ///
     /// ## Why it matters
-    /// AKS uses these blocks itself (link-local metadata and the node-local
-    /// ranges of its components). Microsoft's reserved-range table forbids them for
-    /// service, pod and VNet ranges in every network mode; AKS rejects link-local
-    /// service and pod CIDRs, kubenet and Overlay pod CIDRs overlapping
-    /// 172.30.0.0/16 or 172.31.0.0/16, and VNets overlapping 192.0.2.0/24 at
-    /// create. Clusters created before those checks still carry them and route
-    /// traffic for those ranges the wrong way.
+    /// Microsoft's reserved-range table forbids these blocks for service, pod and
+    /// VNet ranges in every network mode (F-060). AKS enforces it in steps: VNets
+    /// overlapping 192.0.2.0/24 fail pre-flight since 2019, link-local service and
+    /// pod CIDRs are rejected at create since January 2025, and kubenet and
+    /// Overlay pod CIDRs overlapping 172.30.0.0/16 or 172.31.0.0/16 since May
+    /// 2026. Clusters created before those checks still carry such ranges, outside
+    /// what Microsoft supports.
     ///
     /// ## How to fix
     /// Choose service and pod CIDRs and VNet ranges outside the four blocks: for

@@ -14,8 +14,8 @@ declare_rule! {
     /// environments exported with the same placeholder ids) are not compared.
     ///
     /// ## Why it matters
-    /// Azure refuses a subnet outside its VNet's address space
-    /// (`NetcfgInvalidSubnet`), so the deployment fails. It often means the VNet's
+    /// Azure refuses a subnet whose range lies outside its VNet's address space,
+    /// so the deployment fails. It often means the VNet's
     /// address space was changed in one file and the subnets in another, or a
     /// template parameter holds a prefix meant for another environment.
     ///
