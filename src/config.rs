@@ -366,13 +366,13 @@ pub const STARTER: &str = r#"# akslint configuration. Every key is optional; del
 
 [thresholds]
 # Addresses to keep free in every node subnet for things akslint cannot see
-# (internal load balancers, private endpoints, other NICs) — AKS004.
+# (internal load balancers, private endpoints, other NICs) — AKS004, AKS102.
 # extra-ips-per-subnet = 0
 # Surge to assume for pools that do not set maxSurge ("1" or "10%"); by default
-# akslint follows AKS: 10 % from Kubernetes 1.32, one node before (F-041) — AKS004.
+# akslint follows AKS: 10 % from Kubernetes 1.32, one node before (F-041) — AKS004, AKS101–AKS103, AKS112.
 # default-max-surge = "10%"
 # Warn when a subnet would have less than this share of its addresses left at
-# maximum scale — AKS004.
+# maximum scale — AKS004, AKS102.
 # min-headroom-percent = 0
 
 # Rules to ignore for some files only.

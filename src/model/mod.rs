@@ -1,6 +1,7 @@
 //! The format-agnostic inventory: clusters, node pools, VNets, subnets, NSGs and
 //! route tables, linked by resource id. Rules read only this.
 
+pub mod cidr;
 mod cluster;
 mod defaults;
 mod field;

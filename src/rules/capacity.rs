@@ -4,12 +4,14 @@ use std::collections::BTreeMap;
 
 use ipnet::IpNet;
 
-use super::thousands;
+use super::{thousands, Context};
+use crate::diagnostic::{Label, Severity};
+use crate::model::cidr;
 use crate::model::{Field, Inventory, IpamMode, MaxSurge, NodePool, PoolIdx, SubnetIdx};
 use crate::source::Span;
 
 /// Azure keeps five addresses of every subnet (F-050).
-pub const AZURE_RESERVED: i64 = 5;
+pub const AZURE_RESERVED: i64 = cidr::AZURE_RESERVED as i64;
 
 /// Dynamic pod-subnet IPAM hands out pod IPs in batches of 16 per node (F-042).
 pub const POD_IP_BATCH: i64 = 16;
@@ -21,8 +23,9 @@ pub fn usable_ipv4(prefixes: &[Field<IpNet>]) -> Option<i64> {
     let mut any = false;
     for p in prefixes {
         match p {
-            Field::Known(IpNet::V4(net), _) | Field::Default(IpNet::V4(net), _) => {
-                total += (1i64 << (32 - net.prefix_len())) - AZURE_RESERVED;
+            Field::Known(net @ IpNet::V4(_), _) | Field::Default(net @ IpNet::V4(_), _) => {
+                // An IPv4 prefix holds at most 2^32 addresses: the conversion cannot fail.
+                total += i64::try_from(cidr::azure_usable(net).unwrap_or(0)).unwrap_or(i64::MAX);
                 any = true;
             }
             Field::Known(IpNet::V6(_), _) | Field::Default(IpNet::V6(_), _) => {}
@@ -52,7 +55,8 @@ pub struct PoolScale {
 
 impl PoolScale {
     pub fn total(&self) -> i64 {
-        self.nodes + self.surge
+        // Saturating: counts come from the input and may be absurd.
+        self.nodes.saturating_add(self.surge)
     }
 
     /// `50 nodes + 5 surge`.
@@ -98,6 +102,11 @@ pub struct Demand {
     pub arithmetic: String,
     /// Where to point for this pool: its maxPods when that drives the need, else N.
     pub span: Span,
+    /// True when the demand counts pod IPs taken from the subnet (node-subnet CNI,
+    /// pod subnets); false for node IPs and other addresses only.
+    pub pods: bool,
+    /// The IPAM mode of the pool's cluster, when the demand comes from a pool.
+    pub mode: Option<IpamMode>,
 }
 
 /// Per subnet: the demands of every pool of every cluster placed in it, plus
@@ -110,11 +119,21 @@ pub struct SubnetDemand {
 
 impl SubnetDemand {
     pub fn hard(&self) -> i64 {
-        self.demands.iter().map(|d| d.hard).sum()
+        self.demands
+            .iter()
+            .fold(0i64, |a, d| a.saturating_add(d.hard))
     }
 
     pub fn soft(&self) -> i64 {
-        self.demands.iter().map(|d| d.soft).sum()
+        self.demands
+            .iter()
+            .fold(0i64, |a, d| a.saturating_add(d.soft))
+    }
+
+    /// True when some pool takes pod IPs from this subnet: AKS004's subnets.
+    /// The others hold node IPs only and are AKS102's.
+    pub fn holds_pods(&self) -> bool {
+        self.demands.iter().any(|d| d.pods)
     }
 }
 
@@ -147,6 +166,8 @@ pub fn subnet_demands(
                         hard: 1,
                         soft: 1,
                         arithmetic: "1 private API server endpoint".into(),
+                        pods: false,
+                        mode,
                         span: cluster
                             .api_server
                             .private_cluster
@@ -181,7 +202,7 @@ fn node_subnet_demand(
     // pools without a pod subnet are not a supported shape, so count nodes only.
     if mode == IpamMode::CniNodeSubnet {
         let mp = max_pods?;
-        let need = total * (1 + mp);
+        let need = total.saturating_mul(mp.saturating_add(1));
         let pods = if pool.max_pods.is_default() {
             format!("{mp} pods, the default")
         } else {
@@ -197,6 +218,8 @@ fn node_subnet_demand(
                 .known()
                 .and(pool.max_pods.span())
                 .unwrap_or(sc.nodes_span),
+            pods: true,
+            mode: Some(mode),
         });
     }
     Some(Demand {
@@ -205,6 +228,8 @@ fn node_subnet_demand(
         soft: total,
         arithmetic: format!("{} = {} node IPs", sc.describe(), thousands(total)),
         span: sc.nodes_span,
+        pods: false,
+        mode: Some(mode),
     })
 }
 
@@ -223,8 +248,8 @@ fn pod_subnet_demand(
         .unwrap_or(sc.nodes_span);
     if mode == IpamMode::CniPodSubnetStatic {
         // F-043: whole /28 blocks per node, one address of them kept back.
-        let blocks = (max_pods + 1 + 15) / 16;
-        let need = total * 16 * blocks;
+        let blocks = max_pods.saturating_add(16) / 16;
+        let need = total.saturating_mul(16).saturating_mul(blocks);
         return Demand {
             pool: Some(pi),
             hard: need,
@@ -235,10 +260,12 @@ fn pod_subnet_demand(
                 thousands(need)
             ),
             span,
+            pods: true,
+            mode: Some(mode),
         };
     }
-    let hard = total * POD_IP_BATCH;
-    let soft = total * max_pods;
+    let hard = total.saturating_mul(POD_IP_BATCH);
+    let soft = total.saturating_mul(max_pods);
     Demand {
         pool: Some(pi),
         hard,
@@ -250,7 +277,164 @@ fn pod_subnet_demand(
             thousands(soft)
         ),
         span,
+        pods: true,
+        mode: Some(mode),
     }
+}
+
+/// Which subnets a capacity rule reports: those some pool takes pod IPs from
+/// (AKS004), or those that hold node IPs only (AKS102). Each subnet is one rule's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubnetUse {
+    PodIps,
+    NodeIpsOnly,
+}
+
+/// Compares every subnet's demand with its usable addresses and reports the
+/// subnets of `kind` that cannot hold it, with the arithmetic per pool.
+pub fn report_subnets(inv: &Inventory, cx: &mut Context<'_>, kind: SubnetUse) {
+    let t = cx.thresholds;
+    for (si, mut demand) in subnet_demands(inv, t.default_max_surge) {
+        let wanted = match kind {
+            SubnetUse::PodIps => demand.holds_pods(),
+            SubnetUse::NodeIpsOnly => !demand.holds_pods(),
+        };
+        if !wanted {
+            continue;
+        }
+        let subnet = &inv.subnets[si];
+        let Some(usable) = usable_ipv4(&subnet.address_prefixes) else {
+            continue;
+        };
+        if t.extra_ips_per_subnet > 0 {
+            demand.demands.push(Demand {
+                pool: None,
+                hard: t.extra_ips_per_subnet,
+                soft: t.extra_ips_per_subnet,
+                arithmetic: format!(
+                    "{} addresses kept free (extra-ips-per-subnet)",
+                    t.extra_ips_per_subnet
+                ),
+                span: subnet.prefix_span(),
+                pods: false,
+                mode: None,
+            });
+        }
+        let (hard, soft) = (demand.hard(), demand.soft());
+        let headroom_floor = usable * t.min_headroom_percent / 100;
+        let (severity, need) = if hard > usable {
+            (Severity::Error, hard)
+        } else if soft > usable {
+            (Severity::Warning, soft)
+        } else if t.min_headroom_percent > 0 && usable - hard < headroom_floor {
+            (Severity::Warning, hard)
+        } else {
+            continue;
+        };
+        let name = subnet.display_name();
+        let prefixes: Vec<String> = subnet
+            .address_prefixes
+            .iter()
+            .filter_map(|p| p.value().map(ToString::to_string))
+            .collect();
+        let at_least = if demand.incomplete { "at least " } else { "" };
+        let what = if severity == Severity::Error {
+            "need"
+        } else if need > usable {
+            "need, with every node full,"
+        } else {
+            "leave less than the configured headroom; they need"
+        };
+        let unit = match kind {
+            SubnetUse::PodIps => "",
+            SubnetUse::NodeIpsOnly => " node addresses",
+        };
+        let message = format!(
+            "subnet `{name}` ({}) has {} usable addresses but its node pools {what} {at_least}{}{unit} at maximum scale",
+            prefixes.join(", "),
+            thousands(usable),
+            thousands(need),
+        );
+        let d = cx.report_at(
+            severity,
+            subnet.prefix_span(),
+            message,
+            format!("{} usable = 2^(32 − prefix) − 5", thousands(usable)),
+        );
+        for item in &demand.demands {
+            let text = match item.pool.and_then(|p| inv.pools.get(p)) {
+                Some(pool) => format!("pool `{}`: {}", pool_name(pool), item.arithmetic),
+                None => item.arithmetic.clone(),
+            };
+            d.labels.push(Label::new(item.span, text));
+        }
+        // With a headroom policy, the suggested size keeps that share free.
+        let free = t.min_headroom_percent.clamp(0, 99);
+        let target = need.saturating_mul(100).saturating_add(99 - free) / (100 - free);
+        let fits = match smallest_prefix_for(target) {
+            Some(p) => format!(
+                "use a /{p} or larger ({} usable)",
+                thousands((1i64 << (32 - p)) - AZURE_RESERVED)
+            ),
+            None => "split the pools across several subnets".to_string(),
+        };
+        d.help = Some(match kind {
+            SubnetUse::PodIps => format!(
+                "{fits}, lower maxCount or maxPods, or move the cluster to Azure CNI Overlay (F-040, F-042)"
+            ),
+            SubnetUse::NodeIpsOnly => format!(
+                "{fits}, lower maxCount or maxSurge, or give some pools their own subnet (F-044, F-047)"
+            ),
+        });
+        d.resource = Some(subnet.address.clone());
+    }
+}
+
+/// A pool's name, else its address.
+pub fn pool_name(pool: &NodePool) -> String {
+    pool.name
+        .value()
+        .cloned()
+        .unwrap_or_else(|| pool.address.clone())
+}
+
+/// Σ (N + S) over a cluster's pools, with the per-pool arithmetic; `complete` is
+/// false when some pool's scale is unknown (the sum is then a lower bound).
+pub struct ClusterNodes {
+    pub total: i64,
+    pub complete: bool,
+    pub pools: Vec<(PoolIdx, PoolScale)>,
+}
+
+impl ClusterNodes {
+    /// `(240 nodes + 24 surge)` for one pool, `(330 + 110 = 440)` for several.
+    pub fn sum_text(&self) -> String {
+        match self.pools.as_slice() {
+            [(_, one)] => format!("({})", one.describe()),
+            many => {
+                let parts: Vec<String> = many.iter().map(|(_, sc)| thousands(sc.total())).collect();
+                format!("({} = {})", parts.join(" + "), thousands(self.total))
+            }
+        }
+    }
+}
+
+pub fn cluster_nodes(inv: &Inventory, ci: usize, default_surge: Option<MaxSurge>) -> ClusterNodes {
+    let mut out = ClusterNodes {
+        total: 0,
+        complete: true,
+        pools: Vec::new(),
+    };
+    for (pi, pool) in inv.cluster_pools(ci) {
+        match pool_scale(pool, default_surge) {
+            Some(sc) => {
+                out.total = out.total.saturating_add(sc.total());
+                out.pools.push((pi, sc));
+            }
+            None => out.complete = false,
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -1,22 +1,25 @@
-use super::capacity::{smallest_prefix_for, subnet_demands, usable_ipv4, Demand};
-use super::{declare_rule, thousands, Context, Rule, RuleMeta};
-use crate::diagnostic::{Label, Severity};
+use super::capacity::{report_subnets, SubnetUse};
+use super::{declare_rule, Context, Rule, RuleMeta};
 use crate::model::Inventory;
 
 declare_rule! {
     /// ## What it checks
-    /// Whether each subnet can hold the IP addresses its node pools need at their
-    /// maximum scale, summed over every pool of every cluster placed in it:
+    /// Whether each subnet that pods take VNet addresses from can hold the IP
+    /// addresses its node pools need at their maximum scale, summed over every pool
+    /// of every cluster placed in it:
     ///
     /// * Azure CNI with pods in the node subnet (F-040, F-006): each node, surge
     ///   nodes included, takes one address for itself and `maxPods` for its pods up
     ///   front: Σ (N + S) × (1 + maxPods).
-    /// * Azure CNI with a dynamic pod subnet (F-042): the node subnet holds Σ (N + S);
-    ///   the pod subnet is an error below 16 × Σ (N + S) (each node's first batch)
+    /// * Azure CNI with a dynamic pod subnet (F-042): the pod subnet is an error below 16 × Σ (N + S) (each node's first batch)
     ///   and a warning below Σ (N + S) × maxPods (every node full).
     /// * Static block pod subnet (F-043): 16 × ⌈(maxPods + 1) / 16⌉ per node.
-    /// * Azure CNI Overlay, kubenet and bring-your-own CNI: node addresses only
-    ///   (F-044, F-047, F-049).
+    ///
+    /// Subnets that hold node addresses only — the node subnets of kubenet, Azure
+    /// CNI Overlay and bring-your-own CNI clusters, and the node subnet of a
+    /// pod-subnet cluster — are AKS102's (`node-subnet-too-small`). A subnet where
+    /// any pool takes pod addresses is this rule's, and its node addresses from
+    /// other pools are counted here too.
     ///
     /// N is `maxCount` when the autoscaler is on, else `count`. S is the upgrade
     /// surge: `maxSurge` as a node count, or ⌈pct × N⌉ and at least one node; when
@@ -55,7 +58,7 @@ declare_rule! {
         name: "cni-subnet-too-small",
         category: IpPlanning,
         severity: Error,
-        summary: "A subnet cannot hold the IP addresses its node pools need at maximum scale",
+        summary: "A subnet that pods take addresses from cannot hold what its node pools need at maximum scale",
     }
 }
 
@@ -65,96 +68,14 @@ impl Rule for CniSubnetTooSmall {
     }
 
     fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
-        let t = cx.thresholds;
-        for (si, mut demand) in subnet_demands(inv, t.default_max_surge) {
-            let subnet = &inv.subnets[si];
-            let Some(usable) = usable_ipv4(&subnet.address_prefixes) else {
-                continue;
-            };
-            if t.extra_ips_per_subnet > 0 {
-                demand.demands.push(Demand {
-                    pool: None,
-                    hard: t.extra_ips_per_subnet,
-                    soft: t.extra_ips_per_subnet,
-                    arithmetic: format!(
-                        "{} addresses kept free (extra-ips-per-subnet)",
-                        t.extra_ips_per_subnet
-                    ),
-                    span: subnet.prefix_span(),
-                });
-            }
-            let (hard, soft) = (demand.hard(), demand.soft());
-            let headroom_floor = usable * t.min_headroom_percent / 100;
-            let (severity, need) = if hard > usable {
-                (Severity::Error, hard)
-            } else if soft > usable {
-                (Severity::Warning, soft)
-            } else if t.min_headroom_percent > 0 && usable - hard < headroom_floor {
-                (Severity::Warning, hard)
-            } else {
-                continue;
-            };
-            let name = subnet.display_name();
-            let prefixes: Vec<String> = subnet
-                .address_prefixes
-                .iter()
-                .filter_map(|p| p.value().map(ToString::to_string))
-                .collect();
-            let at_least = if demand.incomplete { "at least " } else { "" };
-            let what = if severity == Severity::Error {
-                "need"
-            } else if need > usable {
-                "need, with every node full,"
-            } else {
-                "leave less than the configured headroom; they need"
-            };
-            let message = format!(
-                "subnet `{name}` ({}) has {} usable addresses but its node pools {what} {at_least}{} at maximum scale",
-                prefixes.join(", "),
-                thousands(usable),
-                thousands(need),
-            );
-            let d = cx.report_at(
-                severity,
-                subnet.prefix_span(),
-                message,
-                format!("{} usable = 2^(32 − prefix) − 5", thousands(usable)),
-            );
-            for item in &demand.demands {
-                let text = match item.pool.and_then(|p| inv.pools.get(p)) {
-                    Some(pool) => {
-                        let pool_name = pool
-                            .name
-                            .value()
-                            .cloned()
-                            .unwrap_or_else(|| pool.address.clone());
-                        format!("pool `{pool_name}`: {}", item.arithmetic)
-                    }
-                    None => item.arithmetic.clone(),
-                };
-                d.labels.push(Label::new(item.span, text));
-            }
-            // With a headroom policy, the suggested size keeps that share free.
-            let target =
-                (need * 100 + 99 - t.min_headroom_percent) / (100 - t.min_headroom_percent);
-            let fits = match smallest_prefix_for(target) {
-                Some(p) => format!(
-                    "use a /{p} or larger ({} usable)",
-                    thousands((1i64 << (32 - p)) - 5)
-                ),
-                None => "split the pools across several subnets".to_string(),
-            };
-            d.help = Some(format!(
-                "{fits}, lower maxCount or maxPods, or move the cluster to Azure CNI Overlay (F-040, F-042)"
-            ));
-            d.resource = Some(subnet.address.clone());
-        }
+        report_subnets(inv, cx, SubnetUse::PodIps);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Severity;
     use crate::rules::testing::{check, primary_text, SUB};
 
     fn subnet(prefix: &str) -> String {
@@ -242,12 +163,8 @@ mod tests {
     }
 
     #[test]
-    fn overlay_counts_nodes_only() {
+    fn overlay_node_subnets_are_aks102s() {
         let overlay = r#"{"networkPlugin":"azure","networkPluginMode":"overlay"}"#;
-        let c = cluster(overlay, &pool("sys", r#","count":100,"maxPods":250"#));
-        assert!(check(&CniSubnetTooSmall, &[&subnet("10.0.0.0/24"), &c])
-            .1
-            .is_empty());
         let c = cluster(
             overlay,
             &pool(
@@ -255,8 +172,9 @@ mod tests {
                 r#","count":250,"upgradeSettings":{"maxSurge":"10%"}"#,
             ),
         );
-        let (_, d) = check(&CniSubnetTooSmall, &[&subnet("10.0.0.0/24"), &c]);
-        assert!(d[0].message.contains("need 275"), "{}", d[0].message);
+        assert!(check(&CniSubnetTooSmall, &[&subnet("10.0.0.0/24"), &c])
+            .1
+            .is_empty());
     }
 
     #[test]

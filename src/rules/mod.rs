@@ -7,7 +7,10 @@ mod api_server_unrestricted;
 mod authorized_ranges_invalid;
 mod basic_load_balancer;
 pub mod capacity;
+mod cidr_host_bits_set;
 mod cni_subnet_too_small;
+mod dns_service_ip_invalid;
+mod kubenet_node_limit;
 mod kubenet_retirement;
 mod kubenet_subnet_or_route_table_shared;
 mod max_pods_out_of_range;
@@ -15,18 +18,28 @@ mod nat_gateway_outbound_mismatch;
 mod network_policy_incompatible;
 mod node_resource_group;
 mod node_subnet_delegated;
+mod node_subnet_too_small;
 mod node_subnet_without_nsg;
 mod nsg_blocks_intra_cluster;
 mod nsg_blocks_required_egress;
 mod nsg_common;
 mod nsg_exposes_management_ports;
+mod pod_cidr_overlap;
+mod pod_cidr_too_small;
 mod pod_subnet_misconfigured;
 mod pool_name_invalid;
 mod pools_span_vnets;
+pub(crate) mod ranges;
+mod reserved_address_range;
+mod service_cidr_overlap;
+mod service_cidr_too_large;
 mod snat_port_budget;
+mod subnet_outside_vnet;
+mod subnet_overlap;
 mod udr_on_managed_vnet;
 mod udr_outbound_without_default_route;
 mod virtual_nodes_require_azure_cni;
+mod vnet_ip_limit;
 mod windows_pool_on_kubenet;
 mod windows_pool_unsupported_network;
 
@@ -39,24 +52,36 @@ pub use api_server_subnet_invalid::ApiServerSubnetInvalid;
 pub use api_server_unrestricted::ApiServerUnrestricted;
 pub use authorized_ranges_invalid::AuthorizedRangesInvalid;
 pub use basic_load_balancer::BasicLoadBalancer;
+pub use cidr_host_bits_set::CidrHostBitsSet;
 pub use cni_subnet_too_small::CniSubnetTooSmall;
+pub use dns_service_ip_invalid::DnsServiceIpInvalid;
+pub use kubenet_node_limit::KubenetNodeLimit;
 pub use kubenet_retirement::KubenetRetirement;
 pub use kubenet_subnet_or_route_table_shared::KubenetSubnetOrRouteTableShared;
 pub use max_pods_out_of_range::MaxPodsOutOfRange;
 pub use nat_gateway_outbound_mismatch::NatGatewayOutboundMismatch;
 pub use network_policy_incompatible::NetworkPolicyIncompatible;
 pub use node_subnet_delegated::NodeSubnetDelegated;
+pub use node_subnet_too_small::NodeSubnetTooSmall;
 pub use node_subnet_without_nsg::NodeSubnetWithoutNsg;
 pub use nsg_blocks_intra_cluster::NsgBlocksIntraCluster;
 pub use nsg_blocks_required_egress::NsgBlocksRequiredEgress;
 pub use nsg_exposes_management_ports::NsgExposesManagementPorts;
+pub use pod_cidr_overlap::PodCidrOverlap;
+pub use pod_cidr_too_small::PodCidrTooSmall;
 pub use pod_subnet_misconfigured::PodSubnetMisconfigured;
 pub use pool_name_invalid::PoolNameInvalid;
 pub use pools_span_vnets::PoolsSpanVnets;
+pub use reserved_address_range::ReservedAddressRange;
+pub use service_cidr_overlap::ServiceCidrOverlap;
+pub use service_cidr_too_large::ServiceCidrTooLarge;
 pub use snat_port_budget::SnatPortBudget;
+pub use subnet_outside_vnet::SubnetOutsideVnet;
+pub use subnet_overlap::SubnetOverlap;
 pub use udr_on_managed_vnet::UdrOnManagedVnet;
 pub use udr_outbound_without_default_route::UdrOutboundWithoutDefaultRoute;
 pub use virtual_nodes_require_azure_cni::VirtualNodesRequireAzureCni;
+pub use vnet_ip_limit::VnetIpLimit;
 pub use windows_pool_on_kubenet::WindowsPoolOnKubenet;
 pub use windows_pool_unsupported_network::WindowsPoolUnsupportedNetwork;
 
@@ -149,6 +174,18 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &WindowsPoolOnKubenet,
         &UdrOnManagedVnet,
         &CniSubnetTooSmall,
+        &PodCidrTooSmall,
+        &NodeSubnetTooSmall,
+        &KubenetNodeLimit,
+        &ReservedAddressRange,
+        &ServiceCidrOverlap,
+        &PodCidrOverlap,
+        &DnsServiceIpInvalid,
+        &ServiceCidrTooLarge,
+        &CidrHostBitsSet,
+        &SubnetOutsideVnet,
+        &SubnetOverlap,
+        &VnetIpLimit,
         &NetworkPolicyIncompatible,
         &PoolNameInvalid,
         &WindowsPoolUnsupportedNetwork,
@@ -184,11 +221,11 @@ pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
 /// The numbers rules use that a team may tune in `akslint.toml` `[thresholds]`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Thresholds {
-    /// Addresses kept free in every node or pod subnet for resources akslint cannot see (AKS004).
+    /// Addresses kept free in every node or pod subnet for resources akslint cannot see (AKS004, AKS102).
     pub extra_ips_per_subnet: i64,
-    /// Surge assumed for pools that leave `maxSurge` unset, instead of AKS's default (AKS004).
+    /// Surge assumed for pools that leave `maxSurge` unset, instead of AKS's default (AKS004, AKS101–AKS103, AKS112).
     pub default_max_surge: Option<MaxSurge>,
-    /// Warn when less than this share of a subnet stays free at maximum scale (AKS004).
+    /// Warn when less than this share of a subnet stays free at maximum scale (AKS004, AKS102).
     pub min_headroom_percent: i64,
 }
 

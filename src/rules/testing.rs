@@ -49,3 +49,36 @@ pub fn first_catalogue() -> Vec<&'static dyn Rule> {
         .filter(|r| r.meta().code.starts_with("AKS00"))
         .collect()
 }
+
+/// A VNet resource in `rg-net` with its address spaces and inline subnets `(name, prefix)`.
+pub fn vnet(name: &str, spaces: &[&str], subnets: &[(&str, &str)]) -> String {
+    let spaces: Vec<String> = spaces.iter().map(|s| format!("\"{s}\"")).collect();
+    let subnets: Vec<String> = subnets
+        .iter()
+        .map(|(n, p)| format!(r#"{{"name":"{n}","properties":{{"addressPrefix":"{p}"}}}}"#))
+        .collect();
+    format!(
+        r#"{{"id":"{SUB}/Microsoft.Network/virtualNetworks/{name}","name":"{name}",
+        "type":"Microsoft.Network/virtualNetworks","properties":{{"addressSpace":{{"addressPrefixes":[{}]}},
+        "subnets":[{}]}}}}"#,
+        spaces.join(","),
+        subnets.join(",")
+    )
+}
+
+/// A managed cluster `aks1` with a network profile and inline pools.
+pub fn cluster(network: &str, pools: &[String]) -> String {
+    format!(
+        r#"{{"id":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1",
+        "name":"aks1","type":"Microsoft.ContainerService/managedClusters",
+        "properties":{{"kubernetesVersion":"1.33.0","networkProfile":{network},"agentPoolProfiles":[{}]}}}}"#,
+        pools.join(",")
+    )
+}
+
+/// A pool in subnet `vnet/subnet` with extra properties (`,"count":3`).
+pub fn pool(name: &str, vnet: &str, subnet: &str, extra: &str) -> String {
+    format!(
+        r#"{{"name":"{name}","vnetSubnetID":"{SUB}/Microsoft.Network/virtualNetworks/{vnet}/subnets/{subnet}"{extra}}}"#
+    )
+}

@@ -41,6 +41,16 @@ fn check(files: &[&str]) -> (SourceMap, Vec<Diagnostic>) {
     (sources, diags)
 }
 
+/// As [`check`], keeping one rule's findings: the shared ASO samples leave the
+/// service CIDR at its default 10.0.0.0/16, which AKS105 rightly reports.
+fn check_only(code: &str, files: &[&str]) -> (SourceMap, Vec<Diagnostic>) {
+    let (sources, diags) = check(files);
+    (
+        sources,
+        diags.into_iter().filter(|d| d.code == code).collect(),
+    )
+}
+
 fn slice(sources: &SourceMap, span: Span) -> &str {
     sources.get(span.file).slice(span)
 }
@@ -625,7 +635,7 @@ fn aso_owner_missing_gives_placeholders() {
 
 #[test]
 fn aso_node_subnet_without_nsg_points_at_the_subnet_name() {
-    let (src, diags) = check(&[ASO_RG, ASO_NET, ASO_CLUSTER]);
+    let (src, diags) = check_only("AKS001", &[ASO_RG, ASO_NET, ASO_CLUSTER]);
     assert_eq!(diags.len(), 1, "{diags:#?}");
     assert_eq!(diags[0].code, "AKS001");
     assert_eq!(slice(&src, diags[0].primary.span), "nodes");
@@ -643,7 +653,7 @@ fn aso_nsg_by_reference_and_by_arm_id() {
     );
     let (_, inv, _) = inventory(&[ASO_RG, &by_ref, nsg, ASO_CLUSTER]);
     assert_eq!(inv.subnets[0].nsg, Some(0));
-    let (_, diags) = check(&[ASO_RG, &by_ref, nsg, ASO_CLUSTER]);
+    let (_, diags) = check_only("AKS001", &[ASO_RG, &by_ref, nsg, ASO_CLUSTER]);
     assert!(diags.is_empty(), "{diags:#?}");
 
     let by_id = ASO_NET.replace(
