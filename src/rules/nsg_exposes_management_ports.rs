@@ -4,7 +4,7 @@ use super::nsg_common::{
 use super::{declare_rule, Context, Rule, RuleMeta};
 use crate::diagnostic::{Label, Severity};
 use crate::model::nsg::{evaluate, Decider, Direction, Flow, NsgContext, PortRange, Protocol};
-use crate::model::{Inventory, PoolIdx, SecurityRule, SubnetIdx};
+use crate::model::{Field, Inventory, PoolIdx, SecurityRule, SubnetIdx};
 
 declare_rule! {
     /// ## What it checks
@@ -53,8 +53,13 @@ impl Rule for NsgExposesManagementPorts {
             let Some(ni) = inv.subnets[si].nsg else {
                 continue;
             };
-            let ctx = NsgContext::for_subnet(inv, si);
             let nsg = &inv.nsgs[ni];
+            // Only a rule open to anywhere can be reported: skip the flow evaluation
+            // (dozens of public prefixes per subnet) when the NSG has none.
+            if !nsg.rules.iter().any(may_open_inbound) {
+                continue;
+            }
+            let ctx = NsgContext::for_subnet(inv, si);
             for port in [22, 3389] {
                 for dst in known_prefixes(inv, si).unwrap_or_default() {
                     for src in &public {
@@ -82,6 +87,16 @@ impl Rule for NsgExposesManagementPorts {
             }
         }
     }
+}
+
+/// A rule that could allow inbound traffic from anywhere: open source, and not
+/// known to deny or to apply outbound.
+fn may_open_inbound(rule: &SecurityRule) -> bool {
+    let known_is =
+        |f: &Field<String>, v: &str| f.known().is_some_and(|x| x.eq_ignore_ascii_case(v));
+    open_source(rule).is_some()
+        && !known_is(&rule.access, "Deny")
+        && !known_is(&rule.direction, "Outbound")
 }
 
 /// Subnets that host nodes of some pool, each once.
