@@ -14,7 +14,7 @@ use crate::discover::{self, Input, Origin};
 use crate::ingest::{self, terraform, DocumentKind};
 use crate::model::{Inventory, InventoryBuilder};
 use crate::rules;
-use crate::source::{strip_bom, FileId, SourceMap};
+use crate::source::{strip_bom, FileId, SourceMap, Span};
 use crate::suppress;
 use crate::syntax::{json, yaml, Node};
 
@@ -31,7 +31,13 @@ pub struct CheckOptions {
     /// Also read the other inputs in the folders of the files given, to link
     /// resources, and report only on the files given (the pre-commit case).
     pub with_siblings: bool,
+    /// Files larger than this many bytes are not read (`input-too-large`);
+    /// `None` means [`DEFAULT_MAX_FILE_SIZE`].
+    pub max_file_size: Option<u64>,
 }
+
+/// `--max-file-size` when not given: 512 MB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 512 * 1000 * 1000;
 
 /// Everything a reporter needs.
 #[derive(Debug)]
@@ -95,10 +101,11 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
         explicit: true,
     }));
 
-    let texts = read_all(&inputs, stdin, &mut path_errors);
+    let limit = opts.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let texts = read_all(&inputs, stdin, limit, &mut path_errors);
     let mut sources = SourceMap::default();
-    for (input, text) in inputs.iter().zip(&texts) {
-        sources.add(input.display.clone(), text.clone().unwrap_or_default());
+    for (input, read) in inputs.iter().zip(&texts) {
+        sources.add(input.display.clone(), read.text().to_string());
     }
     let parsed: Vec<Parsed> = inputs
         .par_iter()
@@ -110,12 +117,12 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
                 Origin::Stdin => None,
             };
             match &texts[i] {
-                Some(text) => parse_file(file, path, text),
-                None => Parsed {
+                Loaded::Text(text) => parse_file(file, path, text),
+                Loaded::Failed { error, .. } => Parsed {
                     file,
                     path,
                     docs: Vec::new(),
-                    error: None,
+                    error: error.clone(),
                     hcl: false,
                 },
             }
@@ -281,35 +288,154 @@ fn add_siblings(inputs: &mut Vec<Input>, config: &Config) {
     }
 }
 
+/// What reading one input gave.
+enum Loaded {
+    Text(String),
+    /// Not read, or not text: what there is to show, and the diagnostic if the file gets one.
+    Failed {
+        text: String,
+        error: Option<Diagnostic>,
+    },
+}
+
+impl Loaded {
+    fn text(&self) -> &str {
+        match self {
+            Loaded::Text(t) | Loaded::Failed { text: t, .. } => t,
+        }
+    }
+}
+
+/// Reads every input, never blocking and never reading more than `limit` bytes:
+/// only regular files (and standard input) are read, their size checked first.
+/// Inputs that cannot be read at all go to `errors` (exit code 2).
 fn read_all(
     inputs: &[Input],
     stdin: &mut dyn Read,
+    limit: u64,
     errors: &mut Vec<String>,
-) -> Vec<Option<String>> {
+) -> Vec<Loaded> {
     let mut out = Vec::with_capacity(inputs.len());
-    for input in inputs {
+    for (i, input) in inputs.iter().enumerate() {
+        let file = FileId(i as u32);
+        let too_large = |size: Option<u64>| {
+            let size = size.map_or_else(|| format!("more than {limit}"), |s| s.to_string());
+            let message = format!(
+                "this file is {size} bytes, over the --max-file-size of {limit} bytes; it was not read"
+            );
+            Loaded::Failed {
+                text: String::new(),
+                error: Some(Diagnostic::new(
+                    "input-too-large",
+                    "input-too-large",
+                    crate::diagnostic::Severity::Error,
+                    message.clone(),
+                    crate::diagnostic::Label::new(Span::new(file, 0, 0), "not read"),
+                )),
+            }
+        };
         let bytes = match &input.origin {
             Origin::Stdin => {
                 let mut buf = Vec::new();
-                stdin.read_to_end(&mut buf).map(|_| buf)
+                Read::take(&mut *stdin, limit.saturating_add(1))
+                    .read_to_end(&mut buf)
+                    .map(|_| buf)
             }
-            Origin::File(p) => std::fs::read(p),
+            Origin::File(p) => match std::fs::metadata(p) {
+                Err(e) => Err(e),
+                // A FIFO, socket or device would block or never end: never opened.
+                Ok(meta) if !meta.is_file() => {
+                    errors.push(format!(
+                        "{}: not a regular file ({}); not read",
+                        input.display,
+                        file_kind(&meta)
+                    ));
+                    out.push(Loaded::Failed {
+                        text: String::new(),
+                        error: None,
+                    });
+                    continue;
+                }
+                Ok(meta) if meta.len() > limit => {
+                    errors.push(format!(
+                        "{}: larger than --max-file-size ({} > {limit} bytes); not read",
+                        input.display,
+                        meta.len()
+                    ));
+                    out.push(too_large(Some(meta.len())));
+                    continue;
+                }
+                Ok(_) => std::fs::File::open(p).and_then(|f| {
+                    let mut buf = Vec::new();
+                    f.take(limit.saturating_add(1))
+                        .read_to_end(&mut buf)
+                        .map(|_| buf)
+                }),
+            },
         };
         match bytes {
+            // Grew while being read, or standard input over the limit.
+            Ok(b) if b.len() as u64 > limit => {
+                errors.push(format!(
+                    "{}: larger than --max-file-size ({limit} bytes); not read",
+                    input.display
+                ));
+                out.push(too_large(None));
+            }
             Ok(b) => match String::from_utf8(b) {
-                Ok(text) => out.push(Some(normalize_newlines(strip_bom(text)))),
-                Err(_) => {
-                    errors.push(format!("{}: not UTF-8 text", input.display));
-                    out.push(None);
+                Ok(text) => out.push(Loaded::Text(normalize_newlines(strip_bom(text)))),
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                    let bad = e.as_bytes()[at];
+                    out.push(Loaded::Failed {
+                        text,
+                        error: Some(Diagnostic::parse_error(
+                            // The shown text holds U+FFFD (3 bytes) where the bad bytes were.
+                            Span::new(file, at, at + '\u{FFFD}'.len_utf8()),
+                            format!(
+                                "cannot parse this file: not UTF-8 text (byte 0x{bad:02X} at offset {at})"
+                            ),
+                        )),
+                    });
                 }
             },
             Err(e) => {
                 errors.push(format!("{}: {e}", input.display));
-                out.push(None);
+                out.push(Loaded::Failed {
+                    text: String::new(),
+                    error: None,
+                });
             }
         }
     }
     out
+}
+
+/// What a path that is not a regular file is, for the message.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "not a file"
+    }
 }
 
 /// JSON when the text starts like JSON, else YAML (`az … -o yaml`).
@@ -324,7 +450,13 @@ fn parse_file(file: FileId, path: Option<PathBuf>, text: &str) -> Parsed {
         };
     }
     let looks_json = matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
-    let result = if looks_json {
+    // JSON and YAML forbid a raw NUL; some parsers take it inside a string.
+    let result = if let Some(at) = text.find('\0') {
+        Err(json::SyntaxError {
+            message: "a NUL byte is not allowed in JSON or YAML text".into(),
+            span: Span::new(file, at, at + 1),
+        })
+    } else if looks_json {
         json::parse(file, text).map(|n| vec![n])
     } else if text.trim().is_empty() {
         Ok(Vec::new())

@@ -217,6 +217,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         config: cfg,
         baseline,
         with_siblings: args.with_siblings,
+        max_file_size: Some(args.max_file_size),
     };
     let mut result = check(&opts, &mut std::io::stdin().lock());
     for e in &result.path_errors {
@@ -268,6 +269,8 @@ fn run_check(args: CheckArgs) -> ExitCode {
         eprintln!("akslint: no input could be read or recognised as Azure configuration");
         return ExitCode::from(2);
     }
+    // An input that could not be read (missing, unreadable, not a regular file,
+    // over --max-file-size) means the check is incomplete, whatever was found.
     if !result.path_errors.is_empty() {
         return ExitCode::from(2);
     }

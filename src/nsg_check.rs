@@ -95,6 +95,7 @@ pub fn run(args: &NsgCheckArgs) -> Answer {
         config,
         baseline: None,
         with_siblings: false,
+        max_file_size: None,
     };
     let result = check(&opts, &mut std::io::empty());
     let mut stderr = String::new();
