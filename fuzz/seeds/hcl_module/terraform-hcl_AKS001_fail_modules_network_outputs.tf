@@ -1,0 +1,3 @@
+output "node_subnet_id" {
+  value = azurerm_subnet.nodes.id
+}
