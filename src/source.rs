@@ -43,7 +43,7 @@ pub struct SourceFile {
     /// Path as given on the command line (or found under a given directory); `-` for stdin.
     pub path: String,
     pub text: Arc<str>,
-    line_starts: Vec<usize>,
+    line_starts: Arc<[usize]>,
 }
 
 /// A 1-based line and column (column counted in characters).
@@ -55,7 +55,7 @@ pub struct LineCol {
 
 impl SourceFile {
     pub fn new(id: FileId, path: String, text: String) -> SourceFile {
-        let line_starts = std::iter::once(0)
+        let line_starts: Arc<[usize]> = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         SourceFile {
@@ -64,6 +64,11 @@ impl SourceFile {
             text: Arc::from(text),
             line_starts,
         }
+    }
+
+    /// Byte offsets where lines start (the first is 0), shared, for renderers.
+    pub fn line_starts(&self) -> Arc<[usize]> {
+        Arc::clone(&self.line_starts)
     }
 
     /// Line and column of a byte offset; columns count characters, as editors do.

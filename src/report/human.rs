@@ -274,14 +274,39 @@ impl miette::Diagnostic for Related {
 }
 
 fn named_source(file: &SourceFile) -> NamedSource<Text> {
-    NamedSource::new(&file.path, Text(Arc::clone(&file.text)))
+    NamedSource::new(&file.path, Text(Arc::clone(&file.text), file.line_starts()))
 }
 
 /// A file's text for miette. miette counts the column in a snippet header
 /// in bytes; we count characters, so `file:line:col` agrees with the JSON
 /// output and with editors.
 #[derive(Debug)]
-struct Text(Arc<str>);
+struct Text(Arc<str>, Arc<[usize]>);
+
+impl Text {
+    /// 0-based line of a byte offset, by binary search over the line starts.
+    fn line_of(&self, offset: usize) -> usize {
+        match self.1.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// The byte range of the lines around a span, with the requested context,
+    /// and the 0-based number of its first line.
+    fn window(&self, span: &SourceSpan, before: usize, after: usize) -> (usize, usize, usize) {
+        let len = self.0.len();
+        let start = span.offset().min(len);
+        let end = (span.offset() + span.len()).min(len);
+        // Two spare lines each side, so miette's reader sees exactly what it
+        // would see in the whole text (it decides where context stops).
+        let first = self.line_of(start).saturating_sub(before.saturating_add(2));
+        let last = self.line_of(end).saturating_add(after.saturating_add(2));
+        let from = self.1.get(first).copied().unwrap_or(0);
+        let to = self.1.get(last.saturating_add(1)).copied().unwrap_or(len);
+        (from, to.max(from), first)
+    }
+}
 
 impl SourceCode for Text {
     fn read_span<'a>(
@@ -291,10 +316,24 @@ impl SourceCode for Text {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let text: &'a str = &self.0;
-        let contents = text.read_span(span, context_lines_before, context_lines_after)?;
+        // miette's own `str` reader walks the text from its start for every
+        // snippet, which costs findings × file size on large exports: read only
+        // the lines around the span and shift the result back.
+        let (from, to, first_line) = self.window(span, context_lines_before, context_lines_after);
+        let window: &'a str = text.get(from..to).unwrap_or(text);
+        let local = SourceSpan::new((span.offset().saturating_sub(from)).into(), span.len());
+        let found = window.read_span(&local, context_lines_before, context_lines_after)?;
+        let contents = MietteSpanContents::new(
+            found.data(),
+            SourceSpan::new((found.span().offset() + from).into(), found.span().len()),
+            found.line() + first_line,
+            found.column(),
+            // miette's reader counts the lines from the start of the text.
+            found.line_count() + first_line,
+        );
         // With context lines the contents start a line, at column 0 either way.
         if context_lines_before > 0 {
-            return Ok(contents);
+            return Ok(Box::new(contents));
         }
         Ok(Box::new(MietteSpanContents::new(
             contents.data(),
