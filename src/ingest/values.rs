@@ -107,6 +107,18 @@ pub fn resource_id(node: Option<&Node>) -> Field<ResourceId> {
     }
 }
 
+/// `upgradeSettings.maxSurge` / `max_surge`: a node count or a percentage (F-041).
+pub fn max_surge(node: Option<&Node>) -> Field<crate::model::MaxSurge> {
+    match nonempty_string(node) {
+        Field::Known(s, span) => match crate::model::MaxSurge::parse(&s) {
+            Some(m) => Field::Known(m, span),
+            None => Field::Unknown(span),
+        },
+        Field::Unknown(span) => Field::Unknown(span),
+        _ => Field::Absent,
+    }
+}
+
 /// A list of values: an array, a single value, or an unknown list.
 pub fn list<T>(node: Option<&Node>, item: impl Fn(Option<&Node>) -> Field<T>) -> Vec<Field<T>> {
     let Some(n) = node else { return Vec::new() };

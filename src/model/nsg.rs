@@ -70,6 +70,7 @@ mod tests;
 use ipnet::IpNet;
 
 pub use context::NsgContext;
+pub(crate) use context::NOT_PUBLIC_V4;
 
 use super::{Inventory, NetworkSecurityGroup, SubnetIdx};
 use crate::source::Span;

@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use ipnet::{IpNet, Ipv4Net};
 
-use crate::model::nsg::Decider;
+use crate::model::nsg::{Decider, NOT_PUBLIC_V4};
 use crate::model::{Cluster, ClusterIdx, Inventory, NetworkSecurityGroup, SubnetIdx};
 use crate::source::Span;
 
@@ -87,32 +87,14 @@ pub(crate) fn nsg_name(nsg: &NetworkSecurityGroup) -> String {
         .unwrap_or_else(|| nsg.address.clone())
 }
 
-/// IPv4 blocks that are not public (RFC 6890 special-purpose and private space),
-/// and Azure's platform address 168.63.129.16, which belongs to `VirtualNetwork`.
-const NOT_PUBLIC_V4: [(Ipv4Addr, u8); 16] = [
-    (Ipv4Addr::new(168, 63, 129, 16), 32),
-    (Ipv4Addr::new(0, 0, 0, 0), 8),
-    (Ipv4Addr::new(10, 0, 0, 0), 8),
-    (Ipv4Addr::new(100, 64, 0, 0), 10),
-    (Ipv4Addr::new(127, 0, 0, 0), 8),
-    (Ipv4Addr::new(169, 254, 0, 0), 16),
-    (Ipv4Addr::new(172, 16, 0, 0), 12),
-    (Ipv4Addr::new(192, 0, 0, 0), 24),
-    (Ipv4Addr::new(192, 0, 2, 0), 24),
-    (Ipv4Addr::new(192, 88, 99, 0), 24),
-    (Ipv4Addr::new(192, 168, 0, 0), 16),
-    (Ipv4Addr::new(198, 18, 0, 0), 15),
-    (Ipv4Addr::new(198, 51, 100, 0), 24),
-    (Ipv4Addr::new(203, 0, 113, 0), 24),
-    (Ipv4Addr::new(224, 0, 0, 0), 4),
-    (Ipv4Addr::new(240, 0, 0, 0), 4),
-];
+/// Azure's platform address, which belongs to `VirtualNetwork`, not to public space.
+const AZURE_PLATFORM: (Ipv4Addr, u8) = (Ipv4Addr::new(168, 63, 129, 16), 32);
 
 /// Public IPv4 space as the fewest prefixes: where the API server's public
 /// address and any attacker on the Internet may be.
 pub(crate) fn public_v4_prefixes() -> Vec<IpNet> {
-    let blocked: Vec<Ipv4Net> = NOT_PUBLIC_V4
-        .iter()
+    let blocked: Vec<Ipv4Net> = std::iter::once(&AZURE_PLATFORM)
+        .chain(NOT_PUBLIC_V4.iter())
         .filter_map(|&(a, l)| Ipv4Net::new(a, l).ok())
         .collect();
     let mut out = Vec::new();

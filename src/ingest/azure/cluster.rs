@@ -3,11 +3,11 @@
 use super::{prop, Resource};
 use crate::ingest::values::{boolean, cidr, int, ip, list, nonempty_string, resource_id, string};
 use crate::model::{
-    Addons, ApiServerAccess, Cluster, Field, InventoryBuilder, LoadBalancerProfile, MaxSurge,
-    NetworkPlugin, NetworkProfile, NodePool, OsType, ResourceId,
+    Addons, ApiServerAccess, Cluster, Field, InventoryBuilder, LoadBalancerProfile, NetworkPlugin,
+    NetworkProfile, NodePool, OsType, ResourceId,
 };
 use crate::source::Span;
-use crate::syntax::{Node, NodeKind};
+use crate::syntax::Node;
 
 pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
     let network = network_profile(r);
@@ -193,26 +193,14 @@ fn pool_from(node: &Node, cluster_id: Option<&ResourceId>, decl: Span) -> NodePo
         max_count: int(p("maxCount")),
         enable_auto_scaling: boolean(p("enableAutoScaling")),
         max_pods: int(p("maxPods")),
-        max_surge: surge(p("upgradeSettings").and_then(|u| u.get("maxSurge"))),
+        max_surge: crate::ingest::values::max_surge(
+            p("upgradeSettings").and_then(|u| u.get("maxSurge")),
+        ),
         vnet_subnet_id: resource_id(p("vnetSubnetID")),
         pod_subnet_id: resource_id(p("podSubnetID")),
         pod_ip_allocation_mode: nonempty_string(p("podIPAllocationMode")),
         enable_node_public_ip: boolean(p("enableNodePublicIP")),
         subnet: None,
         pod_subnet: None,
-    }
-}
-
-fn surge(node: Option<&Node>) -> Field<MaxSurge> {
-    match nonempty_string(node) {
-        Field::Known(s, span) => match MaxSurge::parse(&s) {
-            Some(m) => Field::Known(m, span),
-            None => Field::Unknown(span),
-        },
-        Field::Unknown(span) => Field::Unknown(span),
-        _ => match node.map(|n| &n.kind) {
-            Some(NodeKind::Unknown(_)) => Field::Unknown(node.map_or(Span::default(), |n| n.span)),
-            _ => Field::Absent,
-        },
     }
 }

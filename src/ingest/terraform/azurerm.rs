@@ -14,8 +14,8 @@ use super::TfResource;
 use crate::ingest::values::{boolean, cidr, int, list, nonempty_string, resource_id, string};
 use crate::model::{
     Addons, ApiServerAccess, AssociationKind, Cluster, Field, InventoryBuilder,
-    LoadBalancerProfile, MaxSurge, NetworkPlugin, NetworkProfile, NetworkSecurityGroup, NodePool,
-    OsType, Peering, ResourceId, Route, RouteTable, SecurityRule, Subnet, SubnetAssociation,
+    LoadBalancerProfile, NetworkPlugin, NetworkProfile, NetworkSecurityGroup, NodePool, OsType,
+    Peering, ResourceId, Route, RouteTable, SecurityRule, Subnet, SubnetAssociation,
     VirtualNetwork,
 };
 use crate::source::Span;
@@ -243,7 +243,7 @@ fn pool_from(cx: &Cx<'_>, node: &Node, path: &str, decl: Span) -> NodePool {
         enable_auto_scaling: boolean(p("auto_scaling_enabled"))
             .merge(boolean(p("enable_auto_scaling"))),
         max_pods: int(p("max_pods")),
-        max_surge: surge(sub(upgrade, "max_surge")),
+        max_surge: crate::ingest::values::max_surge(sub(upgrade, "max_surge")),
         vnet_subnet_id: cx.id_field(
             p("vnet_subnet_id"),
             &format!("{path}vnet_subnet_id"),
@@ -256,17 +256,6 @@ fn pool_from(cx: &Cx<'_>, node: &Node, path: &str, decl: Span) -> NodePool {
             .merge(boolean(p("enable_node_public_ip"))),
         subnet: None,
         pod_subnet: None,
-    }
-}
-
-fn surge(node: Option<&Node>) -> Field<MaxSurge> {
-    match nonempty_string(node) {
-        Field::Known(s, span) => match MaxSurge::parse(&s) {
-            Some(m) => Field::Known(m, span),
-            None => Field::Unknown(span),
-        },
-        Field::Unknown(span) => Field::Unknown(span),
-        _ => Field::Absent,
     }
 }
 

@@ -95,7 +95,7 @@ fn nets_ranges<'a>(nets: impl IntoIterator<Item = &'a IpNet>) -> Ranges {
 /// shared (carrier-grade NAT), loopback, link-local, IETF protocol assignments,
 /// documentation (TEST-NET-1/2/3), the deprecated 6to4 relay anycast, benchmarking,
 /// multicast and reserved (including broadcast).
-const NOT_PUBLIC_V4: [(Ipv4Addr, u8); 15] = [
+pub(crate) const NOT_PUBLIC_V4: [(Ipv4Addr, u8); 15] = [
     (Ipv4Addr::new(0, 0, 0, 0), 8),
     (Ipv4Addr::new(10, 0, 0, 0), 8),
     (Ipv4Addr::new(100, 64, 0, 0), 10),
