@@ -390,13 +390,7 @@ pub fn report_subnets(inv: &Inventory, cx: &mut Context<'_>, kind: SubnetUse) {
     }
 }
 
-/// A pool's name, else its address.
-pub fn pool_name(pool: &NodePool) -> String {
-    pool.name
-        .value()
-        .cloned()
-        .unwrap_or_else(|| pool.address.clone())
-}
+pub use super::pool_name;
 
 /// Σ (N + S) over a cluster's pools, with the per-pool arithmetic; `complete` is
 /// false when some pool's scale is unknown (the sum is then a lower bound).

@@ -335,12 +335,12 @@ pub(crate) fn plugin_label(cluster: &Cluster) -> Option<Label> {
 }
 
 /// The cluster's name, else its address, for messages.
-pub(crate) fn cluster_name(c: &Cluster) -> String {
+pub fn cluster_name(c: &Cluster) -> String {
     c.name.value().cloned().unwrap_or_else(|| c.address.clone())
 }
 
 /// The pool's name, else its address, for messages.
-pub(crate) fn pool_name(p: &NodePool) -> String {
+pub fn pool_name(p: &NodePool) -> String {
     p.name.value().cloned().unwrap_or_else(|| p.address.clone())
 }
 

@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 use ipnet::{IpNet, Ipv4Net};
 
 use crate::model::nsg::{Decider, NOT_PUBLIC_V4};
-use crate::model::{Cluster, ClusterIdx, Inventory, NetworkSecurityGroup, SubnetIdx};
+use crate::model::{ClusterIdx, Inventory, NetworkSecurityGroup, SubnetIdx};
 use crate::source::Span;
 
 /// The node subnets of a cluster's pools (each once, in pool order).
@@ -48,9 +48,7 @@ pub(crate) fn known_prefixes(inv: &Inventory, si: SubnetIdx) -> Option<Vec<IpNet
         .collect()
 }
 
-pub(crate) fn cluster_name(c: &Cluster) -> String {
-    c.name.value().cloned().unwrap_or_else(|| c.address.clone())
-}
+pub(crate) use super::cluster_name;
 
 /// The first rule of the NSG's own among `deciders`: default rules are written
 /// nowhere, and whether they apply depends on spaces (on-premises, overlay pod

@@ -206,14 +206,7 @@ pub fn vnet_name(inv: &Inventory, vi: VnetIdx) -> String {
     v.name.value().cloned().unwrap_or_else(|| v.address.clone())
 }
 
-/// A cluster's name, else its address.
-pub fn cluster_name(cluster: &Cluster) -> String {
-    cluster
-        .name
-        .value()
-        .cloned()
-        .unwrap_or_else(|| cluster.address.clone())
-}
+pub use super::cluster_name;
 
 /// Known prefixes of a list with their spans.
 pub fn known_nets(fields: &[Field<IpNet>]) -> Vec<(IpNet, Span)> {
