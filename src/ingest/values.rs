@@ -140,3 +140,20 @@ pub fn list<T>(node: Option<&Node>, item: impl Fn(Option<&Node>) -> Field<T>) ->
         }
     }
 }
+
+/// A `tags` map. Values read as strings (ARM expressions arrive evaluated); a
+/// map that cannot be known as a whole leaves the tags unknown.
+pub fn tags(node: Option<&Node>) -> crate::model::Tags {
+    let mut out = crate::model::Tags::default();
+    let Some(n) = node else { return out };
+    match &n.kind {
+        NodeKind::Null => {}
+        NodeKind::Object(entries) => {
+            for e in entries.iter().filter(|e| !e.value.is_null()) {
+                out.push(e.key.clone(), string(Some(&e.value)));
+            }
+        }
+        _ => out = crate::model::Tags::unknown(n.span),
+    }
+    out
+}

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::{Field, ResourceId, SubnetIdx};
+use super::{Field, ResourceId, SubnetIdx, Tags};
 use crate::source::Span;
 
 /// `networkProfile.networkPlugin` (F-001).
@@ -145,6 +145,8 @@ pub struct Addons {
     pub ingress_appgw: Field<bool>,
     pub ingress_appgw_subnet_id: Field<ResourceId>,
     pub ingress_appgw_subnet_cidr: Field<IpNet>,
+    /// The retired HTTP application routing add-on (`httpApplicationRouting`).
+    pub http_application_routing: Field<bool>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -179,6 +181,7 @@ pub struct Cluster {
     /// The resource's declaration (its object), for diagnostics about the whole cluster.
     pub decl: Span,
     pub name: Field<String>,
+    pub tags: Tags,
     pub location: Field<String>,
     pub kubernetes_version: Field<String>,
     pub node_resource_group: Field<String>,
@@ -202,6 +205,8 @@ pub struct NodePool {
     pub address: String,
     pub decl: Span,
     pub name: Field<String>,
+    /// The agent pool's own tags (ARM `properties.tags`, Terraform `tags`).
+    pub tags: Tags,
     /// The cluster the pool belongs to, by id (separate `agentPools` resources).
     pub cluster_id: Option<ResourceId>,
     pub cluster: Option<super::ClusterIdx>,

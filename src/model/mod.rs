@@ -9,6 +9,7 @@ mod id;
 mod index;
 mod network;
 pub mod nsg;
+mod tags;
 
 use std::collections::HashMap;
 
@@ -19,6 +20,7 @@ pub use cluster::{
     NetworkProfile, NodePool, OsType,
 };
 pub use field::Field;
+pub use tags::Tags;
 
 pub use id::ResourceId;
 pub use network::{
@@ -287,6 +289,11 @@ fn merge_field<T>(into: &mut Field<T>, other: Field<T>) {
     *into = taken.merge(other);
 }
 
+fn merge_tags(into: &mut Tags, other: Tags) {
+    let taken = std::mem::take(into);
+    *into = taken.merge(other);
+}
+
 fn merge_list<T>(into: &mut Vec<T>, other: Vec<T>) {
     if into.is_empty() {
         *into = other;
@@ -297,6 +304,7 @@ fn merge_cluster(a: &mut Cluster, b: Cluster) {
     a.other_decls.push(b.decl);
     a.other_decls.extend(b.other_decls.iter().copied());
     merge_field(&mut a.name, b.name);
+    merge_tags(&mut a.tags, b.tags);
     merge_field(&mut a.location, b.location);
     merge_field(&mut a.kubernetes_version, b.kubernetes_version);
     merge_field(&mut a.node_resource_group, b.node_resource_group);
@@ -328,6 +336,10 @@ fn merge_cluster(a: &mut Cluster, b: Cluster) {
         ab.aci_connector_subnet_name,
     );
     merge_field(&mut aa.ingress_appgw, ab.ingress_appgw);
+    merge_field(
+        &mut aa.http_application_routing,
+        ab.http_application_routing,
+    );
     merge_field(&mut aa.ingress_appgw_subnet_id, ab.ingress_appgw_subnet_id);
     merge_field(
         &mut aa.ingress_appgw_subnet_cidr,
@@ -351,6 +363,7 @@ fn merge_cluster(a: &mut Cluster, b: Cluster) {
 
 fn merge_pool(a: &mut NodePool, b: NodePool) {
     merge_field(&mut a.name, b.name);
+    merge_tags(&mut a.tags, b.tags);
     if a.cluster_id.is_none() {
         a.cluster_id = b.cluster_id;
     }
@@ -387,6 +400,7 @@ fn adopt_decl(decl: &mut Span, address: &mut String, other_decl: Span, other_add
 fn merge_vnet(a: &mut VirtualNetwork, b: VirtualNetwork) {
     adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
     merge_field(&mut a.name, b.name);
+    merge_tags(&mut a.tags, b.tags);
     merge_list(&mut a.address_prefixes, b.address_prefixes);
     merge_list(&mut a.dns_servers, b.dns_servers);
     for p in b.peerings {
@@ -419,6 +433,7 @@ fn merge_subnet(a: &mut Subnet, b: Subnet) {
 fn merge_nsg(a: &mut NetworkSecurityGroup, b: NetworkSecurityGroup) {
     adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
     merge_field(&mut a.name, b.name);
+    merge_tags(&mut a.tags, b.tags);
     for r in b.rules {
         let dup = a
             .rules
@@ -436,6 +451,7 @@ fn merge_nsg(a: &mut NetworkSecurityGroup, b: NetworkSecurityGroup) {
 fn merge_route_table(a: &mut RouteTable, b: RouteTable) {
     adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
     merge_field(&mut a.name, b.name);
+    merge_tags(&mut a.tags, b.tags);
     merge_field(
         &mut a.disable_bgp_route_propagation,
         b.disable_bgp_route_propagation,

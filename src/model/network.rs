@@ -2,7 +2,7 @@
 
 use ipnet::IpNet;
 
-use super::{Field, NsgIdx, ResourceId, RouteTableIdx, SubnetIdx, VnetIdx};
+use super::{Field, NsgIdx, ResourceId, RouteTableIdx, SubnetIdx, Tags, VnetIdx};
 use crate::source::Span;
 
 #[derive(Clone, Debug)]
@@ -11,6 +11,7 @@ pub struct VirtualNetwork {
     pub address: String,
     pub decl: Span,
     pub name: Field<String>,
+    pub tags: Tags,
     pub address_prefixes: Vec<Field<IpNet>>,
     /// Custom DNS servers (`dhcpOptions.dnsServers`); empty means Azure DNS.
     pub dns_servers: Vec<Field<String>>,
@@ -70,6 +71,7 @@ pub struct NetworkSecurityGroup {
     pub address: String,
     pub decl: Span,
     pub name: Field<String>,
+    pub tags: Tags,
     pub rules: Vec<SecurityRule>,
 }
 
@@ -93,6 +95,7 @@ pub struct RouteTable {
     pub address: String,
     pub decl: Span,
     pub name: Field<String>,
+    pub tags: Tags,
     pub disable_bgp_route_propagation: Field<bool>,
     pub routes: Vec<Route>,
 }

@@ -30,6 +30,7 @@
 //!     address: "nsg".into(),
 //!     decl: Default::default(),
 //!     name: Default::default(),
+//!     tags: Default::default(),
 //!     rules: Vec::new(),
 //! };
 //! let ctx = NsgContext {

@@ -1,7 +1,9 @@
 //! `Microsoft.ContainerService/managedClusters` and `…/agentPools`.
 
 use super::{prop, Resource};
-use crate::ingest::values::{boolean, cidr, int, ip, list, nonempty_string, resource_id, string};
+use crate::ingest::values::{
+    boolean, cidr, int, ip, list, nonempty_string, resource_id, string, tags,
+};
 use crate::model::{
     Addons, ApiServerAccess, Cluster, Field, InventoryBuilder, LoadBalancerProfile, NetworkPlugin,
     NetworkProfile, NodePool, OsType, ResourceId,
@@ -17,6 +19,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
         address: r.address.clone(),
         decl: r.decl,
         name: string(r.name()),
+        tags: tags(r.node.get("tags")),
         location: string(r.node.get("location")),
         kubernetes_version: nonempty_string(r.prop("kubernetesVersion"))
             .merge(nonempty_string(r.prop("currentKubernetesVersion"))),
@@ -133,6 +136,9 @@ fn addons(profiles: Option<&Node>) -> Addons {
         ingress_appgw_subnet_id: resource_id(config(agic, "subnetId")),
         ingress_appgw_subnet_cidr: cidr(config(agic, "subnetCIDR"))
             .merge(cidr(config(agic, "subnetPrefix"))),
+        http_application_routing: boolean(
+            addon("httpApplicationRouting").and_then(|a| a.get("enabled")),
+        ),
     }
 }
 
@@ -179,6 +185,8 @@ fn pool_from(node: &Node, cluster_id: Option<&ResourceId>, decl: Span) -> NodePo
         address,
         decl,
         name,
+        // A pool's tags sit in `properties` (az CLI flattens them to the top level).
+        tags: tags(p("tags")),
         cluster_id: cluster_id.cloned(),
         cluster: None,
         inline_index: None,

@@ -4,6 +4,8 @@
 
 mod cluster;
 mod network;
+#[cfg(test)]
+mod tests;
 
 use crate::model::{InventoryBuilder, ResourceId, TagSuppression};
 use crate::source::Span;
@@ -114,9 +116,17 @@ pub fn tag_suppression(b: &mut InventoryBuilder, tags: Option<&Node>, address: &
     }
 }
 
-/// Adds one resource to the inventory. Types akslint does not model are counted.
+/// Adds one resource to the inventory, honouring an `akslint-ignore` tag on it.
 pub fn ingest(b: &mut InventoryBuilder, r: &Resource<'_>) {
     tag_suppression(b, r.node.get("tags"), &r.address);
+    ingest_model(b, r);
+}
+
+/// Adds one resource to the inventory. Types akslint does not model are counted.
+/// Front-ends whose tags are not Azure's own (`azapi`, CAPZ's `additionalTags`,
+/// the classic Crossplane provider) call this: `akslint-ignore` tags are read
+/// from ARM-shaped inputs and ASO only, as documented.
+pub fn ingest_model(b: &mut InventoryBuilder, r: &Resource<'_>) {
     match r.resource_type.to_ascii_lowercase().as_str() {
         "microsoft.containerservice/managedclusters" => cluster::cluster(b, r),
         "microsoft.containerservice/managedclusters/agentpools" => {

@@ -1,10 +1,10 @@
 //! VNets, subnets, peerings, NSGs, route tables and their child resources.
 
 use super::{prop, Resource};
-use crate::ingest::values::{boolean, cidr, int, list, nonempty_string, resource_id, string};
+use crate::ingest::values::{boolean, cidr, int, list, nonempty_string, resource_id, string, tags};
 use crate::model::{
     Field, InventoryBuilder, NetworkSecurityGroup, Peering, ResourceId, Route, RouteTable,
-    SecurityRule, Subnet, VirtualNetwork,
+    SecurityRule, Subnet, Tags, VirtualNetwork,
 };
 use crate::source::Span;
 use crate::syntax::Node;
@@ -25,6 +25,7 @@ pub(super) fn vnet(b: &mut InventoryBuilder, r: &Resource<'_>) {
         address: r.address.clone(),
         decl: r.decl,
         name: string(r.name()),
+        tags: tags(r.node.get("tags")),
         address_prefixes: list(space, cidr),
         dns_servers: list(
             r.prop("dhcpOptions").and_then(|d| d.get("dnsServers")),
@@ -127,6 +128,7 @@ pub(super) fn separate_peering(b: &mut InventoryBuilder, r: &Resource<'_>) {
         id: Some(vnet_id),
         decl: Span::default(),
         name: Field::Absent,
+        tags: Tags::default(),
         address_prefixes: Vec::new(),
         dns_servers: Vec::new(),
         subnets: Vec::new(),
@@ -147,6 +149,7 @@ pub(super) fn nsg(b: &mut InventoryBuilder, r: &Resource<'_>) {
         address: r.address.clone(),
         decl: r.decl,
         name: string(r.name()),
+        tags: tags(r.node.get("tags")),
         rules,
     });
 }
@@ -188,6 +191,7 @@ pub(super) fn separate_security_rule(b: &mut InventoryBuilder, r: &Resource<'_>)
         id: Some(nsg_id),
         decl: Span::default(),
         name: Field::Absent,
+        tags: Tags::default(),
         rules: Vec::new(),
     };
     b.add_security_rule(security_rule_from(r.node), stub);
@@ -206,6 +210,7 @@ pub(super) fn route_table(b: &mut InventoryBuilder, r: &Resource<'_>) {
         address: r.address.clone(),
         decl: r.decl,
         name: string(r.name()),
+        tags: tags(r.node.get("tags")),
         disable_bgp_route_propagation: boolean(r.prop("disableBgpRoutePropagation")),
         routes,
     });
@@ -232,6 +237,7 @@ pub(super) fn separate_route(b: &mut InventoryBuilder, r: &Resource<'_>) {
         id: Some(table_id),
         decl: Span::default(),
         name: Field::Absent,
+        tags: Tags::default(),
         disable_bgp_route_propagation: Field::Absent,
         routes: Vec::new(),
     };

@@ -111,16 +111,16 @@ fn control_plane(b: &mut InventoryBuilder, all: &Manifests<'_>, i: usize) -> usi
     let cluster = cluster_node(all, i, &p);
     let id = ResourceId::parse(&p.cluster_id);
     let ty = "Microsoft.ContainerService/managedClusters";
-    azure::ingest(b, &Resource::from_node(&cluster, Some(ty), id));
+    azure::ingest_model(b, &Resource::from_node(&cluster, Some(ty), id));
     let (vnet, subnet) = network_nodes(m, &p);
     let ty = "Microsoft.Network/virtualNetworks";
-    azure::ingest(
+    azure::ingest_model(
         b,
         &Resource::from_node(&vnet, Some(ty), ResourceId::parse(&p.vnet_id)),
     );
     let subnet_id = subnet_id(&p, None);
     let ty = "Microsoft.Network/virtualNetworks/subnets";
-    azure::ingest(
+    azure::ingest_model(
         b,
         &Resource::from_node(&subnet, Some(ty), ResourceId::parse(&subnet_id)),
     );
@@ -186,6 +186,7 @@ fn cluster_node(all: &Manifests<'_>, i: usize, p: &Plane<'_>) -> Node {
         object(spec.span, network),
     ));
     let mut entries: Vec<Entry> = copy(spec, "location", "location").into_iter().collect();
+    entries.extend(copy(spec, "additionalTags", "tags"));
     if let Some(name) = m.name {
         entries.push(entry("name", name.span, tree::resolved(name)));
     }
@@ -218,6 +219,9 @@ fn network_nodes(m: &Manifest<'_>, p: &Plane<'_>) -> (Node, Node) {
     let space = object(at, vec![entry("addressPrefixes", at, prefixes)]);
     let mut vnet: Vec<Entry> = name(vnet_spec).into_iter().collect();
     vnet.push(entry("addressSpace", at, space));
+    // CAPZ tags a VNet it creates with `additionalTags`, but the VNet may exist already.
+    let tags = Node::unknown(at, "an existing VNet's tags");
+    vnet.push(entry("tags", at, tags));
 
     let sat = subnet_spec.map_or(at, |s| s.span);
     let mut subnet: Vec<Entry> = name(subnet_spec).into_iter().collect();
@@ -296,6 +300,7 @@ fn machine_pool(b: &mut InventoryBuilder, all: &Manifests<'_>, i: usize) {
         ("osType", "osType"),
         ("maxPods", "maxPods"),
         ("osDiskSizeGB", "osDiskSizeGB"),
+        ("additionalTags", "tags"),
     ]
     .iter()
     .filter_map(|(from, to)| copy(spec, from, to))
@@ -335,5 +340,5 @@ fn machine_pool(b: &mut InventoryBuilder, all: &Manifests<'_>, i: usize) {
     }
     let node = object(m.node.span, entries);
     let ty = "Microsoft.ContainerService/managedClusters/agentPools";
-    azure::ingest(b, &Resource::from_node(&node, Some(ty), id));
+    azure::ingest_model(b, &Resource::from_node(&node, Some(ty), id));
 }

@@ -34,7 +34,7 @@ pub(super) fn ingest(b: &mut InventoryBuilder, all: &Manifests<'_>) -> usize {
             }
         };
         let id = id_of(all, i).and_then(|s| ResourceId::parse(&s));
-        azure::ingest(b, &Resource::from_node(&node, Some(arm_type), id));
+        azure::ingest_model(b, &Resource::from_node(&node, Some(arm_type), id));
     }
     n
 }
@@ -114,12 +114,12 @@ fn name_entry(m: &Manifest<'_>) -> Option<Entry> {
     azure_name(m).map(|n| entry("name", n.span, tree::resolved(n)))
 }
 
-/// `{name, location, properties}` from the spec: `VirtualNetwork` and `Subnet`
-/// keep ARM's `properties` as they are.
+/// `{name, location, tags, properties}` from the spec: `VirtualNetwork` and
+/// `Subnet` keep ARM's `properties` as they are.
 fn with_properties(m: &Manifest<'_>) -> Node {
     let spec = m.spec();
     let mut entries: Vec<Entry> = name_entry(m).into_iter().collect();
-    for key in ["location", "properties"] {
+    for key in ["location", "tags", "properties"] {
         if let Some(e) = spec.and_then(|s| s.entry(key)) {
             entries.push(entry(key, e.key_span, tree::resolved(&e.value)));
         }

@@ -20,7 +20,7 @@ pub(super) fn resource(b: &mut InventoryBuilder, cx: &Cx<'_>) {
     let mut res = azure::Resource::from_node(&node, Some(arm_type), cx.rs.id(cx.i));
     res.address = cx.r.address.clone();
     res.decl = cx.r.decl;
-    azure::ingest(b, &res);
+    azure::ingest_model(b, &res);
 }
 
 /// `{name, type, location, properties}` as ARM writes a resource, keeping the spans.
@@ -39,6 +39,11 @@ fn arm_shape(cx: &Cx<'_>, type_node: &Node, arm_type: &str, body: Option<&Node>)
     push("type", Node::string(type_node.span, arm_type));
     if let Some(location) = cx.r.values.get("location") {
         push("location", location.clone());
+    }
+    // azapi writes tags as their own attribute; an older body may carry them.
+    let tags = cx.r.values.get("tags").filter(|t| !t.is_null());
+    if let Some(tags) = tags.or_else(|| body.filter(|b| !b.is_unknown())?.get("tags")) {
+        push("tags", tags.clone());
     }
     match body {
         Some(b) if b.is_unknown() => push("properties", b.clone()),

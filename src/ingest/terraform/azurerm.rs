@@ -11,11 +11,11 @@ use ipnet::IpNet;
 
 use super::resolve::Resolver;
 use super::TfResource;
-use crate::ingest::values::{boolean, cidr, int, list, nonempty_string, resource_id, string};
+use crate::ingest::values::{boolean, cidr, int, list, nonempty_string, resource_id, string, tags};
 use crate::model::{
     Addons, ApiServerAccess, AssociationKind, Cluster, Field, InventoryBuilder,
     LoadBalancerProfile, NetworkPlugin, NetworkProfile, NetworkSecurityGroup, NodePool, OsType,
-    Peering, ResourceId, Route, RouteTable, SecurityRule, Subnet, SubnetAssociation,
+    Peering, ResourceId, Route, RouteTable, SecurityRule, Subnet, SubnetAssociation, Tags,
     VirtualNetwork,
 };
 use crate::source::Span;
@@ -97,6 +97,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         address: r.address.clone(),
         decl: r.decl,
         name: string(cx.v("name")),
+        tags: tags(cx.v("tags")),
         location: string(cx.v("location")),
         kubernetes_version: nonempty_string(cx.v("kubernetes_version")),
         node_resource_group: nonempty_string(cx.v("node_resource_group")),
@@ -183,6 +184,8 @@ fn addons(cx: &Cx<'_>) -> Addons {
         ingress_appgw: present(agic),
         ingress_appgw_subnet_id: resource_id(sub(agic, "subnet_id")),
         ingress_appgw_subnet_cidr: cidr(sub(agic, "subnet_cidr")),
+        // azurerm 3.x only; 4.0 removed the add-on's argument.
+        http_application_routing: boolean(cx.v("http_application_routing_enabled")),
     }
 }
 
@@ -225,6 +228,7 @@ fn pool_from(cx: &Cx<'_>, node: &Node, path: &str, decl: Span) -> NodePool {
         address: String::new(),
         decl,
         name: string(p("name")),
+        tags: tags(p("tags")),
         cluster_id: None,
         cluster: None,
         inline_index: None,
@@ -274,6 +278,7 @@ pub(super) fn virtual_network(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         address: r.address.clone(),
         decl: r.decl,
         name: string(cx.v("name")),
+        tags: tags(cx.v("tags")),
         address_prefixes: list(cx.v("address_space"), cidr),
         dns_servers: list(cx.v("dns_servers"), nonempty_string),
         subnets: Vec::new(),
@@ -394,6 +399,7 @@ pub(super) fn network_security_group(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         address: cx.r.address.clone(),
         decl: cx.r.decl,
         name: string(cx.v("name")),
+        tags: tags(cx.v("tags")),
         rules: blocks(cx.v("security_rule"))
             .into_iter()
             .map(security_rule_from)
@@ -439,6 +445,7 @@ pub(super) fn network_security_rule(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         id: Some(nsg_id),
         decl: Span::default(),
         name: Field::Absent,
+        tags: Tags::default(),
         rules: Vec::new(),
     };
     let mut rule = security_rule_from(&cx.r.values);
@@ -452,6 +459,7 @@ pub(super) fn route_table(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         address: cx.r.address.clone(),
         decl: cx.r.decl,
         name: string(cx.v("name")),
+        tags: tags(cx.v("tags")),
         disable_bgp_route_propagation: bgp_disabled(&cx.r.values),
         routes: blocks(cx.v("route")).into_iter().map(route_from).collect(),
     });
@@ -485,6 +493,7 @@ pub(super) fn route(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         id: Some(table_id),
         decl: Span::default(),
         name: Field::Absent,
+        tags: Tags::default(),
         disable_bgp_route_propagation: Field::Absent,
         routes: Vec::new(),
     };
@@ -514,6 +523,7 @@ pub(super) fn peering(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         id: Some(vnet_id),
         decl: Span::default(),
         name: Field::Absent,
+        tags: Tags::default(),
         address_prefixes: Vec::new(),
         dns_servers: Vec::new(),
         subnets: Vec::new(),

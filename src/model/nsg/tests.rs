@@ -43,6 +43,7 @@ pub(super) fn nsg(rules: Vec<SecurityRule>) -> NetworkSecurityGroup {
         address: "nsg".to_string(),
         decl: Span::default(),
         name: known("nsg"),
+        tags: Default::default(),
         rules,
     }
 }
