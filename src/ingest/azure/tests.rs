@@ -224,3 +224,30 @@ fn suppression_tag_is_also_a_tag() {
     assert_eq!(inv.tag_suppressions[0].codes, ["AKS001", "AKS004"]);
     assert!(inv.nsgs[0].tags.get("AKSLINT-IGNORE").is_some());
 }
+
+/// Two recorded responses for one cluster: the add-on and the tags come from
+/// whichever states them first.
+#[test]
+fn merged_cluster_keeps_addon_and_tags() {
+    let cluster = |body: &str| {
+        format!(
+            r#"{{"id": "{RG}/Microsoft.ContainerService/managedClusters/aks1", "name": "aks1",
+            "type": "Microsoft.ContainerService/managedClusters", {body}}}"#
+        )
+    };
+    let (_, inv) = inventory(&[
+        &cluster(r#""tags": {}, "properties": {}"#),
+        &cluster(
+            r#""tags": {"env": "prod"},
+            "properties": {"addonProfiles": {"httpApplicationRouting": {"enabled": true}}}"#,
+        ),
+        &cluster(r#""tags": {"env": "dev"}, "properties": {}"#),
+    ]);
+    assert_eq!(inv.clusters.len(), 1);
+    let c = &inv.clusters[0];
+    assert_eq!(c.addons.http_application_routing.known(), Some(&true));
+    assert_eq!(
+        c.tags.lookup("env").known().map(String::as_str),
+        Some("prod")
+    );
+}
