@@ -69,6 +69,8 @@ fn template_tags_evaluate_like_any_value() {
     assert_eq!(tag(&s, &c.tags, "costcenter"), Some(("42", "42")));
     let keys: Vec<&str> = c.tags.iter().map(|(k, _)| k).collect();
     assert_eq!(keys, ["Env", "CostCenter"]);
+    let map = slice(&s, c.tags.span().unwrap_or_default());
+    assert!(map.starts_with("{\"Env\"") && map.ends_with("42}"), "{map}");
     assert_eq!(c.addons.http_application_routing.value(), Some(&true));
     assert_eq!(
         tag(&s, &inv.pools[0].tags, "POOL"),
@@ -95,6 +97,7 @@ fn template_tags_evaluate_like_any_value() {
 
     let r = &inv.route_tables[0];
     assert!(r.tags.is_empty() && !r.tags.is_unknown());
+    assert_eq!(r.tags.span(), None);
     assert_eq!(r.tags.lookup("env"), Field::Absent);
 }
 
