@@ -566,7 +566,6 @@ impl Leaf {
 
     /// The default label: what the failing leaf expected.
     pub fn describe(&self, negated: bool) -> String {
-        let not = if negated { " not" } else { "" };
         let list = |lits: &[Lit]| {
             lits.iter()
                 .map(|l| format!("`{l}`"))
@@ -579,27 +578,71 @@ impl Leaf {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let what = match &self.op {
-            Op::Exists(true) => "to be set".to_string(),
-            Op::Exists(false) => "to be left out".to_string(),
-            Op::Stated(true) => "to be written in the input".to_string(),
-            Op::Stated(false) => "not to be written in the input".to_string(),
-            Op::Equals(l) => format!("to equal `{l}`"),
-            Op::NotEquals(l) => format!("not to equal `{l}`"),
-            Op::In(l) => format!("to be one of {}", list(l)),
-            Op::NotIn(l) => format!("to be none of {}", list(l)),
-            Op::Matches(re) => format!("to match `{}`", re.as_str()),
-            Op::StartsWith(p) => format!("to start with `{p}`"),
-            Op::EndsWith(p) => format!("to end with `{p}`"),
-            Op::Contains(l) => format!("to contain `{l}`"),
-            Op::Compare(op, n) => format!("to {} {n}", op.words()),
-            Op::CidrWithin(n) => format!("to lie within {}", nets(n)),
-            Op::CidrOverlaps(n) => format!("to overlap {}", nets(n)),
-            Op::CidrContainsAddress(ip) => format!("to contain `{ip}`"),
-            Op::PrefixAtMost(n) => format!("to have a prefix of /{n} or shorter"),
-            Op::PrefixAtLeast(n) => format!("to have a prefix of /{n} or longer"),
+        // (what the leaf expects, what its negation expects)
+        let (yes, no) = match &self.op {
+            Op::Exists(b) | Op::Stated(b) => {
+                let what = if matches!(self.op, Op::Exists(_)) {
+                    "to be set"
+                } else {
+                    "to be written in the input"
+                };
+                let (y, n) = (what.to_string(), format!("not {what}"));
+                if *b {
+                    (y, n)
+                } else {
+                    (n, y)
+                }
+            }
+            Op::Equals(l) => (format!("to equal `{l}`"), format!("not to equal `{l}`")),
+            Op::NotEquals(l) => (format!("not to equal `{l}`"), format!("to equal `{l}`")),
+            Op::In(l) => (
+                format!("to be one of {}", list(l)),
+                format!("to be none of {}", list(l)),
+            ),
+            Op::NotIn(l) => (
+                format!("to be none of {}", list(l)),
+                format!("to be one of {}", list(l)),
+            ),
+            Op::Matches(re) => (
+                format!("to match `{}`", re.as_str()),
+                format!("not to match `{}`", re.as_str()),
+            ),
+            Op::StartsWith(p) => (
+                format!("to start with `{p}`"),
+                format!("not to start with `{p}`"),
+            ),
+            Op::EndsWith(p) => (
+                format!("to end with `{p}`"),
+                format!("not to end with `{p}`"),
+            ),
+            Op::Contains(l) => (format!("to contain `{l}`"), format!("not to contain `{l}`")),
+            Op::Compare(op, n) => (
+                format!("to {} {n}", op.words()),
+                format!("not to {} {n}", op.words()),
+            ),
+            Op::CidrWithin(n) => (
+                format!("to lie within {}", nets(n)),
+                format!("to lie outside {}", nets(n)),
+            ),
+            Op::CidrOverlaps(n) => (
+                format!("to overlap {}", nets(n)),
+                format!("not to overlap {}", nets(n)),
+            ),
+            Op::CidrContainsAddress(ip) => (
+                format!("to contain `{ip}`"),
+                format!("not to contain `{ip}`"),
+            ),
+            Op::PrefixAtMost(n) => (
+                format!("to be a /{n} or shorter prefix"),
+                format!("to be longer than /{n}"),
+            ),
+            Op::PrefixAtLeast(n) => (
+                format!("to be a /{n} or longer prefix"),
+                format!("to be shorter than /{n}"),
+            ),
         };
-        format!("expected `{}`{not} {what}", self.path.text)
+        let what = if negated { no } else { yes };
+        format!("expected `{}` {what}", self.path.text)
     }
 }
 

@@ -522,6 +522,15 @@ fn findings_point_at_the_failing_value_or_the_object() {
     assert_eq!(d[0].help.as_deref(), Some("h"));
     assert_eq!(d[0].code, "T001");
     assert_eq!(d[0].resource.as_deref(), Some(CLUSTER_ID));
+    // Under `not`, the default label says what the negation expects.
+    let (_, d) = run_rule(
+        &rule_with("cluster", "{not: {field: network.plugin, equals: kubenet}}"),
+        &[&docs[0]],
+    );
+    assert_eq!(
+        d[0].primary.message,
+        "expected `network.plugin` not to equal `kubenet`"
+    );
     // Absent: the object's declaration.
     let (src, d) = run_rule(
         &rule_with("cluster", "{field: network.policy, exists: true}"),
