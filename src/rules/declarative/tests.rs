@@ -475,6 +475,39 @@ fn relations_resolve_through_the_model() {
         truth_on("vnet", "{field: subnets, count: {equals: 2}}", &docs),
         T
     );
+    // Reverse relations: the pools using a subnet, the subnets an NSG serves.
+    let with_nsg = docs[1].replace(
+        r#""addressPrefix":"10.1.0.0/22""#,
+        r#""addressPrefix":"10.1.0.0/22","networkSecurityGroup":{"id":"/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg"}"#,
+    );
+    let nsg = r#"{"id":"/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg","name":"nsg","type":"Microsoft.Network/networkSecurityGroups","properties":{"securityRules":[]}}"#;
+    let count = |kind: &str, cond: &str, filter: &str| {
+        let yaml = rule_with(kind, cond) + filter;
+        run_rule(&yaml, &[docs[0], &with_nsg, nsg]).1.len()
+    };
+    let nodes = "where: {field: name, equals: nodes}\n";
+    let other = "where: {field: name, equals: other}\n";
+    assert_eq!(
+        count("subnet", "{field: pools, count: {equals: 1}}", nodes),
+        0
+    );
+    assert_eq!(
+        count("subnet", "{field: pools.name, contains: sys}", nodes),
+        0
+    );
+    assert_eq!(
+        count("subnet", "{field: pools, count: {equals: 0}}", other),
+        0
+    );
+    assert_eq!(
+        count("subnet", "{field: pools, count: {equals: 0}}", nodes),
+        1
+    );
+    assert_eq!(
+        count("nsg", "{field: subnets.name, contains: nodes}", ""),
+        0
+    );
+    assert_eq!(count("nsg", "{field: subnets, count: {equals: 1}}", ""), 0);
     // A subnet id naming a subnet not among the inputs is unknown, not absent.
     let sys = |c: &str| {
         let yaml = rule_with("node_pool", c) + "where: {field: name, equals: sys}\n";
