@@ -1111,10 +1111,18 @@ pub fn model_schema() -> serde_json::Value {
 
 /// The closest names to a misspelt one, for "did you mean".
 pub fn close_names<'n>(name: &str, candidates: &[&'n str]) -> Vec<&'n str> {
+    // A few typos for a long name, one for a short one; a name written without
+    // its prefix (`private_cluster`) ranks first.
+    let budget = (name.chars().count() / 3).clamp(1, 3);
     let mut scored: Vec<(usize, &'n str)> = candidates
         .iter()
-        .map(|c| (edit_distance(name, c), *c))
-        .filter(|(d, c)| *d <= 3.max(c.len() / 3) || c.ends_with(name) || c.contains(name))
+        .filter_map(|c| {
+            if name.len() >= 4 && c.contains(name) {
+                return Some((0, *c));
+            }
+            let d = edit_distance(name, c);
+            (d <= budget).then_some((d, *c))
+        })
         .collect();
     scored.sort();
     scored.into_iter().take(3).map(|(_, c)| c).collect()

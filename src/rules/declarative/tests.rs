@@ -904,3 +904,19 @@ fn paths_resolve_against_the_registry() {
     assert!(p.from_item);
     assert_eq!(p.ty.describe(), "list<object<nsg_rule>>");
 }
+
+#[test]
+fn template_errors_point_at_the_placeholder() {
+    let yaml = rule_with("cluster", "{field: name, exists: true}")
+        + "message: \"{{nam}} and {{name}} and {{nam}}x\"\n";
+    let (sources, loaded) = load(&yaml);
+    let errors = loaded.err().expect("the template names an unknown field");
+    let span = errors[0].primary.span;
+    assert_eq!(sources.get(span.file).slice(span), "nam");
+    let line_start = yaml.find("message:").expect("message line");
+    assert_eq!(span.start as usize, line_start + "message: \"{{".len());
+    assert_eq!(
+        errors[0].help.as_deref(),
+        Some("did you mean `name`? (`akslint schema model` lists every field)")
+    );
+}
