@@ -627,7 +627,7 @@ impl Reader<'_> {
         // so a placeholder written twice points at the right one.
         let from = (at..=at + 1)
             .filter(|i| src.is_char_boundary(*i))
-            .find_map(|i| src[i..].starts_with(piece).then_some(i));
+            .find(|i| src[*i..].starts_with(piece));
         match from.or_else(|| src.find(piece)) {
             Some(i) if !piece.is_empty() => {
                 let start = s.start as usize + i;
