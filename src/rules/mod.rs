@@ -5,13 +5,12 @@ mod aks_managed_nsg_modified;
 mod api_server_subnet_invalid;
 mod api_server_unrestricted;
 mod authorized_ranges_invalid;
-mod basic_load_balancer;
 pub mod capacity;
 mod cidr_host_bits_set;
 mod cni_subnet_too_small;
+pub mod declarative;
 mod dns_service_ip_invalid;
 mod kubenet_node_limit;
-mod kubenet_retirement;
 mod kubenet_subnet_or_route_table_shared;
 mod max_pods_out_of_range;
 mod nat_gateway_outbound_mismatch;
@@ -51,12 +50,10 @@ pub use aks_managed_nsg_modified::AksManagedNsgModified;
 pub use api_server_subnet_invalid::ApiServerSubnetInvalid;
 pub use api_server_unrestricted::ApiServerUnrestricted;
 pub use authorized_ranges_invalid::AuthorizedRangesInvalid;
-pub use basic_load_balancer::BasicLoadBalancer;
 pub use cidr_host_bits_set::CidrHostBitsSet;
 pub use cni_subnet_too_small::CniSubnetTooSmall;
 pub use dns_service_ip_invalid::DnsServiceIpInvalid;
 pub use kubenet_node_limit::KubenetNodeLimit;
-pub use kubenet_retirement::KubenetRetirement;
 pub use kubenet_subnet_or_route_table_shared::KubenetSubnetOrRouteTableShared;
 pub use max_pods_out_of_range::MaxPodsOutOfRange;
 pub use nat_gateway_outbound_mismatch::NatGatewayOutboundMismatch;
@@ -95,6 +92,8 @@ pub enum Category {
     Supportability,
     /// Exposure and traffic filtering.
     Security,
+    /// A user pack's own kebab-case category.
+    Custom(&'static str),
 }
 
 impl Category {
@@ -104,6 +103,7 @@ impl Category {
             Category::Compatibility => "compatibility",
             Category::Supportability => "supportability",
             Category::Security => "security",
+            Category::Custom(c) => c,
         }
     }
 }
@@ -167,8 +167,63 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
-/// Every built-in rule, in code order.
+/// Every rule: the built-in Rust rules and the shipped pack, in code order,
+/// then the user packs registered at start-up, in load order.
 pub fn all() -> Vec<&'static dyn Rule> {
+    static CATALOGUE: std::sync::OnceLock<Vec<&'static dyn Rule>> = std::sync::OnceLock::new();
+    let catalogue = CATALOGUE.get_or_init(|| {
+        let mut rules = builtin();
+        rules.extend(declarative::shipped::rules());
+        rules.sort_by_key(|r| r.meta().code);
+        rules
+    });
+    let mut rules = catalogue.clone();
+    rules.extend(user_rules());
+    rules
+}
+
+static USER_RULES: std::sync::OnceLock<Vec<&'static dyn Rule>> = std::sync::OnceLock::new();
+
+/// Makes user packs part of [`all`] and [`find`] for the rest of the process
+/// (the CLI loads them once, before reading the configuration's rule names).
+/// False when user rules were registered already.
+pub fn register_user_rules(rules: Vec<declarative::DeclarativeRule>) -> bool {
+    let urls = rules
+        .iter()
+        .map(|r| (r.meta().code, r.url.clone()))
+        .collect();
+    let leaked = rules
+        .into_iter()
+        .map(|r| -> &'static dyn Rule { Box::leak(Box::new(r)) })
+        .collect();
+    USER_RULES.set(leaked).is_ok() && USER_URLS.set(urls).is_ok()
+}
+
+static USER_URLS: std::sync::OnceLock<Vec<(&'static str, Option<String>)>> =
+    std::sync::OnceLock::new();
+
+/// The `url` a user rule gives, if any (akslint's own rules link to docs/rules/).
+pub fn user_rule_url(code: &str) -> Option<&'static str> {
+    USER_URLS
+        .get()?
+        .iter()
+        .find(|(c, _)| *c == code)
+        .and_then(|(_, url)| url.as_deref())
+}
+
+/// The user packs' rules, once registered.
+pub fn user_rules() -> &'static [&'static dyn Rule] {
+    USER_RULES.get().map_or(&[], Vec::as_slice)
+}
+
+/// True when `code` is a user rule's (its findings follow `select`/`ignore` and
+/// severity overrides like akslint's own).
+pub fn is_user_code(code: &str) -> bool {
+    user_rules().iter().any(|r| r.meta().code == code)
+}
+
+/// The rules written in Rust.
+pub fn builtin() -> Vec<&'static dyn Rule> {
     vec![
         &NodeSubnetWithoutNsg,
         &WindowsPoolOnKubenet,
@@ -190,7 +245,6 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &PoolNameInvalid,
         &WindowsPoolUnsupportedNetwork,
         &VirtualNodesRequireAzureCni,
-        &KubenetRetirement,
         &MaxPodsOutOfRange,
         &PodSubnetMisconfigured,
         &NodeSubnetDelegated,
@@ -199,7 +253,6 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &ApiServerSubnetInvalid,
         &UdrOutboundWithoutDefaultRoute,
         &NatGatewayOutboundMismatch,
-        &BasicLoadBalancer,
         &SnatPortBudget,
         &NsgBlocksIntraCluster,
         &NsgBlocksRequiredEgress,
