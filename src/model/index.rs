@@ -50,3 +50,43 @@ impl IdIndex {
         found.next().is_none().then_some(first)
     }
 }
+
+/// Every item whose id [`ResourceId::matches`] a given id, in inventory order:
+/// what a scan over all items would return, through a hash map. Ids with
+/// placeholders (templates) are few and are tried one by one.
+#[derive(Debug, Default)]
+pub(super) struct MatchIndex {
+    exact: HashMap<String, Vec<usize>>,
+    patterned: Vec<(usize, ResourceId)>,
+}
+
+impl MatchIndex {
+    pub(super) fn build<'a>(ids: impl Iterator<Item = (usize, &'a ResourceId)>) -> MatchIndex {
+        let mut index = MatchIndex::default();
+        for (i, id) in ids {
+            if id.has_placeholders() {
+                index.patterned.push((i, id.clone()));
+            } else {
+                index.exact.entry(id.key().to_string()).or_default().push(i);
+            }
+        }
+        index
+    }
+
+    /// `None` when `id` itself has placeholders: only a scan over every item can answer.
+    pub(super) fn matching(&self, id: &ResourceId) -> Option<Vec<usize>> {
+        if id.has_placeholders() {
+            return None;
+        }
+        let mut out: Vec<usize> = self.exact.get(id.key()).cloned().unwrap_or_default();
+        out.extend(
+            self.patterned
+                .iter()
+                .filter(|(_, p)| p.matches(id))
+                .map(|(i, _)| *i),
+        );
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+}

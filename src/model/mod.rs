@@ -26,7 +26,7 @@ pub use network::{
     SubnetAssociation, VirtualNetwork,
 };
 
-use index::IdIndex;
+use index::{IdIndex, MatchIndex};
 
 pub type ClusterIdx = usize;
 pub type PoolIdx = usize;
@@ -50,6 +50,39 @@ pub struct Inventory {
     /// `akslint-ignore` tags found on resources.
     pub tag_suppressions: Vec<TagSuppression>,
     linked: bool,
+    /// Id lookups for the rules, built once linked.
+    lookups: Lookups,
+}
+
+/// Rules join by id through these instead of scanning every subnet or VNet
+/// per cluster (a scan per cluster made estates quadratic).
+#[derive(Debug, Default)]
+struct Lookups {
+    subnets: MatchIndex,
+    vnets: MatchIndex,
+    /// By a peering's remote VNet id: the VNets holding such a peering.
+    peerings: MatchIndex,
+}
+
+impl Lookups {
+    fn build(inv: &Inventory) -> Lookups {
+        let ids = |ids: Vec<Option<&ResourceId>>| {
+            MatchIndex::build(
+                ids.into_iter()
+                    .enumerate()
+                    .filter_map(|(i, id)| Some((i, id?))),
+            )
+        };
+        Lookups {
+            subnets: ids(inv.subnets.iter().map(|s| s.id.as_ref()).collect()),
+            vnets: ids(inv.vnets.iter().map(|v| v.id.as_ref()).collect()),
+            peerings: MatchIndex::build(inv.vnets.iter().enumerate().flat_map(|(vi, v)| {
+                v.peerings
+                    .iter()
+                    .filter_map(move |p| Some((vi, p.remote_vnet_id.value()?)))
+            })),
+        }
+    }
 }
 
 /// An `akslint-ignore` tag: the rule codes it names for a resource and its children.
@@ -188,6 +221,7 @@ impl InventoryBuilder {
     pub fn finish(mut self) -> Inventory {
         link(&mut self.inv);
         defaults::apply(&mut self.inv);
+        self.inv.lookups = Lookups::build(&self.inv);
         self.inv.linked = true;
         self.inv
     }
@@ -276,10 +310,61 @@ impl Inventory {
         self.clusters[ci].pools.iter().map(|&p| (p, &self.pools[p]))
     }
 
+    /// The subnets whose id matches `id` (placeholders on either side), in order.
+    pub fn subnets_matching(&self, id: &ResourceId) -> Vec<SubnetIdx> {
+        self.indexed(&self.lookups.subnets, id).unwrap_or_else(|| {
+            scan(self.subnets.iter().map(|s| s.id.as_ref()), |sid| {
+                sid.matches(id)
+            })
+        })
+    }
+
+    /// The VNets whose id matches `id`, in order.
+    pub fn vnets_matching(&self, id: &ResourceId) -> Vec<VnetIdx> {
+        self.indexed(&self.lookups.vnets, id).unwrap_or_else(|| {
+            scan(self.vnets.iter().map(|v| v.id.as_ref()), |vid| {
+                vid.matches(id)
+            })
+        })
+    }
+
+    /// The VNets with a peering whose remote VNet id matches `id`, in order.
+    pub fn vnets_peering_with(&self, id: &ResourceId) -> Vec<VnetIdx> {
+        self.indexed(&self.lookups.peerings, id).unwrap_or_else(|| {
+            let peers = |v: &VirtualNetwork| {
+                v.peerings
+                    .iter()
+                    .any(|p| p.remote_vnet_id.value().is_some_and(|r| r.matches(id)))
+            };
+            (0..self.vnets.len())
+                .filter(|&vi| peers(&self.vnets[vi]))
+                .collect()
+        })
+    }
+
+    /// `None` before linking (no index yet) or for an id with placeholders.
+    fn indexed(&self, index: &MatchIndex, id: &ResourceId) -> Option<Vec<usize>> {
+        if !self.linked {
+            return None;
+        }
+        index.matching(id)
+    }
+
     /// The cluster of a pool, when it is among the inputs.
     pub fn pool_cluster(&self, pool: &NodePool) -> Option<&Cluster> {
         pool.cluster.map(|c| &self.clusters[c])
     }
+}
+
+/// Positions of the ids that satisfy `fits`.
+fn scan<'a>(
+    ids: impl Iterator<Item = Option<&'a ResourceId>>,
+    fits: impl Fn(&ResourceId) -> bool,
+) -> Vec<usize> {
+    ids.enumerate()
+        .filter(|(_, id)| id.is_some_and(&fits))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 fn merge_field<T>(into: &mut Field<T>, other: Field<T>) {

@@ -177,10 +177,7 @@ fn api_server_endpoint(inv: &Inventory, ci: ClusterIdx) -> Option<Endpoint> {
         return None;
     }
     let id = api.subnet_id.value()?;
-    let si = inv
-        .subnets
-        .iter()
-        .position(|s| s.id.as_ref().is_some_and(|sid| sid.matches(id)))?;
+    let si = *inv.subnets_matching(id).first()?;
     let net = *known_prefixes(inv, si)?.first()?;
     Some(Endpoint {
         net,

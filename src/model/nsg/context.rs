@@ -234,14 +234,14 @@ impl NsgContext {
             self.add_known(&peering.remote_address_prefixes);
             return;
         }
-        let remote = peering.remote_vnet_id.value().and_then(|id| {
-            let mut found = inv
-                .vnets
-                .iter()
-                .filter(|v| v.id.as_ref().is_some_and(|vid| vid.matches(id)));
-            let first = found.next()?;
-            found.next().is_none().then_some(first)
-        });
+        let remote =
+            peering
+                .remote_vnet_id
+                .value()
+                .and_then(|id| match inv.vnets_matching(id)[..] {
+                    [vi] => inv.vnets.get(vi),
+                    _ => None,
+                });
         match remote {
             Some(v) => self.add_known(&v.address_prefixes),
             None => self.may_be_anything(),
