@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use clap::{Parser, ValueEnum};
 
 use akslint::baseline::{self, Baseline};
-use akslint::check::{check, CheckOptions};
+use akslint::check::{check_in_pool, CheckOptions};
 use akslint::cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, Format, RulesFormat};
 use akslint::config::{self, Config};
 use akslint::diagnostic::Severity;
@@ -219,7 +219,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         with_siblings: args.with_siblings,
         max_file_size: Some(args.max_file_size),
     };
-    let mut result = check(&opts, &mut std::io::stdin().lock());
+    let mut result = check_in_pool(&opts, args.threads.map(usize::from));
     for e in &result.path_errors {
         eprintln!("akslint: {e}");
     }

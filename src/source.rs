@@ -104,6 +104,21 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    /// Adds files `(path, text)` in order, indexing their lines in parallel.
+    pub fn add_all(&mut self, files: Vec<(String, String)>) {
+        use rayon::prelude::*;
+        let first = self.files.len();
+        let added: Vec<SourceFile> = files
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, (path, text))| {
+                let id = FileId(u32::try_from(first + i).unwrap_or(u32::MAX));
+                SourceFile::new(id, path, text)
+            })
+            .collect();
+        self.files.extend(added);
+    }
+
     pub fn add(&mut self, path: String, text: String) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(SourceFile::new(id, path, text));

@@ -58,28 +58,27 @@ pub struct Inventory {
 /// per cluster (a scan per cluster made estates quadratic).
 #[derive(Debug, Default)]
 struct Lookups {
-    subnets: MatchIndex,
-    vnets: MatchIndex,
-    /// By a peering's remote VNet id: the VNets holding such a peering.
-    peerings: MatchIndex,
+    subnets: MatchIndex<SubnetIdx>,
+    vnets: MatchIndex<VnetIdx>,
+    /// By a peering's remote VNet id: (VNet, peering) holding such a peering.
+    peerings: MatchIndex<(VnetIdx, usize)>,
 }
 
 impl Lookups {
     fn build(inv: &Inventory) -> Lookups {
-        let ids = |ids: Vec<Option<&ResourceId>>| {
-            MatchIndex::build(
-                ids.into_iter()
-                    .enumerate()
-                    .filter_map(|(i, id)| Some((i, id?))),
-            )
-        };
+        fn ids<'a>(
+            ids: impl Iterator<Item = Option<&'a ResourceId>>,
+        ) -> impl Iterator<Item = (usize, &'a ResourceId)> {
+            ids.enumerate().filter_map(|(i, id)| Some((i, id?)))
+        }
         Lookups {
-            subnets: ids(inv.subnets.iter().map(|s| s.id.as_ref()).collect()),
-            vnets: ids(inv.vnets.iter().map(|v| v.id.as_ref()).collect()),
+            subnets: MatchIndex::build(ids(inv.subnets.iter().map(|s| s.id.as_ref()))),
+            vnets: MatchIndex::build(ids(inv.vnets.iter().map(|v| v.id.as_ref()))),
             peerings: MatchIndex::build(inv.vnets.iter().enumerate().flat_map(|(vi, v)| {
                 v.peerings
                     .iter()
-                    .filter_map(move |p| Some((vi, p.remote_vnet_id.value()?)))
+                    .enumerate()
+                    .filter_map(move |(pi, p)| Some(((vi, pi), p.remote_vnet_id.value()?)))
             })),
         }
     }
@@ -312,42 +311,56 @@ impl Inventory {
 
     /// The subnets whose id matches `id` (placeholders on either side), in order.
     pub fn subnets_matching(&self, id: &ResourceId) -> Vec<SubnetIdx> {
-        self.indexed(&self.lookups.subnets, id).unwrap_or_else(|| {
-            scan(self.subnets.iter().map(|s| s.id.as_ref()), |sid| {
-                sid.matches(id)
+        let id_of = |i: SubnetIdx| self.subnets.get(i)?.id.as_ref();
+        self.linked
+            .then(|| self.lookups.subnets.matching(id, id_of))
+            .flatten()
+            .unwrap_or_else(|| {
+                scan(self.subnets.iter().map(|s| s.id.as_ref()), |sid| {
+                    sid.matches(id)
+                })
             })
-        })
     }
 
     /// The VNets whose id matches `id`, in order.
     pub fn vnets_matching(&self, id: &ResourceId) -> Vec<VnetIdx> {
-        self.indexed(&self.lookups.vnets, id).unwrap_or_else(|| {
-            scan(self.vnets.iter().map(|v| v.id.as_ref()), |vid| {
-                vid.matches(id)
+        let id_of = |i: VnetIdx| self.vnets.get(i)?.id.as_ref();
+        self.linked
+            .then(|| self.lookups.vnets.matching(id, id_of))
+            .flatten()
+            .unwrap_or_else(|| {
+                scan(self.vnets.iter().map(|v| v.id.as_ref()), |vid| {
+                    vid.matches(id)
+                })
             })
-        })
     }
 
     /// The VNets with a peering whose remote VNet id matches `id`, in order.
     pub fn vnets_peering_with(&self, id: &ResourceId) -> Vec<VnetIdx> {
-        self.indexed(&self.lookups.peerings, id).unwrap_or_else(|| {
-            let peers = |v: &VirtualNetwork| {
-                v.peerings
-                    .iter()
-                    .any(|p| p.remote_vnet_id.value().is_some_and(|r| r.matches(id)))
-            };
-            (0..self.vnets.len())
-                .filter(|&vi| peers(&self.vnets[vi]))
-                .collect()
-        })
-    }
-
-    /// `None` before linking (no index yet) or for an id with placeholders.
-    fn indexed(&self, index: &MatchIndex, id: &ResourceId) -> Option<Vec<usize>> {
-        if !self.linked {
-            return None;
+        let id_of = |(vi, pi): (VnetIdx, usize)| {
+            self.vnets.get(vi)?.peerings.get(pi)?.remote_vnet_id.value()
+        };
+        let indexed = self
+            .linked
+            .then(|| self.lookups.peerings.matching(id, id_of))
+            .flatten();
+        match indexed {
+            Some(hits) => {
+                let mut vnets: Vec<VnetIdx> = hits.into_iter().map(|(vi, _)| vi).collect();
+                vnets.dedup();
+                vnets
+            }
+            None => {
+                let peers = |v: &VirtualNetwork| {
+                    v.peerings
+                        .iter()
+                        .any(|p| p.remote_vnet_id.value().is_some_and(|r| r.matches(id)))
+                };
+                (0..self.vnets.len())
+                    .filter(|&vi| peers(&self.vnets[vi]))
+                    .collect()
+            }
         }
-        index.matching(id)
     }
 
     /// The cluster of a pool, when it is among the inputs.
