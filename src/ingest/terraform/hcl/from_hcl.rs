@@ -9,11 +9,18 @@ use hcl::edit::Span as _;
 use super::ast::{
     Attr, BinOp, Block, Body, Expr, ExprKind, ForExpr, ObjItem, Op, Part, MAX_EXPR_DEPTH,
 };
+use super::guard::{too_many_unclosed, Start};
 use crate::source::{FileId, Span};
 use crate::syntax::SyntaxError;
 
 /// Parses a `.tf` or `.tfvars` text.
 pub(crate) fn parse_body(file: FileId, text: &str) -> Result<Body, SyntaxError> {
+    if let Some(at) = too_many_unclosed(text, Start::Body) {
+        return Err(SyntaxError {
+            span: Span::new(file, at, at + 1),
+            message: "this `{` and the ones after it are never closed".into(),
+        });
+    }
     match hcl::edit::parser::parse_body(text) {
         Ok(body) => Ok(Lower { file, fixed: None }.body(&body)),
         Err(e) => {
@@ -35,6 +42,10 @@ pub(crate) fn parse_body(file: FileId, text: &str) -> Result<Body, SyntaxError> 
 /// Offsets inside the decoded string do not map to the file (escapes), so every
 /// part gets the string's own span.
 pub(crate) fn parse_string_template(text: &str, span: Span) -> Expr {
+    if too_many_unclosed(text, Start::Template).is_some() {
+        let kind = ExprKind::Unsupported("invalid template: braces never closed".into());
+        return Expr { span, kind };
+    }
     let kind = match hcl::edit::parser::parse_template(text) {
         Ok(t) => {
             let lower = Lower {

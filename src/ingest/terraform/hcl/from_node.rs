@@ -162,7 +162,10 @@ fn body(node: &Node) -> Body {
 
 /// `"type": "map(object({...}))"`: the string is a type expression.
 fn type_attr(node: &Node) -> Attr {
-    let expr = match node.as_str().map(hcl::edit::parser::parse_expr) {
+    let text = node
+        .as_str()
+        .filter(|t| super::guard::too_many_unclosed(t, super::guard::Start::Body).is_none());
+    let expr = match text.map(hcl::edit::parser::parse_expr) {
         Some(Ok(e)) => super::from_hcl::lower_expr(&e, node.span),
         _ => Expr {
             span: node.span,

@@ -38,6 +38,7 @@ mod expr;
 mod from_hcl;
 mod from_node;
 mod funcs;
+mod guard;
 mod load;
 mod types;
 mod value;

@@ -1,0 +1,3 @@
+te {  erm = {      sourv    =glocationdg/ring/d/{Rig/iondg/ring/d/{Rig/riiondg/ring/d/{Rig/ {  erm = {      sourv    =glocationdg/ring/d/{Rig/iondg/ring/d/{Rig/ring/d/{Rig/iocationdg/ring/d/{Rig/iondg/ring/d/{Rig/ring/d/{Rig/iondg/ring/d/{Rig/ring/d/{Rig/iocationdg/ring/d/{Rig/iondg/ring/d/{Rig/ri/  erm = {      sourv    =glocationdg/ring/d/{Rig/ion/ri/ring/d/{Rig/ {  erm = {      sourv    =glocationdg/ring/d/{Rig/iondg/ring/d/{Rig/ring/d/{Rig/iocationdg/ azurerm = {
+      source  = "hashicorp/azurerm"
+   

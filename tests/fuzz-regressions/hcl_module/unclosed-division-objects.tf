@@ -1,0 +1,1 @@
+x = r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/r/d/{R/ azu
