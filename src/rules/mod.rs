@@ -9,6 +9,7 @@ mod basic_load_balancer;
 pub mod capacity;
 mod cidr_host_bits_set;
 mod cni_subnet_too_small;
+pub mod declarative;
 mod dns_service_ip_invalid;
 mod kubenet_node_limit;
 mod kubenet_retirement;
@@ -95,6 +96,8 @@ pub enum Category {
     Supportability,
     /// Exposure and traffic filtering.
     Security,
+    /// A user pack's own kebab-case category.
+    Custom(&'static str),
 }
 
 impl Category {
@@ -104,6 +107,7 @@ impl Category {
             Category::Compatibility => "compatibility",
             Category::Supportability => "supportability",
             Category::Security => "security",
+            Category::Custom(c) => c,
         }
     }
 }
@@ -167,8 +171,42 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
-/// Every built-in rule, in code order.
+/// Every rule: the built-in Rust rules and the shipped pack, in code order,
+/// then the user packs registered at start-up, in load order.
 pub fn all() -> Vec<&'static dyn Rule> {
+    let mut rules = builtin();
+    rules.extend(declarative::shipped::rules());
+    rules.sort_by_key(|r| r.meta().code);
+    rules.extend(user_rules());
+    rules
+}
+
+static USER_RULES: std::sync::OnceLock<Vec<&'static dyn Rule>> = std::sync::OnceLock::new();
+
+/// Makes user packs part of [`all`] and [`find`] for the rest of the process
+/// (the CLI loads them once, before reading the configuration's rule names).
+/// False when user rules were registered already.
+pub fn register_user_rules(rules: Vec<declarative::DeclarativeRule>) -> bool {
+    let leaked = rules
+        .into_iter()
+        .map(|r| -> &'static dyn Rule { Box::leak(Box::new(r)) })
+        .collect();
+    USER_RULES.set(leaked).is_ok()
+}
+
+/// The user packs' rules, once registered.
+pub fn user_rules() -> &'static [&'static dyn Rule] {
+    USER_RULES.get().map_or(&[], Vec::as_slice)
+}
+
+/// True when `code` is a user rule's (its findings follow `select`/`ignore` and
+/// severity overrides like akslint's own).
+pub fn is_user_code(code: &str) -> bool {
+    user_rules().iter().any(|r| r.meta().code == code)
+}
+
+/// The rules written in Rust.
+pub fn builtin() -> Vec<&'static dyn Rule> {
     vec![
         &NodeSubnetWithoutNsg,
         &WindowsPoolOnKubenet,

@@ -1,0 +1,628 @@
+//! Conditions: the AST the loader builds, and their three-valued evaluation on
+//! the model. A condition on a value that cannot be known before deployment is
+//! UNKNOWN, and a rule stays silent on UNKNOWN.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use regex::Regex;
+
+use super::fields::{tag, Getter, Got, Scalar, Slot, State, Type, Value};
+use crate::ingest::values::parse_cidr;
+use crate::model::Inventory;
+use crate::source::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Truth {
+    True,
+    False,
+    Unknown,
+}
+
+impl Truth {
+    fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+
+    fn of(b: bool) -> Truth {
+        if b {
+            Truth::True
+        } else {
+            Truth::False
+        }
+    }
+}
+
+/// A checked field path.
+#[derive(Debug)]
+pub struct Path {
+    /// As written in the rule file.
+    pub text: String,
+    /// Where it is written in the rule file.
+    pub span: Span,
+    /// Starts at the current element (`item`, `item.name`) instead of the matched object.
+    pub from_item: bool,
+    pub steps: Vec<Step>,
+    /// The type of what the path reaches; `list` when it goes through a list.
+    pub ty: Type,
+}
+
+pub enum Step {
+    Field(Getter),
+    Tag(String),
+}
+
+impl std::fmt::Debug for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Step::Field(_) => f.write_str("Field"),
+            Step::Tag(k) => write!(f, "Tag({k})"),
+        }
+    }
+}
+
+/// A literal operand, already of the field's type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lit {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    Cidr(IpNet),
+    Ip(IpAddr),
+}
+
+impl std::fmt::Display for Lit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Lit::Str(s) => f.write_str(s),
+            Lit::Int(i) => write!(f, "{i}"),
+            Lit::Bool(b) => write!(f, "{b}"),
+            Lit::Cidr(n) => write!(f, "{n}"),
+            Lit::Ip(a) => write!(f, "{a}"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumOp {
+    Equals,
+    Greater,
+    GreaterOrEquals,
+    Less,
+    LessOrEquals,
+}
+
+impl NumOp {
+    fn holds(self, a: i64, b: i64) -> bool {
+        match self {
+            NumOp::Equals => a == b,
+            NumOp::Greater => a > b,
+            NumOp::GreaterOrEquals => a >= b,
+            NumOp::Less => a < b,
+            NumOp::LessOrEquals => a <= b,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            NumOp::Equals => "equals",
+            NumOp::Greater => "greater",
+            NumOp::GreaterOrEquals => "greaterOrEquals",
+            NumOp::Less => "less",
+            NumOp::LessOrEquals => "lessOrEquals",
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            NumOp::Equals => "equal",
+            NumOp::Greater => "be greater than",
+            NumOp::GreaterOrEquals => "be at least",
+            NumOp::Less => "be less than",
+            NumOp::LessOrEquals => "be at most",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Op {
+    Exists(bool),
+    Stated(bool),
+    Equals(Lit),
+    NotEquals(Lit),
+    In(Vec<Lit>),
+    NotIn(Vec<Lit>),
+    Matches(Regex),
+    StartsWith(String),
+    EndsWith(String),
+    /// Substring of a string; on a list, an element of it.
+    Contains(Lit),
+    Compare(NumOp, i64),
+    CidrWithin(Vec<IpNet>),
+    CidrOverlaps(Vec<IpNet>),
+    CidrContainsAddress(IpAddr),
+    PrefixAtMost(u8),
+    PrefixAtLeast(u8),
+}
+
+#[derive(Debug)]
+pub struct Leaf {
+    pub path: Path,
+    pub op: Op,
+    pub case_sensitive: bool,
+}
+
+#[derive(Debug)]
+pub enum Cond {
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+    Leaf(Leaf),
+    /// `any` (`all: false`) or `all` over a list's elements.
+    Quant {
+        path: Path,
+        all: bool,
+        cond: Box<Cond>,
+    },
+    Count {
+        path: Path,
+        filter: Option<Box<Cond>>,
+        op: NumOp,
+        n: i64,
+    },
+}
+
+/// Where evaluation runs: the matched object (or list element) and `item`.
+#[derive(Clone, Debug)]
+pub struct Scope<'a> {
+    pub base: Slot<'a>,
+    pub item: Option<Slot<'a>>,
+}
+
+/// What decided a condition: for a failing one, the span a finding points at,
+/// the value there (`{{value}}`) and the leaf (for the default label).
+#[derive(Clone, Debug)]
+pub struct Witness<'a, 'c> {
+    pub span: Span,
+    pub value: Option<Value<'a>>,
+    pub leaf: Option<&'c Leaf>,
+    /// True when the leaf sits under an odd number of `not`s.
+    pub negated: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Eval<'a, 'c> {
+    pub truth: Truth,
+    pub witness: Option<Witness<'a, 'c>>,
+}
+
+impl<'a, 'c> Eval<'a, 'c> {
+    fn bare(truth: Truth, span: Span) -> Eval<'a, 'c> {
+        Eval {
+            truth,
+            witness: Some(Witness {
+                span,
+                value: None,
+                leaf: None,
+                negated: false,
+            }),
+        }
+    }
+}
+
+/// Follows a path from the scope. A step through an unknown object stays
+/// unknown; a step through an absent one stays absent (at the object's span).
+pub fn resolve<'a>(inv: &'a Inventory, scope: &Scope<'a>, path: &Path) -> Got<'a> {
+    let start = if path.from_item {
+        match &scope.item {
+            Some(item) => item.clone(),
+            None => Slot::absent(scope.base.span),
+        }
+    } else {
+        scope.base.clone()
+    };
+    let mut cur = Got::One(start);
+    for step in &path.steps {
+        cur = match cur {
+            Got::One(s) => step_one(inv, s, step),
+            Got::Many(list, owner) => {
+                let mut out = Vec::with_capacity(list.len());
+                for s in list {
+                    match step_one(inv, s, step) {
+                        Got::One(x) => out.push(x),
+                        Got::Many(xs, _) => out.extend(xs),
+                    }
+                }
+                Got::Many(out, owner)
+            }
+        };
+    }
+    cur
+}
+
+fn step_one<'a>(inv: &'a Inventory, s: Slot<'a>, step: &Step) -> Got<'a> {
+    match (s.state, &s.value) {
+        (State::Known | State::Default, Some(Value::Obj(o))) => match step {
+            Step::Field(get) => get(inv, *o),
+            Step::Tag(key) => Got::One(tag(inv, *o, key)),
+        },
+        (State::Unknown, _) => Got::One(Slot::unknown(s.span)),
+        _ => Got::One(Slot::absent(s.span)),
+    }
+}
+
+impl Cond {
+    pub fn eval<'a, 'c>(&'c self, inv: &'a Inventory, scope: &Scope<'a>) -> Eval<'a, 'c> {
+        match self {
+            Cond::All(children) => {
+                let mut unknown = None;
+                for c in children {
+                    let e = c.eval(inv, scope);
+                    match e.truth {
+                        Truth::False => return e,
+                        Truth::Unknown if unknown.is_none() => unknown = Some(e),
+                        _ => {}
+                    }
+                }
+                unknown.unwrap_or_else(|| Eval::bare(Truth::True, scope.base.span))
+            }
+            Cond::Any(children) => {
+                let mut first = None;
+                let mut unknown = false;
+                for c in children {
+                    let e = c.eval(inv, scope);
+                    match e.truth {
+                        Truth::True => return e,
+                        Truth::Unknown => unknown = true,
+                        Truth::False => {}
+                    }
+                    first.get_or_insert(e);
+                }
+                let mut e = first.unwrap_or_else(|| Eval::bare(Truth::False, scope.base.span));
+                e.truth = if unknown {
+                    Truth::Unknown
+                } else {
+                    Truth::False
+                };
+                e
+            }
+            Cond::Not(c) => {
+                let mut e = c.eval(inv, scope);
+                e.truth = e.truth.not();
+                if let Some(w) = &mut e.witness {
+                    w.negated = !w.negated;
+                }
+                e
+            }
+            Cond::Leaf(leaf) => leaf.eval(inv, scope),
+            Cond::Quant { path, all, cond } => quantify(inv, scope, path, *all, cond),
+            Cond::Count {
+                path,
+                filter,
+                op,
+                n,
+            } => count(inv, scope, path, filter.as_deref(), *op, *n),
+        }
+    }
+}
+
+/// The elements of a list path; a single absent value is an empty list.
+fn elements<'a>(got: Got<'a>) -> (Vec<Slot<'a>>, Span) {
+    match got {
+        Got::Many(list, owner) => (list, owner),
+        Got::One(s) if s.state == State::Absent => (Vec::new(), s.span),
+        Got::One(s) => {
+            let span = s.span;
+            (vec![s], span)
+        }
+    }
+}
+
+fn element_scope<'a>(scope: &Scope<'a>, path: &Path, el: Slot<'a>) -> Scope<'a> {
+    if matches!(path.ty.scalar, Scalar::Object(_)) {
+        Scope {
+            base: el.clone(),
+            item: Some(el),
+        }
+    } else {
+        Scope {
+            base: scope.base.clone(),
+            item: Some(el),
+        }
+    }
+}
+
+fn quantify<'a, 'c>(
+    inv: &'a Inventory,
+    scope: &Scope<'a>,
+    path: &Path,
+    all: bool,
+    cond: &'c Cond,
+) -> Eval<'a, 'c> {
+    let (els, owner) = elements(resolve(inv, scope, path));
+    let mut unknown = None;
+    let mut first = None;
+    for el in els {
+        let e = cond.eval(inv, &element_scope(scope, path, el));
+        match (e.truth, all) {
+            (Truth::False, true) | (Truth::True, false) => return e,
+            (Truth::Unknown, _) if unknown.is_none() => unknown = Some(e),
+            _ => {
+                first.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(e) = unknown {
+        return e;
+    }
+    let truth = Truth::of(all);
+    match first {
+        Some(mut e) => {
+            e.truth = truth;
+            e
+        }
+        None => Eval::bare(truth, owner),
+    }
+}
+
+fn count<'a, 'c>(
+    inv: &'a Inventory,
+    scope: &Scope<'a>,
+    path: &Path,
+    filter: Option<&'c Cond>,
+    op: NumOp,
+    n: i64,
+) -> Eval<'a, 'c> {
+    let (els, owner) = elements(resolve(inv, scope, path));
+    let span = els.first().map_or(owner, |s| s.span);
+    let (mut yes, mut maybe) = (0i64, 0i64);
+    for el in els {
+        match filter.map(|f| f.eval(inv, &element_scope(scope, path, el)).truth) {
+            None | Some(Truth::True) => yes += 1,
+            Some(Truth::Unknown) => maybe += 1,
+            Some(Truth::False) => {}
+        }
+    }
+    // Unknown elements may or may not count: the answer is known only when it is the same either way.
+    let first = op.holds(yes, n);
+    let truth = if (yes..=yes + maybe).all(|k| op.holds(k, n) == first) {
+        Truth::of(first)
+    } else {
+        Truth::Unknown
+    };
+    Eval::bare(truth, span)
+}
+
+impl Leaf {
+    fn eval<'a, 'c>(&'c self, inv: &'a Inventory, scope: &Scope<'a>) -> Eval<'a, 'c> {
+        let got = resolve(inv, scope, &self.path);
+        match (&self.op, got) {
+            (Op::Exists(want), got) => self.presence(got, *want, |s| s != State::Absent),
+            (Op::Stated(want), got) => {
+                self.presence(got, *want, |s| matches!(s, State::Known | State::Unknown))
+            }
+            (Op::Contains(lit), Got::Many(list, owner)) => self.membership(list, owner, lit),
+            (_, Got::One(slot)) => {
+                let truth = self.test(&slot);
+                self.decided(truth, slot)
+            }
+            (_, Got::Many(list, owner)) => {
+                let mut unknown = None;
+                let mut first = None;
+                for slot in list {
+                    match self.test(&slot) {
+                        Truth::False => return self.decided(Truth::False, slot),
+                        Truth::Unknown if unknown.is_none() => unknown = Some(slot),
+                        _ => {
+                            first.get_or_insert(slot);
+                        }
+                    }
+                }
+                // Every element holds; an empty list holds vacuously.
+                match (unknown, first) {
+                    (Some(s), _) => self.decided(Truth::Unknown, s),
+                    (None, Some(s)) => self.decided(Truth::True, s),
+                    (None, None) => self.decided(Truth::True, Slot::absent(owner)),
+                }
+            }
+        }
+    }
+
+    fn decided<'a, 'c>(&'c self, truth: Truth, slot: Slot<'a>) -> Eval<'a, 'c> {
+        Eval {
+            truth,
+            witness: Some(Witness {
+                span: slot.span,
+                value: slot.value,
+                leaf: Some(self),
+                negated: false,
+            }),
+        }
+    }
+
+    fn presence<'a, 'c>(
+        &'c self,
+        got: Got<'a>,
+        want: bool,
+        present: impl Fn(State) -> bool,
+    ) -> Eval<'a, 'c> {
+        let (is, slot) = match got {
+            Got::One(s) => (present(s.state), s),
+            Got::Many(list, owner) => {
+                let hit = list.iter().position(|s| present(s.state));
+                match hit {
+                    Some(i) => (true, list[i].clone()),
+                    None => (false, Slot::absent(owner)),
+                }
+            }
+        };
+        self.decided(Truth::of(is == want), slot)
+    }
+
+    fn membership<'a, 'c>(&'c self, list: Vec<Slot<'a>>, owner: Span, lit: &Lit) -> Eval<'a, 'c> {
+        let mut unknown = None;
+        for slot in &list {
+            match slot.state {
+                State::Unknown => {
+                    unknown.get_or_insert_with(|| slot.clone());
+                }
+                State::Absent => {}
+                _ => {
+                    if slot.value.as_ref().is_some_and(|v| self.equal(v, lit)) {
+                        return self.decided(Truth::True, slot.clone());
+                    }
+                }
+            }
+        }
+        match unknown {
+            Some(s) => self.decided(Truth::Unknown, s),
+            None => self.decided(Truth::False, Slot::absent(owner)),
+        }
+    }
+
+    /// The leaf on one value.
+    fn test(&self, slot: &Slot<'_>) -> Truth {
+        match (slot.state, &slot.value) {
+            (State::Unknown, _) => Truth::Unknown,
+            (State::Known | State::Default, Some(v)) => self.test_value(v),
+            // Absent: nothing equals it, so "not equal" holds.
+            _ => Truth::of(matches!(self.op, Op::NotEquals(_) | Op::NotIn(_))),
+        }
+    }
+
+    fn test_value(&self, v: &Value<'_>) -> Truth {
+        match &self.op {
+            Op::Exists(want) => Truth::of(*want),
+            Op::Stated(_) => Truth::Unknown,
+            Op::Equals(lit) => Truth::of(self.equal(v, lit)),
+            Op::NotEquals(lit) => Truth::of(!self.equal(v, lit)),
+            Op::In(lits) => Truth::of(lits.iter().any(|l| self.equal(v, l))),
+            Op::NotIn(lits) => Truth::of(!lits.iter().any(|l| self.equal(v, l))),
+            Op::Matches(re) => str_test(v, |s| re.is_match(s)),
+            Op::StartsWith(p) => str_test(v, |s| self.affix(s, p, true)),
+            Op::EndsWith(p) => str_test(v, |s| self.affix(s, p, false)),
+            Op::Contains(Lit::Str(p)) => str_test(v, |s| {
+                if self.case_sensitive {
+                    s.contains(p.as_str())
+                } else {
+                    s.to_lowercase().contains(&p.to_lowercase())
+                }
+            }),
+            Op::Contains(lit) => Truth::of(self.equal(v, lit)),
+            Op::Compare(op, n) => match v {
+                Value::Int(i) => Truth::of(op.holds(*i, *n)),
+                _ => Truth::Unknown,
+            },
+            Op::CidrWithin(nets) => net_test(v, |x| nets.iter().any(|n| n.contains(&x.trunc()))),
+            Op::CidrOverlaps(nets) => net_test(v, |x| nets.iter().any(|n| overlaps(*n, x))),
+            Op::CidrContainsAddress(ip) => net_test(v, |x| x.contains(ip)),
+            Op::PrefixAtMost(n) => net_test(v, |x| x.prefix_len() <= *n),
+            Op::PrefixAtLeast(n) => net_test(v, |x| x.prefix_len() >= *n),
+        }
+    }
+
+    fn equal(&self, v: &Value<'_>, lit: &Lit) -> bool {
+        match (v, lit) {
+            (Value::Str(a), Lit::Str(b)) => {
+                if self.case_sensitive {
+                    a == b
+                } else {
+                    a.eq_ignore_ascii_case(b)
+                }
+            }
+            (Value::Int(a), Lit::Int(b)) => a == b,
+            (Value::Bool(a), Lit::Bool(b)) => a == b,
+            (Value::Cidr(a), Lit::Cidr(b)) => a == b,
+            (Value::Ip(a), Lit::Ip(b)) => a == b,
+            (Value::Cidr(a), Lit::Ip(b)) => *a == IpNet::from(*b),
+            (Value::Ip(a), Lit::Cidr(b)) => IpNet::from(*a) == *b,
+            _ => false,
+        }
+    }
+
+    fn affix(&self, s: &str, p: &str, start: bool) -> bool {
+        if self.case_sensitive {
+            return if start {
+                s.starts_with(p)
+            } else {
+                s.ends_with(p)
+            };
+        }
+        let (s, p) = (s.as_bytes(), p.as_bytes());
+        if s.len() < p.len() {
+            return false;
+        }
+        let part = if start {
+            &s[..p.len()]
+        } else {
+            &s[s.len() - p.len()..]
+        };
+        part.eq_ignore_ascii_case(p)
+    }
+
+    /// The default label: what the failing leaf expected.
+    pub fn describe(&self, negated: bool) -> String {
+        let not = if negated { " not" } else { "" };
+        let list = |lits: &[Lit]| {
+            lits.iter()
+                .map(|l| format!("`{l}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let nets = |nets: &[IpNet]| {
+            nets.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let what = match &self.op {
+            Op::Exists(true) => "to be set".to_string(),
+            Op::Exists(false) => "to be left out".to_string(),
+            Op::Stated(true) => "to be written in the input".to_string(),
+            Op::Stated(false) => "not to be written in the input".to_string(),
+            Op::Equals(l) => format!("to equal `{l}`"),
+            Op::NotEquals(l) => format!("not to equal `{l}`"),
+            Op::In(l) => format!("to be one of {}", list(l)),
+            Op::NotIn(l) => format!("to be none of {}", list(l)),
+            Op::Matches(re) => format!("to match `{}`", re.as_str()),
+            Op::StartsWith(p) => format!("to start with `{p}`"),
+            Op::EndsWith(p) => format!("to end with `{p}`"),
+            Op::Contains(l) => format!("to contain `{l}`"),
+            Op::Compare(op, n) => format!("to {} {n}", op.words()),
+            Op::CidrWithin(n) => format!("to lie within {}", nets(n)),
+            Op::CidrOverlaps(n) => format!("to overlap {}", nets(n)),
+            Op::CidrContainsAddress(ip) => format!("to contain `{ip}`"),
+            Op::PrefixAtMost(n) => format!("to have a prefix of /{n} or shorter"),
+            Op::PrefixAtLeast(n) => format!("to have a prefix of /{n} or longer"),
+        };
+        format!("expected `{}`{not} {what}", self.path.text)
+    }
+}
+
+fn str_test(v: &Value<'_>, f: impl Fn(&str) -> bool) -> Truth {
+    match v {
+        Value::Str(s) => Truth::of(f(s)),
+        _ => Truth::Unknown,
+    }
+}
+
+/// A CIDR operator on a value: CIDRs and addresses directly, strings when they
+/// parse as one (a service tag such as `Internet` is neither, so UNKNOWN).
+fn net_test(v: &Value<'_>, f: impl Fn(IpNet) -> bool) -> Truth {
+    let net = match v {
+        Value::Cidr(n) => Some(*n),
+        Value::Ip(a) => Some(IpNet::from(*a)),
+        Value::Str(s) => parse_cidr(s),
+        _ => None,
+    };
+    net.map_or(Truth::Unknown, |n| Truth::of(f(n)))
+}
+
+fn overlaps(a: IpNet, b: IpNet) -> bool {
+    let (a, b) = (a.trunc(), b.trunc());
+    a.contains(&b.network()) || b.contains(&a.network())
+}
