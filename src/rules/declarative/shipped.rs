@@ -9,7 +9,24 @@ use crate::source::SourceMap;
 
 /// `(path in the repository, text)` of every shipped rule file; a test checks
 /// that every `rules/*.yaml` is listed.
-pub const FILES: &[(&str, &str)] = &[];
+pub const FILES: &[(&str, &str)] = &[
+    (
+        "rules/AKS701-network-policy-missing.yaml",
+        include_str!("../../../rules/AKS701-network-policy-missing.yaml"),
+    ),
+    (
+        "rules/AKS702-node-public-ip-enabled.yaml",
+        include_str!("../../../rules/AKS702-node-public-ip-enabled.yaml"),
+    ),
+    (
+        "rules/AKS703-private-cluster-disabled.yaml",
+        include_str!("../../../rules/AKS703-private-cluster-disabled.yaml"),
+    ),
+    (
+        "rules/AKS704-http-application-routing-enabled.yaml",
+        include_str!("../../../rules/AKS704-http-application-routing-enabled.yaml"),
+    ),
+];
 
 /// The shipped rules, in file order. A shipped file that does not load is a
 /// bug the tests catch (`shipped_pack_loads`); at run time it yields no rules
