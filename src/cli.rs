@@ -26,12 +26,21 @@ pub enum Command {
     Explain {
         /// Rule code (`AKS004`) or name (`cni-subnet-too-small`).
         rule: String,
+        /// Also load the rule files in this directory or file (repeatable).
+        #[arg(long = "rules", value_name = "DIR_OR_FILE")]
+        rules: Vec<String>,
     },
     /// Ask the NSG evaluator what one NSG does to a flow, and which rules decide it.
     ///
     /// Exit code 0 when the flow is allowed (in every direction asked), 1 when it is
     /// denied, partly denied or unknown, 2 when the NSG can't be found or is ambiguous.
     NsgCheck(NsgCheckArgs),
+    /// Print a JSON Schema: `rules` for rule files (editors autocomplete with it),
+    /// `model` for the fields rules can name.
+    Schema {
+        #[arg(value_enum)]
+        what: SchemaKind,
+    },
     /// Write a commented starter `akslint.toml`.
     Init {
         /// Where to write it.
@@ -70,6 +79,11 @@ pub struct CheckArgs {
     /// Configuration file [default: akslint.toml in the working directory or a parent].
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
+
+    /// Load declarative rules from this YAML file, or from every *.yaml/*.yml
+    /// directly in this directory (repeatable), besides `rules` in akslint.toml.
+    #[arg(long = "rules", value_name = "DIR_OR_FILE")]
+    pub rules: Vec<String>,
 
     /// Run only these rules: codes, names or code prefixes (comma-separated, repeatable);
     /// with --ignore, replaces the configuration's `select` and `ignore`.
@@ -224,6 +238,18 @@ pub struct RulesArgs {
     /// Output format: a table, JSON, or the Markdown table of the README.
     #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
     pub format: RulesFormat,
+
+    /// Also load the rule files in this directory or file (repeatable).
+    #[arg(long = "rules", value_name = "DIR_OR_FILE")]
+    pub rules: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// The rule file format.
+    Rules,
+    /// The model's object kinds and fields.
+    Model,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

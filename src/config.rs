@@ -37,6 +37,8 @@ pub struct Config {
     pub exclude: Option<GlobSet>,
     /// The directory globs are relative to.
     pub root: PathBuf,
+    /// Declarative rule packs (`rules = [...]`), relative to the config's folder.
+    pub rules: Vec<PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -55,6 +57,7 @@ struct RawConfig {
     thresholds: Option<RawThresholds>,
     per_path: Option<Vec<RawPerPath>>,
     exclude: Option<Vec<Spanned<String>>>,
+    rules: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -210,6 +213,12 @@ pub fn parse(text: &str, file: FileId, root: PathBuf) -> Result<Config, Box<Diag
         Some(list) => Some(globs(&list, file)?),
         None => None,
     };
+    let rule_packs = raw
+        .rules
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| root.join(r.get_ref()))
+        .collect();
     Ok(Config {
         path: None,
         select,
@@ -220,7 +229,27 @@ pub fn parse(text: &str, file: FileId, root: PathBuf) -> Result<Config, Box<Diag
         per_path,
         exclude,
         root,
+        rules: rule_packs,
     })
+}
+
+/// The rule packs a configuration file names, read before the rest of it is
+/// validated (its `select`, `ignore` and `[severity]` may name their rules).
+/// An unreadable or invalid file gives none here; [`load`] reports it.
+pub fn rule_packs(path: &Path) -> Vec<PathBuf> {
+    #[derive(Deserialize)]
+    struct OnlyRules {
+        rules: Option<Vec<String>>,
+    }
+    let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| toml::from_str::<OnlyRules>(&text).ok())
+        .and_then(|r| r.rules)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| root.join(r))
+        .collect()
 }
 
 fn thresholds(raw: Option<RawThresholds>, file: FileId) -> Result<Thresholds, Box<Diagnostic>> {
@@ -300,7 +329,7 @@ impl Config {
     /// Whether a finding of this rule is reported at all, and at which severity.
     pub fn level(&self, code: &str, name: &str, emitted: Severity) -> Option<Severity> {
         // Findings that are not rule findings (parse errors, suppression notes) always show.
-        if !code.starts_with("AKS") {
+        if !code.starts_with("AKS") && !rules::is_user_code(code) {
             return Some(emitted);
         }
         let selected =
@@ -356,6 +385,9 @@ pub const STARTER: &str = r#"# akslint configuration. Every key is optional; del
 
 # Exit with 1 when a finding at or above this severity exists: error, warning, info, never.
 # fail-on = "error"
+
+# Declarative rule packs: YAML rule files or folders of them (relative to this file).
+# rules = ["akslint-rules/"]
 
 # Files and folders discovery skips (globs relative to this file).
 # exclude = ["generated/**", "**/*.bak.json"]

@@ -5,7 +5,7 @@ use clap::{Parser, ValueEnum};
 
 use akslint::baseline::{self, Baseline};
 use akslint::check::{check, CheckOptions};
-use akslint::cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, Format, RulesFormat};
+use akslint::cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, Format, RulesFormat, SchemaKind};
 use akslint::config::{self, Config};
 use akslint::diagnostic::Severity;
 use akslint::report::{self, Summary};
@@ -17,6 +17,9 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => run_check(args),
         Command::Rules(args) => {
+            if let Err(code) = load_user_rules(&args.rules, None, use_color(ColorChoice::Auto)) {
+                return code;
+            }
             print_out(&match args.format {
                 RulesFormat::Human => rules_table(),
                 RulesFormat::Json => docs::rules_json(),
@@ -25,32 +28,106 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Init { path, force } => init(&path, force),
+        Command::Schema { what } => {
+            let schema = match what {
+                SchemaKind::Rules => rules::declarative::schema::rules_schema_text(),
+                SchemaKind::Model => format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&rules::declarative::fields::model_schema())
+                        .unwrap_or_default()
+                ),
+            };
+            print_out(&schema);
+            ExitCode::SUCCESS
+        }
         Command::NsgCheck(args) => {
             let answer = akslint::nsg_check::run(&args);
             eprint!("{}", answer.stderr);
             print_out(&answer.stdout);
             ExitCode::from(answer.code)
         }
-        Command::Explain { rule } => match rules::find(&rule) {
-            Some(r) => {
-                let m = r.meta();
-                print_out(&format!(
-                    "{} {} ({}, {})\n\n{}\n\n{}\n",
-                    m.code,
-                    m.name,
-                    m.default_severity,
-                    m.category.as_str(),
-                    m.summary,
-                    m.explanation_text()
-                ));
-                ExitCode::SUCCESS
+        Command::Explain { rule, rules: packs } => {
+            if let Err(code) = load_user_rules(&packs, None, use_color(ColorChoice::Auto)) {
+                return code;
             }
-            None => {
-                eprintln!("akslint: no rule with code or name `{rule}` (see `akslint rules`)");
-                ExitCode::from(2)
-            }
-        },
+            explain(&rule)
+        }
     }
+}
+
+fn explain(rule: &str) -> ExitCode {
+    match rules::find(rule) {
+        Some(r) => {
+            let m = r.meta();
+            print_out(&format!(
+                "{} {} ({}, {})\n\n{}\n\n{}\n",
+                m.code,
+                m.name,
+                m.default_severity,
+                m.category.as_str(),
+                m.summary,
+                m.explanation_text()
+            ));
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("akslint: no rule with code or name `{rule}` (see `akslint rules`)");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Loads the user rule packs named on the command line and in the
+/// configuration (`config`, else akslint.toml found upwards) and registers them
+/// for the run. A bad rule file is a located error and exit code 2.
+fn load_user_rules(
+    flags: &[String],
+    config: Option<&std::path::Path>,
+    color: bool,
+) -> Result<(), ExitCode> {
+    let found = match config {
+        Some(p) => Some(p.to_path_buf()),
+        None => std::env::current_dir().ok().and_then(|d| config::find(&d)),
+    };
+    let mut packs: Vec<std::path::PathBuf> = flags.iter().map(std::path::PathBuf::from).collect();
+    packs.extend(found.as_deref().map(config::rule_packs).unwrap_or_default());
+    if packs.is_empty() {
+        return Ok(());
+    }
+    let mut sources = SourceMap::default();
+    match rules::declarative::load_user_packs(&packs, &mut sources) {
+        Ok(loaded) => {
+            rules::register_user_rules(loaded);
+            Ok(())
+        }
+        Err((io_errors, diagnostics)) => {
+            for e in io_errors {
+                eprintln!("akslint: cannot read rules: {e}");
+            }
+            if !diagnostics.is_empty() {
+                eprint_located(&diagnostics, &sources, color);
+            }
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// Renders errors in a configuration or rule file, without the summary line.
+fn eprint_located(
+    diagnostics: &[akslint::diagnostic::Diagnostic],
+    sources: &SourceMap,
+    color: bool,
+) {
+    let opts = report::human::Options {
+        color,
+        width: terminal_width(),
+        show_elapsed: false,
+    };
+    let text = report::human::render(diagnostics, sources, &Summary::default(), &opts);
+    // The summary line of an empty run says nothing useful here.
+    let body: Vec<&str> = text.lines().collect();
+    let body = body[..body.len().saturating_sub(1)].join("\n");
+    eprintln!("{}", body.trim_end());
 }
 
 fn rules_table() -> String {
@@ -116,25 +193,13 @@ fn load_config(args: &CheckArgs, color: bool) -> Result<Config, ExitCode> {
         Some(p) => Some(std::path::PathBuf::from(p)),
         None => std::env::current_dir().ok().and_then(|d| config::find(&d)),
     };
+    // User rules first: the configuration may name their codes.
+    load_user_rules(&args.rules, path.as_deref(), color)?;
     let mut cfg = match path {
         Some(p) => config::load(&p, FileId(0)).map_err(|e| {
             let mut sources = SourceMap::default();
             sources.add(relative_to_cwd(&e.path), e.text.clone());
-            let opts = report::human::Options {
-                color,
-                width: terminal_width(),
-                show_elapsed: false,
-            };
-            let text = report::human::render(
-                std::slice::from_ref(&*e.diagnostic),
-                &sources,
-                &Summary::default(),
-                &opts,
-            );
-            // The summary line of an empty run says nothing useful here.
-            let body: Vec<&str> = text.lines().collect();
-            let body = body[..body.len().saturating_sub(1)].join("\n");
-            eprintln!("{}", body.trim_end());
+            eprint_located(std::slice::from_ref(&*e.diagnostic), &sources, color);
             ExitCode::from(2)
         })?,
         None => Config::default(),

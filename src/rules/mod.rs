@@ -5,14 +5,12 @@ mod aks_managed_nsg_modified;
 mod api_server_subnet_invalid;
 mod api_server_unrestricted;
 mod authorized_ranges_invalid;
-mod basic_load_balancer;
 pub mod capacity;
 mod cidr_host_bits_set;
 mod cni_subnet_too_small;
 pub mod declarative;
 mod dns_service_ip_invalid;
 mod kubenet_node_limit;
-mod kubenet_retirement;
 mod kubenet_subnet_or_route_table_shared;
 mod max_pods_out_of_range;
 mod nat_gateway_outbound_mismatch;
@@ -52,12 +50,10 @@ pub use aks_managed_nsg_modified::AksManagedNsgModified;
 pub use api_server_subnet_invalid::ApiServerSubnetInvalid;
 pub use api_server_unrestricted::ApiServerUnrestricted;
 pub use authorized_ranges_invalid::AuthorizedRangesInvalid;
-pub use basic_load_balancer::BasicLoadBalancer;
 pub use cidr_host_bits_set::CidrHostBitsSet;
 pub use cni_subnet_too_small::CniSubnetTooSmall;
 pub use dns_service_ip_invalid::DnsServiceIpInvalid;
 pub use kubenet_node_limit::KubenetNodeLimit;
-pub use kubenet_retirement::KubenetRetirement;
 pub use kubenet_subnet_or_route_table_shared::KubenetSubnetOrRouteTableShared;
 pub use max_pods_out_of_range::MaxPodsOutOfRange;
 pub use nat_gateway_outbound_mismatch::NatGatewayOutboundMismatch;
@@ -228,7 +224,6 @@ pub fn builtin() -> Vec<&'static dyn Rule> {
         &PoolNameInvalid,
         &WindowsPoolUnsupportedNetwork,
         &VirtualNodesRequireAzureCni,
-        &KubenetRetirement,
         &MaxPodsOutOfRange,
         &PodSubnetMisconfigured,
         &NodeSubnetDelegated,
@@ -237,7 +232,6 @@ pub fn builtin() -> Vec<&'static dyn Rule> {
         &ApiServerSubnetInvalid,
         &UdrOutboundWithoutDefaultRoute,
         &NatGatewayOutboundMismatch,
-        &BasicLoadBalancer,
         &SnatPortBudget,
         &NsgBlocksIntraCluster,
         &NsgBlocksRequiredEgress,

@@ -688,14 +688,10 @@ static NODE_POOL: &[FieldDef] = fields!(
         (
             "cluster",
             obj(Kind::Cluster),
-            "The cluster the pool belongs to.",
-            |p, inv, o, d| {
-                let target = p.cluster.map(Obj::Cluster);
-                match (target, &p.cluster_id) {
-                    (Some(c), _) => parent(c, inv),
-                    (None, Some(_)) => Got::One(Slot::unknown(d)),
-                    (None, None) => Got::One(Slot::absent(d)),
-                }
+            "The cluster the pool belongs to, when it is among the inputs (else absent, as in the model).",
+            |p, inv, o, d| match p.cluster {
+                Some(c) => parent(Obj::Cluster(c), inv),
+                None => Got::One(Slot::absent(d)),
             }
         ),
         (
