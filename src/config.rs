@@ -489,6 +489,26 @@ mod tests {
     }
 
     #[test]
+    fn rule_packs_are_relative_to_the_config() {
+        let c = parse(
+            "rules = [\"house/\", \"extra.yaml\"]\n",
+            FileId(0),
+            PathBuf::from("repo"),
+        )
+        .unwrap();
+        assert_eq!(
+            c.rules,
+            [
+                PathBuf::from("repo/house/"),
+                PathBuf::from("repo/extra.yaml")
+            ]
+        );
+        let (msg, at) = parse_err("rules = \"house\"\n");
+        assert!(msg.contains("invalid type"), "{msg}");
+        assert_eq!(at, "\"house\"");
+    }
+
+    #[test]
     fn per_path_ignores() {
         let c = parse_ok("[[per-path]]\npath = \"sandbox/**\"\nignore = [\"AKS001\"]\n");
         assert!(c.ignored_for_path("sandbox/a/vnet.json", "AKS001", "node-subnet-without-nsg"));

@@ -119,6 +119,17 @@ impl Type {
         Type { scalar, list: true }
     }
 
+    /// The type with its article, for messages: `an integer`, `a list<cidr>`.
+    pub fn with_article(self) -> String {
+        let d = self.describe();
+        let article = if d.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {d}")
+    }
+
     /// `string`, `list<cidr>`, `object<subnet>`, `list<object<node_pool>>`.
     pub fn describe(self) -> String {
         let one = match self.scalar {

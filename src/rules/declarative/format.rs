@@ -209,6 +209,11 @@ fn unknown_key(e: &Entry, what: &str, allowed: &[&str]) -> LoadError {
     }
 }
 
+/// Where a check starts: its `match` key.
+fn match_key(entries: &[Entry], fallback: Span) -> Span {
+    get(entries, "match").map_or(fallback, |e| e.key_span)
+}
+
 fn get<'n>(entries: &'n [Entry], key: &str) -> Option<&'n Entry> {
     entries.iter().find(|e| e.key == key)
 }
@@ -478,9 +483,9 @@ impl Reader<'_> {
                     return Err(LoadError::new(
                         p.span,
                         format!(
-                            "`forEach` needs a list field; `{}` is a {}",
+                            "`forEach` needs a list field; `{}` is {}",
                             p.text,
-                            p.ty.describe()
+                            p.ty.with_article()
                         ),
                         "not a list",
                     ));
@@ -490,7 +495,9 @@ impl Reader<'_> {
             }
             None => (None, scope),
         };
-        let assert = self.cond(required(entries, "assert", at, "the check")?, scope)?;
+        let assert_node = required(entries, "assert", match_key(entries, at), "the check")
+            .map_err(|e| e.help("add `assert:` with the condition that must hold"))?;
+        let assert = self.cond(assert_node, scope)?;
         let message = match get(entries, "message")
             .map(|e| &e.value)
             .or(defaults.message)
@@ -767,10 +774,10 @@ impl Reader<'_> {
             Err(LoadError::new(
                 op.key_span,
                 format!(
-                    "`{}` needs a list field; `{}` is a {}",
+                    "`{}` needs a list field; `{}` is {}",
                     op.key,
                     path.text,
-                    path.ty.describe()
+                    path.ty.with_article()
                 ),
                 "not a list",
             ))
@@ -842,9 +849,9 @@ impl Reader<'_> {
             LoadError::new(
                 e.key_span,
                 format!(
-                    "`{key}` needs {wants}; `{}` is a {}",
+                    "`{key}` needs {wants}; `{}` is {}",
                     path.text,
-                    ty.describe()
+                    ty.with_article()
                 ),
                 "type mismatch",
             )
@@ -1113,7 +1120,10 @@ pub fn check_path(text: &str, span: Span, scope: TypeScope) -> Res<Path> {
             let done = segs[..i].join(".");
             return Err(LoadError::new(
                 span,
-                format!("`{done}` is a {}, so `{text}` goes nowhere", ty.describe()),
+                format!(
+                    "`{done}` is {}, so `{text}` goes nowhere",
+                    ty.with_article()
+                ),
                 "not an object",
             ));
         };
