@@ -130,6 +130,26 @@ fn config_rules_and_overrides_name_user_codes() {
             .is_some_and(|d| d.iter().all(|d| d["code"] != "ACME101")),
         "{v:#}"
     );
+    // The same pack on the command line and in the configuration loads once.
+    std::fs::write(root.join("akslint.toml"), "rules = [\"house-rules\"]\n").expect("write config");
+    let o = akslint_in(
+        root,
+        &["check", "--rules", "house-rules/public-ips.yml", "aks.json"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A broken rule in the configuration's pack is located, relative to the working directory.
+    std::fs::write(root.join("house-rules/broken.yaml"), "id: ACME9\nname: x\nseverity: error\nsummary: s\nmatch: vnets\nassert: {field: name, exists: true}\n").expect("write rule");
+    let o = akslint_in(root, &["check", "aks.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("[house-rules/broken.yaml:5:8]"), "{err}");
+    assert!(o.stdout.is_empty());
+    std::fs::remove_file(root.join("house-rules/broken.yaml")).expect("remove rule");
     // Without the pack, the configuration's rule names are unknown.
     std::fs::write(root.join("akslint.toml"), "select = [\"ACME101\"]\n").expect("write config");
     let o = akslint_in(root, &["check", "aks.json"]);

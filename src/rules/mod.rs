@@ -170,9 +170,14 @@ pub(crate) use declare_rule;
 /// Every rule: the built-in Rust rules and the shipped pack, in code order,
 /// then the user packs registered at start-up, in load order.
 pub fn all() -> Vec<&'static dyn Rule> {
-    let mut rules = builtin();
-    rules.extend(declarative::shipped::rules());
-    rules.sort_by_key(|r| r.meta().code);
+    static CATALOGUE: std::sync::OnceLock<Vec<&'static dyn Rule>> = std::sync::OnceLock::new();
+    let catalogue = CATALOGUE.get_or_init(|| {
+        let mut rules = builtin();
+        rules.extend(declarative::shipped::rules());
+        rules.sort_by_key(|r| r.meta().code);
+        rules
+    });
+    let mut rules = catalogue.clone();
     rules.extend(user_rules());
     rules
 }

@@ -142,11 +142,26 @@ pub enum Op {
     /// Substring of a string; on a list, an element of it.
     Contains(Lit),
     Compare(NumOp, i64),
-    CidrWithin(Vec<IpNet>),
-    CidrOverlaps(Vec<IpNet>),
+    CidrWithin(Nets),
+    CidrOverlaps(Nets),
     CidrContainsAddress(IpAddr),
     PrefixAtMost(u8),
     PrefixAtLeast(u8),
+}
+
+/// The operand of `cidrWithin` / `cidrOverlaps`: CIDR literals, or a field of
+/// the object being checked (`{field: address_prefixes}`), for rules that
+/// compare two parts of the model (a VNet's DNS servers against its own space).
+#[derive(Debug)]
+pub enum Nets {
+    Literal(Vec<IpNet>),
+    Field(Path),
+}
+
+/// A resolved [`Nets`]: the prefixes, and whether some could not be known.
+struct NetOperand<'n> {
+    nets: std::borrow::Cow<'n, [IpNet]>,
+    unknown: bool,
 }
 
 #[derive(Debug)]
@@ -400,6 +415,8 @@ fn count<'a, 'c>(
 impl Leaf {
     fn eval<'a, 'c>(&'c self, inv: &'a Inventory, scope: &Scope<'a>) -> Eval<'a, 'c> {
         let got = resolve(inv, scope, &self.path);
+        let operand = self.net_operand(inv, scope);
+        let operand = operand.as_ref();
         match (&self.op, got) {
             (Op::Exists(want), got) => self.presence(got, *want, |s| s != State::Absent),
             (Op::Stated(want), got) => {
@@ -407,14 +424,14 @@ impl Leaf {
             }
             (Op::Contains(lit), Got::Many(list, owner)) => self.membership(list, owner, lit),
             (_, Got::One(slot)) => {
-                let truth = self.test(&slot);
+                let truth = self.test(&slot, operand);
                 self.decided(truth, slot)
             }
             (_, Got::Many(list, owner)) => {
                 let mut unknown = None;
                 let mut first = None;
                 for slot in list {
-                    match self.test(&slot) {
+                    match self.test(&slot, operand) {
                         Truth::False => return self.decided(Truth::False, slot),
                         Truth::Unknown if unknown.is_none() => unknown = Some(slot),
                         _ => {
@@ -484,17 +501,56 @@ impl Leaf {
         }
     }
 
+    /// Resolves a field operand of `cidrWithin` / `cidrOverlaps` on the scope.
+    fn net_operand(&self, inv: &Inventory, scope: &Scope<'_>) -> Option<NetOperand<'_>> {
+        let nets = match &self.op {
+            Op::CidrWithin(n) | Op::CidrOverlaps(n) => n,
+            _ => return None,
+        };
+        let path = match nets {
+            Nets::Literal(list) => {
+                return Some(NetOperand {
+                    nets: std::borrow::Cow::Borrowed(list),
+                    unknown: false,
+                })
+            }
+            Nets::Field(path) => path,
+        };
+        let slots = match resolve(inv, scope, path) {
+            Got::One(s) => vec![s],
+            Got::Many(list, _) => list,
+        };
+        let mut out = NetOperand {
+            nets: std::borrow::Cow::Owned(Vec::new()),
+            unknown: false,
+        };
+        for s in slots {
+            let net = match (&s.state, &s.value) {
+                (State::Unknown, _) => None,
+                (_, Some(Value::Cidr(n))) => Some(*n),
+                (_, Some(Value::Ip(a))) => Some(IpNet::from(*a)),
+                (_, Some(Value::Str(t))) => parse_cidr(t),
+                _ => continue,
+            };
+            match net {
+                Some(n) => out.nets.to_mut().push(n),
+                None => out.unknown = true,
+            }
+        }
+        Some(out)
+    }
+
     /// The leaf on one value.
-    fn test(&self, slot: &Slot<'_>) -> Truth {
+    fn test(&self, slot: &Slot<'_>, operand: Option<&NetOperand<'_>>) -> Truth {
         match (slot.state, &slot.value) {
             (State::Unknown, _) => Truth::Unknown,
-            (State::Known | State::Default, Some(v)) => self.test_value(v),
+            (State::Known | State::Default, Some(v)) => self.test_value(v, operand),
             // Absent: nothing equals it, so "not equal" holds.
             _ => Truth::of(matches!(self.op, Op::NotEquals(_) | Op::NotIn(_))),
         }
     }
 
-    fn test_value(&self, v: &Value<'_>) -> Truth {
+    fn test_value(&self, v: &Value<'_>, operand: Option<&NetOperand<'_>>) -> Truth {
         match &self.op {
             Op::Exists(want) => Truth::of(*want),
             Op::Stated(_) => Truth::Unknown,
@@ -517,8 +573,8 @@ impl Leaf {
                 Value::Int(i) => Truth::of(op.holds(*i, *n)),
                 _ => Truth::Unknown,
             },
-            Op::CidrWithin(nets) => net_test(v, |x| nets.iter().any(|n| n.contains(&x.trunc()))),
-            Op::CidrOverlaps(nets) => net_test(v, |x| nets.iter().any(|n| overlaps(*n, x))),
+            Op::CidrWithin(_) => net_vs(v, operand, |x, n| n.contains(&x.trunc())),
+            Op::CidrOverlaps(_) => net_vs(v, operand, |x, n| overlaps(n, x)),
             Op::CidrContainsAddress(ip) => net_test(v, |x| x.contains(ip)),
             Op::PrefixAtMost(n) => net_test(v, |x| x.prefix_len() <= *n),
             Op::PrefixAtLeast(n) => net_test(v, |x| x.prefix_len() >= *n),
@@ -566,40 +622,85 @@ impl Leaf {
 
     /// The default label: what the failing leaf expected.
     pub fn describe(&self, negated: bool) -> String {
-        let not = if negated { " not" } else { "" };
         let list = |lits: &[Lit]| {
             lits.iter()
                 .map(|l| format!("`{l}`"))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let nets = |nets: &[IpNet]| {
-            nets.iter()
+        let nets = |nets: &Nets| match nets {
+            Nets::Literal(list) => list
+                .iter()
                 .map(|n| format!("`{n}`"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            Nets::Field(p) => format!("`{}`", p.text),
         };
-        let what = match &self.op {
-            Op::Exists(true) => "to be set".to_string(),
-            Op::Exists(false) => "to be left out".to_string(),
-            Op::Stated(true) => "to be written in the input".to_string(),
-            Op::Stated(false) => "not to be written in the input".to_string(),
-            Op::Equals(l) => format!("to equal `{l}`"),
-            Op::NotEquals(l) => format!("not to equal `{l}`"),
-            Op::In(l) => format!("to be one of {}", list(l)),
-            Op::NotIn(l) => format!("to be none of {}", list(l)),
-            Op::Matches(re) => format!("to match `{}`", re.as_str()),
-            Op::StartsWith(p) => format!("to start with `{p}`"),
-            Op::EndsWith(p) => format!("to end with `{p}`"),
-            Op::Contains(l) => format!("to contain `{l}`"),
-            Op::Compare(op, n) => format!("to {} {n}", op.words()),
-            Op::CidrWithin(n) => format!("to lie within {}", nets(n)),
-            Op::CidrOverlaps(n) => format!("to overlap {}", nets(n)),
-            Op::CidrContainsAddress(ip) => format!("to contain `{ip}`"),
-            Op::PrefixAtMost(n) => format!("to have a prefix of /{n} or shorter"),
-            Op::PrefixAtLeast(n) => format!("to have a prefix of /{n} or longer"),
+        // (what the leaf expects, what its negation expects)
+        let (yes, no) = match &self.op {
+            Op::Exists(b) | Op::Stated(b) => {
+                let what = if matches!(self.op, Op::Exists(_)) {
+                    "to be set"
+                } else {
+                    "to be written in the input"
+                };
+                let (y, n) = (what.to_string(), format!("not {what}"));
+                if *b {
+                    (y, n)
+                } else {
+                    (n, y)
+                }
+            }
+            Op::Equals(l) => (format!("to equal `{l}`"), format!("not to equal `{l}`")),
+            Op::NotEquals(l) => (format!("not to equal `{l}`"), format!("to equal `{l}`")),
+            Op::In(l) => (
+                format!("to be one of {}", list(l)),
+                format!("to be none of {}", list(l)),
+            ),
+            Op::NotIn(l) => (
+                format!("to be none of {}", list(l)),
+                format!("to be one of {}", list(l)),
+            ),
+            Op::Matches(re) => (
+                format!("to match `{}`", re.as_str()),
+                format!("not to match `{}`", re.as_str()),
+            ),
+            Op::StartsWith(p) => (
+                format!("to start with `{p}`"),
+                format!("not to start with `{p}`"),
+            ),
+            Op::EndsWith(p) => (
+                format!("to end with `{p}`"),
+                format!("not to end with `{p}`"),
+            ),
+            Op::Contains(l) => (format!("to contain `{l}`"), format!("not to contain `{l}`")),
+            Op::Compare(op, n) => (
+                format!("to {} {n}", op.words()),
+                format!("not to {} {n}", op.words()),
+            ),
+            Op::CidrWithin(n) => (
+                format!("to lie within {}", nets(n)),
+                format!("to lie outside {}", nets(n)),
+            ),
+            Op::CidrOverlaps(n) => (
+                format!("to overlap {}", nets(n)),
+                format!("not to overlap {}", nets(n)),
+            ),
+            Op::CidrContainsAddress(ip) => (
+                format!("to contain `{ip}`"),
+                format!("not to contain `{ip}`"),
+            ),
+            Op::PrefixAtMost(n) => (
+                format!("to be a /{n} or shorter prefix"),
+                format!("to be longer than /{n}"),
+            ),
+            Op::PrefixAtLeast(n) => (
+                format!("to be a /{n} or longer prefix"),
+                format!("to be shorter than /{n}"),
+            ),
         };
-        format!("expected `{}`{not} {what}", self.path.text)
+        let what = if negated { no } else { yes };
+        format!("expected `{}` {what}", self.path.text)
     }
 }
 
@@ -607,6 +708,22 @@ fn str_test(v: &Value<'_>, f: impl Fn(&str) -> bool) -> Truth {
     match v {
         Value::Str(s) => Truth::of(f(s)),
         _ => Truth::Unknown,
+    }
+}
+
+/// A value against the prefixes of an operand: TRUE when one of them relates;
+/// when none does but some operand prefix is unknown, UNKNOWN.
+fn net_vs(
+    v: &Value<'_>,
+    operand: Option<&NetOperand<'_>>,
+    rel: impl Fn(IpNet, IpNet) -> bool,
+) -> Truth {
+    let Some(op) = operand else {
+        return Truth::Unknown;
+    };
+    match net_test(v, |x| op.nets.iter().any(|n| rel(x, *n))) {
+        Truth::False if op.unknown => Truth::Unknown,
+        t => t,
     }
 }
 

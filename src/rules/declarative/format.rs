@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use regex::RegexBuilder;
 
-use super::condition::{Cond, Leaf, Lit, NumOp, Op, Path, Step};
+use super::condition::{Cond, Leaf, Lit, Nets, NumOp, Op, Path, Step};
 use super::fields::{self, Kind, Scalar, Type};
 use super::template::{self, Part, Piece, Template};
 use crate::diagnostic::Severity;
@@ -757,7 +757,7 @@ impl Reader<'_> {
                 self.count(path, &op.value, scope)
             }
             _ => {
-                let op = self.operator(op, &path, case_sensitive)?;
+                let op = self.operator(op, &path, case_sensitive, scope)?;
                 Ok(Cond::Leaf(Leaf {
                     path,
                     op,
@@ -841,7 +841,7 @@ impl Reader<'_> {
     }
 
     /// A leaf operator with its operand, typed against the field.
-    fn operator(&self, e: &Entry, path: &Path, case_sensitive: bool) -> Res<Op> {
+    fn operator(&self, e: &Entry, path: &Path, case_sensitive: bool, scope: TypeScope) -> Res<Op> {
         let v = &e.value;
         let key = e.key.as_str();
         let ty = path.ty;
@@ -929,7 +929,7 @@ impl Reader<'_> {
                 net_field()?;
                 let nets = match &v.kind {
                     NodeKind::Array(items) if !items.is_empty() => {
-                        items.iter().map(cidr).collect::<Res<Vec<_>>>()?
+                        Nets::Literal(items.iter().map(cidr).collect::<Res<Vec<_>>>()?)
                     }
                     NodeKind::Array(_) => {
                         return Err(LoadError::new(
@@ -938,7 +938,25 @@ impl Reader<'_> {
                             "empty list",
                         ))
                     }
-                    _ => vec![cidr(v)?],
+                    NodeKind::Object(_) => {
+                        let entries = mapping(v, &format!("the operand of `{key}`"), &["field"])?;
+                        let field =
+                            required(entries, "field", v.span, &format!("the operand of `{key}`"))?;
+                        let other = self.path_node(field, scope)?;
+                        if !matches!(other.ty.scalar, Scalar::Cidr | Scalar::Ip | Scalar::String) {
+                            return Err(LoadError::new(
+                                field.span,
+                                format!(
+                                    "`{key}` compares with CIDRs; `{}` is {}",
+                                    other.text,
+                                    other.ty.with_article()
+                                ),
+                                "type mismatch",
+                            ));
+                        }
+                        Nets::Field(other)
+                    }
+                    _ => Nets::Literal(vec![cidr(v)?]),
                 };
                 if key == "cidrWithin" {
                     Op::CidrWithin(nets)

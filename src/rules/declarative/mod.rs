@@ -294,6 +294,15 @@ pub fn rule_files(path: &FsPath) -> Result<Vec<PathBuf>, String> {
     }
 }
 
+/// A rule file's path as errors show it: relative to the working directory when inside it.
+fn display_path(path: &FsPath, cwd: Option<&FsPath>) -> String {
+    let shown = cwd
+        .filter(|_| path.is_absolute())
+        .and_then(|c| path.strip_prefix(c).ok())
+        .unwrap_or(path);
+    shown.to_string_lossy().into_owned()
+}
+
 /// Reads user packs into `sources` and loads them after every rule already
 /// known (built-in and shipped). Unreadable paths are errors too.
 pub fn load_user_packs(
@@ -302,12 +311,18 @@ pub fn load_user_packs(
 ) -> Result<Vec<DeclarativeRule>, (Vec<String>, Vec<Diagnostic>)> {
     let mut files = Vec::new();
     let mut io_errors = Vec::new();
+    // A pack named twice (on the command line and in akslint.toml) loads once.
+    let mut seen = std::collections::HashSet::new();
+    let cwd = std::env::current_dir().ok();
     for p in paths {
         match rule_files(p) {
             Ok(list) => {
                 for f in list {
+                    if !seen.insert(std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone())) {
+                        continue;
+                    }
                     match std::fs::read_to_string(&f) {
-                        Ok(text) => files.push(sources.add(f.to_string_lossy().into_owned(), text)),
+                        Ok(text) => files.push(sources.add(display_path(&f, cwd.as_deref()), text)),
                         Err(e) => io_errors.push(format!("{}: {e}", f.display())),
                     }
                 }

@@ -21,8 +21,8 @@ const LEAF_OPERATORS: &[(&str, &str)] = &[
     ("greaterOrEquals", "The integer is at least this."),
     ("less", "The integer is less than this."),
     ("lessOrEquals", "The integer is at most this."),
-    ("cidrWithin", "The prefix lies inside one of these CIDRs."),
-    ("cidrOverlaps", "The prefix overlaps one of these CIDRs."),
+    ("cidrWithin", "The prefix lies inside one of these CIDRs, or of the prefixes of {field: PATH} on the checked object."),
+    ("cidrOverlaps", "The prefix overlaps one of these CIDRs, or of the prefixes of {field: PATH}."),
     ("cidrContainsAddress", "The prefix contains this IP address."),
     ("prefixAtMost", "The prefix length is at most this (a /16 is at most /20)."),
     ("prefixAtLeast", "The prefix length is at least this."),
@@ -32,7 +32,8 @@ fn operand(op: &str) -> Value {
     let scalar = json!({ "type": ["string", "number", "boolean"] });
     let cidrs = json!({ "anyOf": [
         { "type": "string" },
-        { "type": "array", "items": { "type": "string" }, "minItems": 1 }
+        { "type": "array", "items": { "type": "string" }, "minItems": 1 },
+        { "type": "object", "properties": { "field": { "$ref": "#/$defs/path" } }, "required": ["field"], "additionalProperties": false }
     ] });
     match op {
         "exists" | "stated" => json!({ "type": "boolean" }),

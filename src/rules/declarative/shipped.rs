@@ -135,7 +135,10 @@ mod tests {
 
     #[test]
     fn shipped_rules_validate_against_the_schema() {
-        let schema = super::super::schema::rules_schema();
+        // The committed copy editors use (equal to the generated one, see below).
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/schema.json");
+        let text = std::fs::read_to_string(path).expect("rules/schema.json exists");
+        let schema: serde_json::Value = serde_json::from_str(&text).expect("schema.json is JSON");
         let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
         for (path, text) in FILES {
             let docs = crate::syntax::yaml::parse(crate::source::FileId(0), text).expect("YAML");

@@ -522,6 +522,15 @@ fn findings_point_at_the_failing_value_or_the_object() {
     assert_eq!(d[0].help.as_deref(), Some("h"));
     assert_eq!(d[0].code, "T001");
     assert_eq!(d[0].resource.as_deref(), Some(CLUSTER_ID));
+    // Under `not`, the default label says what the negation expects.
+    let (_, d) = run_rule(
+        &rule_with("cluster", "{not: {field: network.plugin, equals: kubenet}}"),
+        &[&docs[0]],
+    );
+    assert_eq!(
+        d[0].primary.message,
+        "expected `network.plugin` not to equal `kubenet`"
+    );
     // Absent: the object's declaration.
     let (src, d) = run_rule(
         &rule_with("cluster", "{field: network.policy, exists: true}"),
@@ -724,4 +733,141 @@ fn loader_rejects_what_it_cannot_run() {
     assert_eq!(errors("id: [\n"), errors("id: [\n"));
     assert!(errors("id: [\n")[0].starts_with("invalid YAML"));
     assert!(errors(dup).is_empty());
+}
+
+#[test]
+fn cidr_operands_can_name_a_field_of_the_object() {
+    let peered = vnet().replace(
+        r#""subnets":"#,
+        r#""virtualNetworkPeerings":[{"name":"to-hub","properties":{"remoteVirtualNetwork":{"id":"/subscriptions/0/resourceGroups/hub/providers/Microsoft.Network/virtualNetworks/hub"},"remoteAddressSpace":{"addressPrefixes":["192.168.0.0/16"]}}}],"subnets":"#,
+    );
+    let cond = "{field: dns_servers, all: {anyOf: [{field: item, cidrWithin: {field: address_prefixes}}, {field: item, cidrWithin: {field: peerings.remote_address_prefixes}}]}}";
+    assert_eq!(truth_on("vnet", cond, &[&vnet()]), F);
+    assert_eq!(truth_on("vnet", cond, &[&peered]), T);
+    let (_, d) = run_rule(&rule_with("vnet", cond), &[&vnet()]);
+    // A FALSE anyOf points at (and describes) its first child.
+    assert_eq!(
+        d[0].primary.message,
+        "expected `item` to lie within `address_prefixes`"
+    );
+    assert_eq!(
+        truth_on(
+            "subnet",
+            "{field: address_prefixes, cidrOverlaps: {field: vnet.address_prefixes}}",
+            &[&vnet()]
+        ),
+        T
+    );
+    let errors = match load(&rule_with(
+        "vnet",
+        "{field: dns_servers, cidrWithin: {field: subnets}}",
+    ))
+    .1
+    {
+        Ok(_) => Vec::new(),
+        Err(d) => d.into_iter().map(|d| d.message).collect(),
+    };
+    assert_eq!(
+        errors,
+        ["`cidrWithin` compares with CIDRs; `subnets` is a list<object<subnet>>"]
+    );
+}
+
+#[test]
+fn absent_values_fail_every_operator_but_absence_and_inequality() {
+    // `network.policy` (string), `addons.ingress_appgw_subnet_cidr` (cidr) and a
+    // pool's `min_count` (integer) are left out and have no default.
+    let cases = [
+        ("{field: network.policy, exists: false}", T),
+        ("{field: network.policy, stated: false}", T),
+        ("{field: network.policy, exists: true}", F),
+        ("{field: network.policy, equals: azure}", F),
+        ("{field: network.policy, notEquals: azure}", T),
+        ("{field: network.policy, in: [azure]}", F),
+        ("{field: network.policy, notIn: [azure]}", T),
+        ("{field: network.policy, matches: '.*'}", F),
+        ("{field: network.policy, startsWith: a}", F),
+        ("{field: network.policy, endsWith: a}", F),
+        ("{field: network.policy, contains: a}", F),
+        (
+            "{field: addons.ingress_appgw_subnet_cidr, cidrWithin: 0.0.0.0/0}",
+            F,
+        ),
+        (
+            "{field: addons.ingress_appgw_subnet_cidr, cidrOverlaps: 0.0.0.0/0}",
+            F,
+        ),
+        (
+            "{field: addons.ingress_appgw_subnet_cidr, cidrContainsAddress: 10.0.0.1}",
+            F,
+        ),
+        (
+            "{field: addons.ingress_appgw_subnet_cidr, prefixAtMost: 32}",
+            F,
+        ),
+        (
+            "{field: addons.ingress_appgw_subnet_cidr, prefixAtLeast: 0}",
+            F,
+        ),
+        ("{field: pools, any: {field: min_count, greater: 0}}", F),
+        (
+            "{field: pools, any: {field: min_count, greaterOrEquals: 0}}",
+            F,
+        ),
+        ("{field: pools, any: {field: min_count, less: 99}}", F),
+        (
+            "{field: pools, any: {field: min_count, lessOrEquals: 99}}",
+            F,
+        ),
+    ];
+    for (cond, want) in cases {
+        assert_eq!(truth(cond), want, "{cond}");
+    }
+}
+
+#[test]
+fn paths_resolve_against_the_registry() {
+    use super::fields::{Kind, Scalar};
+    use super::format::{check_path, TypeScope};
+    let scope = TypeScope {
+        base: Kind::Cluster,
+        item: None,
+    };
+    let at = Span::default();
+    let p = check_path("pools.subnet.nsg.rules", at, scope).expect("valid");
+    assert_eq!(p.ty.describe(), "list<object<nsg_rule>>");
+    let p = check_path("network.load_balancer.allocated_outbound_ports", at, scope).expect("valid");
+    assert_eq!(p.ty.describe(), "integer");
+    let p = check_path("tags.env", at, scope).expect("valid");
+    assert_eq!(p.ty.scalar, Scalar::String);
+    let p = check_path("pools.tags.team", at, scope).expect("valid");
+    assert_eq!(p.ty.describe(), "list<string>");
+    let bad = |text: &str, s: TypeScope| check_path(text, at, s).err().map(|e| e.message);
+    assert_eq!(
+        bad("tags", scope).as_deref(),
+        Some("name a tag: `tags.KEY`")
+    );
+    let subnet = TypeScope {
+        base: Kind::Subnet,
+        item: None,
+    };
+    assert_eq!(
+        bad("tags.env", subnet).as_deref(),
+        Some("`subnet` has no field `tags.env`")
+    );
+    assert_eq!(
+        bad("name.first", scope).as_deref(),
+        Some("`name` is a string, so `name.first` goes nowhere")
+    );
+    assert_eq!(
+        bad("network..plugin", scope).as_deref(),
+        Some("`network..plugin` is not a field path")
+    );
+    let in_list = TypeScope {
+        base: Kind::Vnet,
+        item: Some(Scalar::Object(Kind::Subnet)),
+    };
+    let p = check_path("item.nsg.rules", at, in_list).expect("valid");
+    assert!(p.from_item);
+    assert_eq!(p.ty.describe(), "list<object<nsg_rule>>");
 }
