@@ -34,6 +34,10 @@ pub const FILES: &[(&str, &str)] = &[
         "rules/AKS704-http-application-routing-enabled.yaml",
         include_str!("../../../rules/AKS704-http-application-routing-enabled.yaml"),
     ),
+    (
+        "rules/AKS705-dns-servers-outside-vnet.yaml",
+        include_str!("../../../rules/AKS705-dns-servers-outside-vnet.yaml"),
+    ),
 ];
 
 /// The shipped rules, in file order. A shipped file that does not load is a
