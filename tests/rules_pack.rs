@@ -245,3 +245,114 @@ fn the_pack_rules_are_listed_and_explained() {
         assert!(explanation.contains("F-"), "{rule} cites the facts sheet");
     }
 }
+
+/// `akslint check -` on an ARM template given on standard input, one rule selected:
+/// the codes and lines of the findings.
+fn findings_on_stdin(rule: &str, template: &str) -> Vec<(String, u64)> {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_akslint"))
+        .args(["check", "-", "--format", "json", "--select", rule])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the akslint binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(template.as_bytes())
+        .expect("stdin accepts the input");
+    let o = child.wait_with_output().expect("akslint finishes");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// A cluster resource in an ARM template; `network` and `api` are the bodies of
+/// `networkProfile` and `apiServerAccessProfile` (line 12 and 13), `extra` more properties.
+fn cluster(network: &str, api: &str, extra: &str) -> String {
+    format!(
+        r#"{{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {{ "policy": {{ "type": "string" }} }},
+  "resources": [
+    {{
+      "type": "Microsoft.ContainerService/managedClusters",
+      "apiVersion": "2024-09-01",
+      "name": "aks-edge",
+      "properties": {{
+        "kubernetesVersion": "1.31.5",
+        "networkProfile": {{ {network} }},
+        "apiServerAccessProfile": {{ {api} }},
+        "agentPoolProfiles": [ {{ "name": "system", "mode": "System", "count": 3 }} ]{extra}
+      }}
+    }}
+  ]
+}}"#
+    )
+}
+
+#[test]
+fn network_policy_defaults_and_exemptions() {
+    let case = |network: &str| findings_on_stdin("AKS701", &cluster(network, "", ""));
+    // Left out on Azure CNI (the default plugin on 1.31): no engine, reported at the name.
+    assert_eq!(case(""), vec![("AKS701".to_string(), 9)]);
+    // Written `none`: reported at the value.
+    assert_eq!(
+        case(r#""networkPlugin": "azure", "networkPolicy": "none""#),
+        vec![("AKS701".to_string(), 12)]
+    );
+    // kubenet without Calico has no engine either.
+    assert_eq!(
+        case(r#""networkPlugin": "kubenet""#),
+        vec![("AKS701".to_string(), 9)]
+    );
+    // The Cilium data plane enforces policies; what AKS requires there is AKS201's business.
+    assert!(case(r#""networkPlugin": "azure", "networkDataplane": "cilium""#).is_empty());
+    // Bring-your-own CNI brings its own enforcement.
+    assert!(case(r#""networkPlugin": "none""#).is_empty());
+    // A parameter without a value: unknown, silent.
+    assert!(
+        case(r#""networkPlugin": "azure", "networkPolicy": "[parameters('policy')]""#).is_empty()
+    );
+    assert!(case(r#""networkPlugin": "azure", "networkPolicy": "calico""#).is_empty());
+}
+
+#[test]
+fn private_cluster_defaults_to_public_and_unknown_stays_silent() {
+    let case = |api: &str| findings_on_stdin("AKS703", &cluster("", api, ""));
+    // Left out: a public API server, reported at the cluster's name.
+    assert_eq!(case(""), vec![("AKS703".to_string(), 9)]);
+    assert_eq!(
+        case(r#""enablePrivateCluster": false"#),
+        vec![("AKS703".to_string(), 13)]
+    );
+    assert!(case(r#""enablePrivateCluster": true"#).is_empty());
+    assert!(case(r#""enablePrivateCluster": "[parameters('policy')]""#).is_empty());
+}
+
+#[test]
+fn node_public_ips_and_http_application_routing_are_off_by_default() {
+    let addon = r#",
+        "addonProfiles": { "httpApplicationRouting": { "enabled": false } }"#;
+    assert!(findings_on_stdin("AKS702", &cluster("", "", "")).is_empty());
+    assert!(findings_on_stdin("AKS704", &cluster("", "", "")).is_empty());
+    assert!(findings_on_stdin("AKS704", &cluster("", "", addon)).is_empty());
+    let on = addon.replace("false", "true");
+    assert_eq!(
+        findings_on_stdin("AKS704", &cluster("", "", &on)),
+        vec![("AKS704".to_string(), 15)]
+    );
+}
