@@ -356,3 +356,54 @@ fn node_public_ips_and_http_application_routing_are_off_by_default() {
         vec![("AKS704".to_string(), 15)]
     );
 }
+
+/// A VNet 10.30.0.0/16 in an ARM template with these DNS servers (line 11) and peerings.
+fn vnet(dns: &str, peerings: &str) -> String {
+    format!(
+        r#"{{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {{ "dns": {{ "type": "string" }} }},
+  "resources": [
+    {{
+      "type": "Microsoft.Network/virtualNetworks",
+      "apiVersion": "2023-09-01",
+      "name": "vnet-spoke",
+      "properties": {{ "addressSpace": {{ "addressPrefixes": [ "10.30.0.0/16" ] }},
+        "dhcpOptions": {{ "dnsServers": [ {dns} ] }},
+        "virtualNetworkPeerings": [ {peerings} ] }}
+    }}
+  ]
+}}"#
+    )
+}
+
+const HUB_PEERING: &str = r#"{ "name": "to-hub", "properties": {
+  "remoteVirtualNetwork": { "id": "/subscriptions/0/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub" },
+  "remoteAddressSpace": { "addressPrefixes": [ "10.100.0.0/16" ] } } }"#;
+
+#[test]
+fn dns_servers_inside_the_vnet_its_peerings_or_azure_dns_pass() {
+    let case = |dns: &str, peerings: &str| findings_on_stdin("AKS705", &vnet(dns, peerings));
+    assert!(case("", "").is_empty(), "Azure DNS");
+    assert!(case(r#""10.30.255.4""#, "").is_empty());
+    assert!(case(r#""168.63.129.16""#, "").is_empty());
+    assert!(case(r#""10.100.0.4""#, HUB_PEERING).is_empty());
+    assert_eq!(
+        case(r#""10.100.0.4""#, ""),
+        vec![("AKS705".to_string(), 11)],
+        "no peering to the hub"
+    );
+    assert_eq!(
+        case(r#""10.30.255.4", "192.168.1.4""#, HUB_PEERING),
+        vec![("AKS705".to_string(), 11)]
+    );
+    // A peering that does not state its remote space leaves the VNet unchecked.
+    let unstated = HUB_PEERING.replace(
+        r#""remoteAddressSpace": { "addressPrefixes": [ "10.100.0.0/16" ] }"#,
+        r#""allowForwardedTraffic": true"#,
+    );
+    assert!(case(r#""192.168.1.4""#, &unstated).is_empty());
+    // A server that is a parameter without a value: unknown, silent.
+    assert!(case(r#""[parameters('dns')]""#, "").is_empty());
+}
