@@ -68,6 +68,9 @@ fn explain(rule: &str) -> ExitCode {
                 m.summary,
                 m.explanation_text()
             ));
+            if let Some(url) = rules::user_rule_url(m.code) {
+                print_out(&format!("\nMore: {url}\n"));
+            }
             ExitCode::SUCCESS
         }
         None => {

@@ -170,10 +170,14 @@ fn rules_explain_and_sarif_include_user_rules() {
     assert!(text.contains("AKS403  basic-load-balancer"), "{text}");
     let o = akslint(&["explain", "no-public-node-ips", "--rules", RULE]);
     assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
     assert!(
-        stdout(&o).starts_with("ACME101 no-public-node-ips (warning, security)"),
-        "{}",
-        stdout(&o)
+        text.starts_with("ACME101 no-public-node-ips (warning, security)"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("More: https://wiki.example.com/aks/no-public-node-ips\n"),
+        "{text}"
     );
     let o = akslint(&[
         "check",
@@ -187,7 +191,14 @@ fn rules_explain_and_sarif_include_user_rules() {
     let rules = v["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .expect("rules");
-    assert!(rules.iter().any(|r| r["id"] == "ACME101"), "{v:#}");
+    let acme = rules
+        .iter()
+        .find(|r| r["id"] == "ACME101")
+        .expect("ACME101 described");
+    assert_eq!(
+        acme["helpUri"],
+        "https://wiki.example.com/aks/no-public-node-ips"
+    );
 }
 
 #[test]

@@ -212,7 +212,12 @@ fn rule_descriptor(m: &RuleMeta) -> ReportingDescriptor {
             text: explanation.clone(),
             markdown: explanation,
         },
-        help_uri: Some(format!("{RULE_DOCS_BASE}{}.md", m.code)),
+        // A user rule has no page in akslint's docs; it links to its own `url`, if any.
+        help_uri: if rules::is_user_code(m.code) {
+            rules::user_rule_url(m.code).map(str::to_string)
+        } else {
+            Some(format!("{RULE_DOCS_BASE}{}.md", m.code))
+        },
         default_configuration: Configuration {
             level: level(m.default_severity),
         },

@@ -188,11 +188,27 @@ static USER_RULES: std::sync::OnceLock<Vec<&'static dyn Rule>> = std::sync::Once
 /// (the CLI loads them once, before reading the configuration's rule names).
 /// False when user rules were registered already.
 pub fn register_user_rules(rules: Vec<declarative::DeclarativeRule>) -> bool {
+    let urls = rules
+        .iter()
+        .map(|r| (r.meta().code, r.url.clone()))
+        .collect();
     let leaked = rules
         .into_iter()
         .map(|r| -> &'static dyn Rule { Box::leak(Box::new(r)) })
         .collect();
-    USER_RULES.set(leaked).is_ok()
+    USER_RULES.set(leaked).is_ok() && USER_URLS.set(urls).is_ok()
+}
+
+static USER_URLS: std::sync::OnceLock<Vec<(&'static str, Option<String>)>> =
+    std::sync::OnceLock::new();
+
+/// The `url` a user rule gives, if any (akslint's own rules link to docs/rules/).
+pub fn user_rule_url(code: &str) -> Option<&'static str> {
+    USER_URLS
+        .get()?
+        .iter()
+        .find(|(c, _)| *c == code)
+        .and_then(|(_, url)| url.as_deref())
 }
 
 /// The user packs' rules, once registered.

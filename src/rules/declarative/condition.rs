@@ -7,9 +7,8 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use regex::Regex;
 
-use super::fields::{tag, Getter, Got, Scalar, Slot, State, Type, Value};
+use super::fields::{tag, Ctx, Getter, Got, Scalar, Slot, State, Type, Value};
 use crate::ingest::values::parse_cidr;
-use crate::model::Inventory;
 use crate::source::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -231,7 +230,7 @@ impl<'a, 'c> Eval<'a, 'c> {
 
 /// Follows a path from the scope. A step through an unknown object stays
 /// unknown; a step through an absent one stays absent (at the object's span).
-pub fn resolve<'a>(inv: &'a Inventory, scope: &Scope<'a>, path: &Path) -> Got<'a> {
+pub fn resolve<'a>(cx: &'a Ctx<'_>, scope: &Scope<'a>, path: &Path) -> Got<'a> {
     let start = if path.from_item {
         match &scope.item {
             Some(item) => item.clone(),
@@ -243,11 +242,11 @@ pub fn resolve<'a>(inv: &'a Inventory, scope: &Scope<'a>, path: &Path) -> Got<'a
     let mut cur = Got::One(start);
     for step in &path.steps {
         cur = match cur {
-            Got::One(s) => step_one(inv, s, step),
+            Got::One(s) => step_one(cx, s, step),
             Got::Many(list, owner) => {
                 let mut out = Vec::with_capacity(list.len());
                 for s in list {
-                    match step_one(inv, s, step) {
+                    match step_one(cx, s, step) {
                         Got::One(x) => out.push(x),
                         Got::Many(xs, _) => out.extend(xs),
                     }
@@ -259,11 +258,11 @@ pub fn resolve<'a>(inv: &'a Inventory, scope: &Scope<'a>, path: &Path) -> Got<'a
     cur
 }
 
-fn step_one<'a>(inv: &'a Inventory, s: Slot<'a>, step: &Step) -> Got<'a> {
+fn step_one<'a>(cx: &'a Ctx<'_>, s: Slot<'a>, step: &Step) -> Got<'a> {
     match (s.state, &s.value) {
         (State::Known | State::Default, Some(Value::Obj(o))) => match step {
-            Step::Field(get) => get(inv, *o),
-            Step::Tag(key) => Got::One(tag(inv, *o, key)),
+            Step::Field(get) => get(cx, *o),
+            Step::Tag(key) => Got::One(tag(cx.inv, *o, key)),
         },
         (State::Unknown, _) => Got::One(Slot::unknown(s.span)),
         _ => Got::One(Slot::absent(s.span)),
@@ -271,12 +270,12 @@ fn step_one<'a>(inv: &'a Inventory, s: Slot<'a>, step: &Step) -> Got<'a> {
 }
 
 impl Cond {
-    pub fn eval<'a, 'c>(&'c self, inv: &'a Inventory, scope: &Scope<'a>) -> Eval<'a, 'c> {
+    pub fn eval<'a, 'c>(&'c self, cx: &'a Ctx<'_>, scope: &Scope<'a>) -> Eval<'a, 'c> {
         match self {
             Cond::All(children) => {
                 let mut unknown = None;
                 for c in children {
-                    let e = c.eval(inv, scope);
+                    let e = c.eval(cx, scope);
                     match e.truth {
                         Truth::False => return e,
                         Truth::Unknown if unknown.is_none() => unknown = Some(e),
@@ -289,7 +288,7 @@ impl Cond {
                 let mut first = None;
                 let mut unknown = false;
                 for c in children {
-                    let e = c.eval(inv, scope);
+                    let e = c.eval(cx, scope);
                     match e.truth {
                         Truth::True => return e,
                         Truth::Unknown => unknown = true,
@@ -306,21 +305,21 @@ impl Cond {
                 e
             }
             Cond::Not(c) => {
-                let mut e = c.eval(inv, scope);
+                let mut e = c.eval(cx, scope);
                 e.truth = e.truth.not();
                 if let Some(w) = &mut e.witness {
                     w.negated = !w.negated;
                 }
                 e
             }
-            Cond::Leaf(leaf) => leaf.eval(inv, scope),
-            Cond::Quant { path, all, cond } => quantify(inv, scope, path, *all, cond),
+            Cond::Leaf(leaf) => leaf.eval(cx, scope),
+            Cond::Quant { path, all, cond } => quantify(cx, scope, path, *all, cond),
             Cond::Count {
                 path,
                 filter,
                 op,
                 n,
-            } => count(inv, scope, path, filter.as_deref(), *op, *n),
+            } => count(cx, scope, path, filter.as_deref(), *op, *n),
         }
     }
 }
@@ -352,17 +351,17 @@ fn element_scope<'a>(scope: &Scope<'a>, path: &Path, el: Slot<'a>) -> Scope<'a> 
 }
 
 fn quantify<'a, 'c>(
-    inv: &'a Inventory,
+    cx: &'a Ctx<'_>,
     scope: &Scope<'a>,
     path: &Path,
     all: bool,
     cond: &'c Cond,
 ) -> Eval<'a, 'c> {
-    let (els, owner) = elements(resolve(inv, scope, path));
+    let (els, owner) = elements(resolve(cx, scope, path));
     let mut unknown = None;
     let mut first = None;
     for el in els {
-        let e = cond.eval(inv, &element_scope(scope, path, el));
+        let e = cond.eval(cx, &element_scope(scope, path, el));
         match (e.truth, all) {
             (Truth::False, true) | (Truth::True, false) => return e,
             (Truth::Unknown, _) if unknown.is_none() => unknown = Some(e),
@@ -385,18 +384,18 @@ fn quantify<'a, 'c>(
 }
 
 fn count<'a, 'c>(
-    inv: &'a Inventory,
+    cx: &'a Ctx<'_>,
     scope: &Scope<'a>,
     path: &Path,
     filter: Option<&'c Cond>,
     op: NumOp,
     n: i64,
 ) -> Eval<'a, 'c> {
-    let (els, owner) = elements(resolve(inv, scope, path));
+    let (els, owner) = elements(resolve(cx, scope, path));
     let span = els.first().map_or(owner, |s| s.span);
     let (mut yes, mut maybe) = (0i64, 0i64);
     for el in els {
-        match filter.map(|f| f.eval(inv, &element_scope(scope, path, el)).truth) {
+        match filter.map(|f| f.eval(cx, &element_scope(scope, path, el)).truth) {
             None | Some(Truth::True) => yes += 1,
             Some(Truth::Unknown) => maybe += 1,
             Some(Truth::False) => {}
@@ -413,9 +412,9 @@ fn count<'a, 'c>(
 }
 
 impl Leaf {
-    fn eval<'a, 'c>(&'c self, inv: &'a Inventory, scope: &Scope<'a>) -> Eval<'a, 'c> {
-        let got = resolve(inv, scope, &self.path);
-        let operand = self.net_operand(inv, scope);
+    fn eval<'a, 'c>(&'c self, cx: &'a Ctx<'_>, scope: &Scope<'a>) -> Eval<'a, 'c> {
+        let got = resolve(cx, scope, &self.path);
+        let operand = self.net_operand(cx, scope);
         let operand = operand.as_ref();
         match (&self.op, got) {
             (Op::Exists(want), got) => self.presence(got, *want, |s| s != State::Absent),
@@ -502,7 +501,7 @@ impl Leaf {
     }
 
     /// Resolves a field operand of `cidrWithin` / `cidrOverlaps` on the scope.
-    fn net_operand(&self, inv: &Inventory, scope: &Scope<'_>) -> Option<NetOperand<'_>> {
+    fn net_operand<'a>(&self, cx: &'a Ctx<'_>, scope: &Scope<'a>) -> Option<NetOperand<'_>> {
         let nets = match &self.op {
             Op::CidrWithin(n) | Op::CidrOverlaps(n) => n,
             _ => return None,
@@ -516,7 +515,7 @@ impl Leaf {
             }
             Nets::Field(path) => path,
         };
-        let slots = match resolve(inv, scope, path) {
+        let slots = match resolve(cx, scope, path) {
             Got::One(s) => vec![s],
             Got::Many(list, _) => list,
         };

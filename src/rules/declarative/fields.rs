@@ -373,7 +373,70 @@ pub enum Got<'a> {
 }
 
 /// Reads one field of an object of the field's kind.
-pub type Getter = for<'a> fn(&'a Inventory, Obj) -> Got<'a>;
+pub type Getter = for<'a, 'i> fn(&'a Ctx<'i>, Obj) -> Got<'a>;
+
+/// The inventory rules read, with indexes built on first use: which pools use
+/// a subnet, which subnets an NSG or a route table serves (the model links the
+/// other way only). Getters see the inventory through it.
+pub struct Ctx<'i> {
+    pub inv: &'i Inventory,
+    reverse: std::sync::OnceLock<Reverse>,
+}
+
+#[derive(Default)]
+pub struct Reverse {
+    subnet_pools: Vec<Vec<usize>>,
+    nsg_subnets: Vec<Vec<usize>>,
+    route_table_subnets: Vec<Vec<usize>>,
+}
+
+impl<'i> Ctx<'i> {
+    pub fn new(inv: &'i Inventory) -> Ctx<'i> {
+        Ctx {
+            inv,
+            reverse: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn reverse(&self) -> &Reverse {
+        self.reverse.get_or_init(|| {
+            let inv = self.inv;
+            let mut r = Reverse {
+                subnet_pools: vec![Vec::new(); inv.subnets.len()],
+                nsg_subnets: vec![Vec::new(); inv.nsgs.len()],
+                route_table_subnets: vec![Vec::new(); inv.route_tables.len()],
+            };
+            for (pi, p) in inv.pools.iter().enumerate() {
+                let mut used = [p.subnet, p.pod_subnet];
+                if used[0] == used[1] {
+                    used[1] = None;
+                }
+                for si in used.into_iter().flatten() {
+                    if let Some(list) = r.subnet_pools.get_mut(si) {
+                        list.push(pi);
+                    }
+                }
+            }
+            for (si, s) in inv.subnets.iter().enumerate() {
+                if let Some(list) = s.nsg.and_then(|n| r.nsg_subnets.get_mut(n)) {
+                    list.push(si);
+                }
+                if let Some(list) = s.route_table.and_then(|t| r.route_table_subnets.get_mut(t)) {
+                    list.push(si);
+                }
+            }
+            r
+        })
+    }
+}
+
+impl std::ops::Deref for Ctx<'_> {
+    type Target = Inventory;
+
+    fn deref(&self) -> &Inventory {
+        self.inv
+    }
+}
 
 /// One entry of the registry.
 pub struct FieldDef {
@@ -794,8 +857,8 @@ static SUBNET: &[FieldDef] = fields!(Subnet, Subnet, subnets, [
     ("route_table", obj(Kind::RouteTable), "The subnet's route table; unknown when it is not among the inputs.", |s, inv, o, d| related(s.route_table.map(Obj::RouteTable), &s.route_table_id, inv, d)),
     ("pools", objs(Kind::NodePool), "The node pools whose node or pod subnet this is.", |s, inv, o, d| {
         let Obj::Subnet(si) = o else { return Got::Many(Vec::new(), d) };
-        let using = inv.pools.iter().enumerate().filter(|(_, p)| p.subnet == Some(si) || p.pod_subnet == Some(si)).map(|(i, _)| Obj::Pool(i));
-        objects(using, inv, d)
+        let using = inv.reverse().subnet_pools.get(si).map_or(&[][..], Vec::as_slice);
+        objects(using.iter().map(|&p| Obj::Pool(p)), inv, d)
     }),
 ]);
 
@@ -853,15 +916,12 @@ static NSG: &[FieldDef] = fields!(
                 let Obj::Nsg(ni) = o else {
                     return Got::Many(Vec::new(), d);
                 };
-                objects(
-                    inv.subnets
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, s)| s.nsg == Some(ni))
-                        .map(|(i, _)| Obj::Subnet(i)),
-                    inv,
-                    d,
-                )
+                let served = inv
+                    .reverse()
+                    .nsg_subnets
+                    .get(ni)
+                    .map_or(&[][..], Vec::as_slice);
+                objects(served.iter().map(|&s| Obj::Subnet(s)), inv, d)
             }
         ),
     ]
@@ -960,15 +1020,12 @@ static ROUTE_TABLE: &[FieldDef] = fields!(
                 let Obj::RouteTable(ti) = o else {
                     return Got::Many(Vec::new(), d);
                 };
-                objects(
-                    inv.subnets
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, s)| s.route_table == Some(ti))
-                        .map(|(i, _)| Obj::Subnet(i)),
-                    inv,
-                    d,
-                )
+                let served = inv
+                    .reverse()
+                    .route_table_subnets
+                    .get(ti)
+                    .map_or(&[][..], Vec::as_slice);
+                objects(served.iter().map(|&s| Obj::Subnet(s)), inv, d)
             }
         ),
     ]
@@ -1075,10 +1132,18 @@ pub fn model_schema() -> serde_json::Value {
 
 /// The closest names to a misspelt one, for "did you mean".
 pub fn close_names<'n>(name: &str, candidates: &[&'n str]) -> Vec<&'n str> {
+    // A few typos for a long name, one for a short one; a name written without
+    // its prefix (`private_cluster`) ranks first.
+    let budget = (name.chars().count() / 3).clamp(1, 3);
     let mut scored: Vec<(usize, &'n str)> = candidates
         .iter()
-        .map(|c| (edit_distance(name, c), *c))
-        .filter(|(d, c)| *d <= 3.max(c.len() / 3) || c.ends_with(name) || c.contains(name))
+        .filter_map(|c| {
+            if name.len() >= 4 && c.contains(name) {
+                return Some((0, *c));
+            }
+            let d = edit_distance(name, c);
+            (d <= budget).then_some((d, *c))
+        })
         .collect();
     scored.sort();
     scored.into_iter().take(3).map(|(_, c)| c).collect()

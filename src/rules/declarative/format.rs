@@ -614,15 +614,21 @@ impl Reader<'_> {
         matches!(path.ty.scalar, Scalar::Object(_)).then_some(path)
     }
 
-    /// The span of a piece of a string node's text: exact when the source
-    /// spells the string the same way (no escapes, one line), else the node.
-    fn sub_span(&self, node: &Node, piece: &str, _at: usize) -> Span {
+    /// The span of a piece of a string node's text (`at` bytes into the
+    /// string): exact when the source spells the string the same way from
+    /// there (no escapes or folding before it), else the whole node.
+    fn sub_span(&self, node: &Node, piece: &str, at: usize) -> Span {
         let s = node.span;
         let src = self
             .text
             .get(s.start as usize..s.end as usize)
             .unwrap_or("");
-        match src.find(piece) {
+        // A quoted scalar's text starts one byte in; search from the piece's own offset
+        // so a placeholder written twice points at the right one.
+        let from = (at..=at + 1)
+            .filter(|i| src.is_char_boundary(*i))
+            .find(|i| src[*i..].starts_with(piece));
+        match from.or_else(|| src.find(piece)) {
             Some(i) if !piece.is_empty() => {
                 let start = s.start as usize + i;
                 Span::new(s.file, start, start + piece.len())

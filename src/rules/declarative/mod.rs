@@ -14,7 +14,7 @@ pub mod template;
 use std::path::{Path as FsPath, PathBuf};
 
 use condition::{resolve, Scope, Truth};
-use fields::{Got, Obj, Slot, State, Value};
+use fields::{Ctx, Got, Obj, Slot, State, Value};
 use format::{Check, LoadError, RuleDef};
 
 use super::{Category, Context, Rule, RuleMeta};
@@ -79,6 +79,7 @@ impl Rule for DeclarativeRule {
     }
 
     fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let model = Ctx::new(inv);
         for check in &self.checks {
             for obj in Obj::all_of(inv, check.kind) {
                 let scope = Scope {
@@ -86,14 +87,14 @@ impl Rule for DeclarativeRule {
                     item: None,
                 };
                 if let Some(filter) = &check.filter {
-                    if filter.eval(inv, &scope).truth != Truth::True {
+                    if filter.eval(&model, &scope).truth != Truth::True {
                         continue;
                     }
                 }
                 match &check.for_each {
-                    None => assert_on(inv, cx, check, obj, &scope),
+                    None => assert_on(&model, cx, check, obj, &scope),
                     Some(list) => {
-                        let items = match resolve(inv, &scope, list) {
+                        let items = match resolve(&model, &scope, list) {
                             Got::Many(items, _) => items,
                             Got::One(s) if s.state == State::Absent => Vec::new(),
                             Got::One(s) => vec![s],
@@ -103,7 +104,7 @@ impl Rule for DeclarativeRule {
                                 base: scope.base.clone(),
                                 item: Some(item),
                             };
-                            assert_on(inv, cx, check, obj, &scope);
+                            assert_on(&model, cx, check, obj, &scope);
                         }
                     }
                 }
@@ -113,8 +114,15 @@ impl Rule for DeclarativeRule {
 }
 
 /// Evaluates the check's assertion and reports when it is FALSE.
-fn assert_on(inv: &Inventory, cx: &mut Context<'_>, check: &Check, obj: Obj, scope: &Scope<'_>) {
-    let e = check.assert.eval(inv, scope);
+fn assert_on<'a>(
+    model: &'a Ctx<'_>,
+    cx: &mut Context<'_>,
+    check: &Check,
+    obj: Obj,
+    scope: &Scope<'a>,
+) {
+    let inv = model.inv;
+    let e = check.assert.eval(model, scope);
     if e.truth != Truth::False {
         return;
     }
@@ -123,12 +131,12 @@ fn assert_on(inv: &Inventory, cx: &mut Context<'_>, check: &Check, obj: Obj, sco
     let span = check
         .at
         .iter()
-        .find_map(|p| first_span(resolve(inv, scope, p)))
+        .find_map(|p| first_span(resolve(model, scope, p)))
         .or_else(|| witness.as_ref().map(|w| w.span))
         .unwrap_or_else(|| obj.decl(inv));
-    let message = check.message.render(inv, scope, value);
+    let message = check.message.render(model, scope, value);
     let label = match (&check.label, &witness) {
-        (Some(t), _) => t.render(inv, scope, value),
+        (Some(t), _) => t.render(model, scope, value),
         (None, Some(w)) => w
             .leaf
             .map_or_else(|| "here".to_string(), |l| l.describe(w.negated)),
@@ -136,17 +144,17 @@ fn assert_on(inv: &Inventory, cx: &mut Context<'_>, check: &Check, obj: Obj, sco
     };
     let mut labels = Vec::new();
     for extra in &check.labels {
-        let Some(at) = known_span(resolve(inv, scope, &extra.field)) else {
+        let Some(at) = known_span(resolve(model, scope, &extra.field)) else {
             continue;
         };
         if let Some(when) = &extra.when {
-            if when.eval(inv, scope).truth != Truth::True {
+            if when.eval(model, scope).truth != Truth::True {
                 continue;
             }
         }
-        labels.push(Label::new(at, extra.message.render(inv, scope, value)));
+        labels.push(Label::new(at, extra.message.render(model, scope, value)));
     }
-    let help = check.help.as_ref().map(|h| h.render(inv, scope, value));
+    let help = check.help.as_ref().map(|h| h.render(model, scope, value));
     let d = cx.report(span, message, label);
     d.labels.extend(labels);
     d.help = help;

@@ -2,7 +2,7 @@
 //! resolved on the matched object when a finding is reported.
 
 use super::condition::{resolve, Path, Scope};
-use super::fields::{Got, Slot, State, Value};
+use super::fields::{Ctx, Got, Slot, State, Value};
 use crate::model::Inventory;
 
 #[derive(Debug)]
@@ -66,7 +66,13 @@ impl Template {
         }
     }
 
-    pub fn render(&self, inv: &Inventory, scope: &Scope<'_>, value: Option<&Value<'_>>) -> String {
+    pub fn render<'a>(
+        &self,
+        cx: &'a Ctx<'_>,
+        scope: &Scope<'a>,
+        value: Option<&Value<'_>>,
+    ) -> String {
+        let inv = cx.inv;
         let mut out = String::new();
         for part in &self.parts {
             match part {
@@ -77,7 +83,7 @@ impl Template {
                     }
                 }
                 Part::Path(p) | Part::Name(p) => {
-                    out.push_str(&render_got(inv, resolve(inv, scope, p)));
+                    out.push_str(&render_got(inv, resolve(cx, scope, p)));
                 }
             }
         }

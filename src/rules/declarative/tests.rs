@@ -475,6 +475,39 @@ fn relations_resolve_through_the_model() {
         truth_on("vnet", "{field: subnets, count: {equals: 2}}", &docs),
         T
     );
+    // Reverse relations: the pools using a subnet, the subnets an NSG serves.
+    let with_nsg = docs[1].replace(
+        r#""addressPrefix":"10.1.0.0/22""#,
+        r#""addressPrefix":"10.1.0.0/22","networkSecurityGroup":{"id":"/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg"}"#,
+    );
+    let nsg = r#"{"id":"/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg","name":"nsg","type":"Microsoft.Network/networkSecurityGroups","properties":{"securityRules":[]}}"#;
+    let count = |kind: &str, cond: &str, filter: &str| {
+        let yaml = rule_with(kind, cond) + filter;
+        run_rule(&yaml, &[docs[0], &with_nsg, nsg]).1.len()
+    };
+    let nodes = "where: {field: name, equals: nodes}\n";
+    let other = "where: {field: name, equals: other}\n";
+    assert_eq!(
+        count("subnet", "{field: pools, count: {equals: 1}}", nodes),
+        0
+    );
+    assert_eq!(
+        count("subnet", "{field: pools.name, contains: sys}", nodes),
+        0
+    );
+    assert_eq!(
+        count("subnet", "{field: pools, count: {equals: 0}}", other),
+        0
+    );
+    assert_eq!(
+        count("subnet", "{field: pools, count: {equals: 0}}", nodes),
+        1
+    );
+    assert_eq!(
+        count("nsg", "{field: subnets.name, contains: nodes}", ""),
+        0
+    );
+    assert_eq!(count("nsg", "{field: subnets, count: {equals: 1}}", ""), 0);
     // A subnet id naming a subnet not among the inputs is unknown, not absent.
     let sys = |c: &str| {
         let yaml = rule_with("node_pool", c) + "where: {field: name, equals: sys}\n";
@@ -870,4 +903,20 @@ fn paths_resolve_against_the_registry() {
     let p = check_path("item.nsg.rules", at, in_list).expect("valid");
     assert!(p.from_item);
     assert_eq!(p.ty.describe(), "list<object<nsg_rule>>");
+}
+
+#[test]
+fn template_errors_point_at_the_placeholder() {
+    let yaml = rule_with("cluster", "{field: name, exists: true}")
+        + "message: \"{{nam}} and {{name}} and {{nam}}x\"\n";
+    let (sources, loaded) = load(&yaml);
+    let errors = loaded.err().expect("the template names an unknown field");
+    let span = errors[0].primary.span;
+    assert_eq!(sources.get(span.file).slice(span), "nam");
+    let line_start = yaml.find("message:").expect("message line");
+    assert_eq!(span.start as usize, line_start + "message: \"{{".len());
+    assert_eq!(
+        errors[0].help.as_deref(),
+        Some("did you mean `name`? (`akslint schema model` lists every field)")
+    );
 }
