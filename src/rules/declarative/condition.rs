@@ -350,6 +350,13 @@ fn element_scope<'a>(scope: &Scope<'a>, path: &Path, el: Slot<'a>) -> Scope<'a> 
     }
 }
 
+/// True for an element that stands for an unknown part of a list of objects:
+/// the model's object lists hold known objects only, so an unknown one comes
+/// from a relation whose target is not among the inputs (`subnet.nsg.rules`).
+fn unknown_objects(path: &Path, el: &Slot<'_>) -> bool {
+    matches!(path.ty.scalar, Scalar::Object(_)) && el.state == State::Unknown
+}
+
 fn quantify<'a, 'c>(
     cx: &'a Ctx<'_>,
     scope: &Scope<'a>,
@@ -361,7 +368,11 @@ fn quantify<'a, 'c>(
     let mut unknown = None;
     let mut first = None;
     for el in els {
-        let e = cond.eval(cx, &element_scope(scope, path, el));
+        let e = if unknown_objects(path, &el) {
+            Eval::bare(Truth::Unknown, el.span)
+        } else {
+            cond.eval(cx, &element_scope(scope, path, el))
+        };
         match (e.truth, all) {
             (Truth::False, true) | (Truth::True, false) => return e,
             (Truth::Unknown, _) if unknown.is_none() => unknown = Some(e),
@@ -393,20 +404,34 @@ fn count<'a, 'c>(
 ) -> Eval<'a, 'c> {
     let (els, owner) = elements(resolve(cx, scope, path));
     let span = els.first().map_or(owner, |s| s.span);
-    let (mut yes, mut maybe) = (0i64, 0i64);
+    let (mut yes, mut maybe, mut unbounded) = (0i64, 0i64, false);
     for el in els {
+        if unknown_objects(path, &el) {
+            unbounded = true;
+            continue;
+        }
         match filter.map(|f| f.eval(cx, &element_scope(scope, path, el)).truth) {
             None | Some(Truth::True) => yes += 1,
             Some(Truth::Unknown) => maybe += 1,
             Some(Truth::False) => {}
         }
     }
-    // Unknown elements may or may not count: the answer is known only when it is the same either way.
-    let first = op.holds(yes, n);
-    let truth = if (yes..=yes + maybe).all(|k| op.holds(k, n) == first) {
-        Truth::of(first)
+    // Unknown elements may or may not count, and an unknown part of the list
+    // may hold any number: the answer is known only when it is the same for
+    // every count in the range.
+    let hi = if unbounded {
+        (yes + maybe).max(n).saturating_add(1)
     } else {
+        yes + maybe
+    };
+    let varies = match op {
+        NumOp::Equals => yes != hi && (yes..=hi).contains(&n),
+        _ => op.holds(yes, n) != op.holds(hi, n),
+    };
+    let truth = if varies {
         Truth::Unknown
+    } else {
+        Truth::of(op.holds(yes, n))
     };
     Eval::bare(truth, span)
 }

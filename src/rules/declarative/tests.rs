@@ -520,6 +520,29 @@ fn relations_resolve_through_the_model() {
         1,
         "an unknown value exists"
     );
+    // Rules of an NSG that is not among the inputs: any number, none known.
+    assert_eq!(sys("{field: subnet.nsg.rules, count: {equals: 0}}"), 0);
+    assert_eq!(
+        sys("{not: {field: subnet.nsg.rules, count: {equals: 0}}}"),
+        0
+    );
+    assert_eq!(
+        sys("{field: subnet.nsg.rules, any: {field: access, exists: true}}"),
+        0
+    );
+    assert_eq!(
+        sys("{not: {field: subnet.nsg.rules, any: {field: access, exists: true}}}"),
+        0
+    );
+    assert_eq!(
+        sys("{field: subnet.nsg.rules, count: {greaterOrEquals: 0}}"),
+        0
+    );
+    assert_eq!(
+        sys("{field: subnet.nsg.rules, count: {less: 0}}"),
+        1,
+        "no count is negative"
+    );
     assert_eq!(
         truth_on("subnet", "{field: vnet.name, equals: vnet}", &docs),
         T
