@@ -16,6 +16,10 @@ use divan::counter::BytesCount;
 use divan::Bencher;
 use gen::Family;
 
+// The allocator of the shipped binary (src/main.rs), for the floor and the check alike.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Clusters per family in the per-family benches.
 const FAMILY_CLUSTERS: usize = 200;
 

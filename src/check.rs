@@ -102,11 +102,22 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
     }));
 
     let limit = opts.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
-    let texts = read_all(&inputs, stdin, limit, &mut path_errors);
+    let loaded = read_all(&inputs, stdin, limit, &mut path_errors);
+    // The texts move into the source map (one copy of each input in memory);
+    // `failed` keeps what reading said about the ones that are not text.
+    let (texts, failed): (Vec<_>, Vec<Option<Option<Diagnostic>>>) = inputs
+        .iter()
+        .zip(loaded)
+        .map(|(input, read)| {
+            let (text, failure) = match read {
+                Loaded::Text(text) => (text, None),
+                Loaded::Failed { text, error } => (text, Some(error)),
+            };
+            ((input.display.clone(), text), failure)
+        })
+        .unzip();
     let mut sources = SourceMap::default();
-    for (input, read) in inputs.iter().zip(&texts) {
-        sources.add(input.display.clone(), read.text().to_string());
-    }
+    sources.add_all(texts);
     let parsed: Vec<Parsed> = inputs
         .par_iter()
         .enumerate()
@@ -116,9 +127,9 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
                 Origin::File(p) => Some(p.clone()),
                 Origin::Stdin => None,
             };
-            match &texts[i] {
-                Loaded::Text(text) => parse_file(file, path, text),
-                Loaded::Failed { error, .. } => Parsed {
+            match &failed[i] {
+                None => parse_file(file, path, &sources.get(file).text),
+                Some(error) => Parsed {
                     file,
                     path,
                     docs: Vec::new(),
@@ -132,6 +143,10 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
     let (inventory, recognized, ingest_diagnostics) =
         build_inventory(&parsed, first_explicit_param, &mut sources);
     let mut diagnostics: Vec<Diagnostic> = parsed.iter().filter_map(|p| p.error.clone()).collect();
+    let parse_failed: Vec<bool> = parsed.iter().map(|p| p.error.is_some()).collect();
+    // The documents are in the inventory now: free their trees before the
+    // rules run, on all workers (freeing a big tree takes a while).
+    parsed.into_par_iter().for_each(drop);
     diagnostics.extend(ingest_diagnostics);
     diagnostics.extend(rules::run(
         &inventory,
@@ -152,8 +167,8 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
     }
     let files_recognized = recognized
         .iter()
-        .zip(&parsed)
-        .filter(|(r, p)| **r && p.error.is_none())
+        .zip(&parse_failed)
+        .filter(|(r, failed)| **r && !**failed)
         .count();
     CheckResult {
         sources,
@@ -298,14 +313,6 @@ enum Loaded {
     },
 }
 
-impl Loaded {
-    fn text(&self) -> &str {
-        match self {
-            Loaded::Text(t) | Loaded::Failed { text: t, .. } => t,
-        }
-    }
-}
-
 /// Reads every input, never blocking and never reading more than `limit` bytes:
 /// only regular files (and standard input) are read, their size checked first.
 /// Inputs that cannot be read at all go to `errors` (exit code 2).
@@ -365,8 +372,10 @@ fn read_all(
                     out.push(too_large(Some(meta.len())));
                     continue;
                 }
-                Ok(_) => std::fs::File::open(p).and_then(|f| {
-                    let mut buf = Vec::new();
+                Ok(meta) => std::fs::File::open(p).and_then(|f| {
+                    // Sized up front: a growing buffer would hold up to twice the file.
+                    let size = usize::try_from(meta.len()).unwrap_or(0);
+                    let mut buf = Vec::with_capacity(size.saturating_add(1));
                     f.take(limit.saturating_add(1))
                         .read_to_end(&mut buf)
                         .map(|_| buf)
@@ -738,5 +747,22 @@ fn normalize_newlines(text: String) -> String {
         text.replace("\r\n", "\n")
     } else {
         text
+    }
+}
+
+/// [`check`] on a pool of its own with `threads` workers (`None`: one per core),
+/// reading standard input for `-`. The pool's threads get the main thread's
+/// 8 MiB stack: the recursive readers (ARM expressions, HCL, deep documents)
+/// run on them.
+pub fn check_in_pool(opts: &CheckOptions, threads: Option<usize>) -> CheckResult {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .stack_size(8 << 20)
+        .thread_name(|i| format!("akslint-{i}"))
+        .build();
+    match pool {
+        Ok(pool) => pool.install(|| check(opts, &mut std::io::stdin().lock())),
+        // No threads to be had: run on this one.
+        Err(_) => check(opts, &mut std::io::stdin().lock()),
     }
 }

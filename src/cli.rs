@@ -116,6 +116,10 @@ pub struct CheckArgs {
     /// with `KB`, `MB`, `GB` (powers of 1000) or `KiB`, `MiB`, `GiB` (powers of 1024).
     #[arg(long, value_name = "SIZE", default_value = "512MB", value_parser = parse_size)]
     pub max_file_size: u64,
+
+    /// Worker threads for reading, parsing and the rules [default: all cores]; 1 runs sequentially.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 /// `512MB` → 512,000,000; `1GiB` → 1,073,741,824; `4096` → 4096.

@@ -444,3 +444,21 @@ fn ids_built_by_a_template_meet_ids_written_out_literally() {
         vec![("AKS601", 3), ("AKS701", 3), ("AKS703", 3), ("AKS001", 15)]
     );
 }
+
+#[test]
+fn threads_one_and_two_report_the_same_findings() {
+    // Every fixture at once: many files, parsed and checked on the workers.
+    let run = |n: &str| akslint(&["check", "--format", "json", "--threads", n, "fixtures"]);
+    let (one, two) = (run("1"), run("2"));
+    assert_eq!(one.status.code(), Some(1), "{}", stdout(&one));
+    assert_eq!(stdout(&one), stdout(&two));
+    let findings = json(&one);
+    assert!(findings.to_string().contains("AKS001"), "{findings}");
+}
+
+#[test]
+fn threads_zero_is_refused() {
+    let out = akslint(&["check", "--threads", "0", "fixtures"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--threads"));
+}

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::model::{Field, ResourceId};
+use crate::model::{Field, ResourceId, Tags};
 use crate::syntax::{Node, NodeKind};
 
 /// A string value; numbers and booleans are taken as their text.
@@ -142,18 +142,20 @@ pub fn list<T>(node: Option<&Node>, item: impl Fn(Option<&Node>) -> Field<T>) ->
 }
 
 /// A `tags` map. Values read as strings (ARM expressions arrive evaluated); a
-/// map that cannot be known as a whole leaves the tags unknown.
-pub fn tags(node: Option<&Node>) -> crate::model::Tags {
-    let mut out = crate::model::Tags::default();
-    let Some(n) = node else { return out };
+/// value that is not a map (unknown, or not evaluable) leaves the tags unknown.
+pub fn tags(node: Option<&Node>) -> Tags {
+    let Some(n) = node else {
+        return Tags::default();
+    };
     match &n.kind {
-        NodeKind::Null => {}
+        NodeKind::Null => Tags::default(),
         NodeKind::Object(entries) => {
+            let mut out = Tags::written_at(n.span);
             for e in entries.iter().filter(|e| !e.value.is_null()) {
                 out.push(e.key.clone(), string(Some(&e.value)));
             }
+            out
         }
-        _ => out = crate::model::Tags::unknown(n.span),
+        _ => Tags::unknown(n.span),
     }
-    out
 }

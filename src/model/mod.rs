@@ -28,7 +28,7 @@ pub use network::{
     SubnetAssociation, VirtualNetwork,
 };
 
-use index::IdIndex;
+use index::{IdIndex, MatchIndex};
 
 pub type ClusterIdx = usize;
 pub type PoolIdx = usize;
@@ -52,6 +52,38 @@ pub struct Inventory {
     /// `akslint-ignore` tags found on resources.
     pub tag_suppressions: Vec<TagSuppression>,
     linked: bool,
+    /// Id lookups for the rules, built once linked.
+    lookups: Lookups,
+}
+
+/// Rules join by id through these instead of scanning every subnet or VNet
+/// per cluster (a scan per cluster made estates quadratic).
+#[derive(Debug, Default)]
+struct Lookups {
+    subnets: MatchIndex<SubnetIdx>,
+    vnets: MatchIndex<VnetIdx>,
+    /// By a peering's remote VNet id: (VNet, peering) holding such a peering.
+    peerings: MatchIndex<(VnetIdx, usize)>,
+}
+
+impl Lookups {
+    fn build(inv: &Inventory) -> Lookups {
+        fn ids<'a>(
+            ids: impl Iterator<Item = Option<&'a ResourceId>>,
+        ) -> impl Iterator<Item = (usize, &'a ResourceId)> {
+            ids.enumerate().filter_map(|(i, id)| Some((i, id?)))
+        }
+        Lookups {
+            subnets: MatchIndex::build(ids(inv.subnets.iter().map(|s| s.id.as_ref()))),
+            vnets: MatchIndex::build(ids(inv.vnets.iter().map(|v| v.id.as_ref()))),
+            peerings: MatchIndex::build(inv.vnets.iter().enumerate().flat_map(|(vi, v)| {
+                v.peerings
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(pi, p)| Some(((vi, pi), p.remote_vnet_id.value()?)))
+            })),
+        }
+    }
 }
 
 /// An `akslint-ignore` tag: the rule codes it names for a resource and its children.
@@ -190,6 +222,7 @@ impl InventoryBuilder {
     pub fn finish(mut self) -> Inventory {
         link(&mut self.inv);
         defaults::apply(&mut self.inv);
+        self.inv.lookups = Lookups::build(&self.inv);
         self.inv.linked = true;
         self.inv
     }
@@ -278,10 +311,75 @@ impl Inventory {
         self.clusters[ci].pools.iter().map(|&p| (p, &self.pools[p]))
     }
 
+    /// The subnets whose id matches `id` (placeholders on either side), in order.
+    pub fn subnets_matching(&self, id: &ResourceId) -> Vec<SubnetIdx> {
+        let id_of = |i: SubnetIdx| self.subnets.get(i)?.id.as_ref();
+        self.linked
+            .then(|| self.lookups.subnets.matching(id, id_of))
+            .flatten()
+            .unwrap_or_else(|| {
+                scan(self.subnets.iter().map(|s| s.id.as_ref()), |sid| {
+                    sid.matches(id)
+                })
+            })
+    }
+
+    /// The VNets whose id matches `id`, in order.
+    pub fn vnets_matching(&self, id: &ResourceId) -> Vec<VnetIdx> {
+        let id_of = |i: VnetIdx| self.vnets.get(i)?.id.as_ref();
+        self.linked
+            .then(|| self.lookups.vnets.matching(id, id_of))
+            .flatten()
+            .unwrap_or_else(|| {
+                scan(self.vnets.iter().map(|v| v.id.as_ref()), |vid| {
+                    vid.matches(id)
+                })
+            })
+    }
+
+    /// The VNets with a peering whose remote VNet id matches `id`, in order.
+    pub fn vnets_peering_with(&self, id: &ResourceId) -> Vec<VnetIdx> {
+        let id_of = |(vi, pi): (VnetIdx, usize)| {
+            self.vnets.get(vi)?.peerings.get(pi)?.remote_vnet_id.value()
+        };
+        let indexed = self
+            .linked
+            .then(|| self.lookups.peerings.matching(id, id_of))
+            .flatten();
+        match indexed {
+            Some(hits) => {
+                let mut vnets: Vec<VnetIdx> = hits.into_iter().map(|(vi, _)| vi).collect();
+                vnets.dedup();
+                vnets
+            }
+            None => {
+                let peers = |v: &VirtualNetwork| {
+                    v.peerings
+                        .iter()
+                        .any(|p| p.remote_vnet_id.value().is_some_and(|r| r.matches(id)))
+                };
+                (0..self.vnets.len())
+                    .filter(|&vi| peers(&self.vnets[vi]))
+                    .collect()
+            }
+        }
+    }
+
     /// The cluster of a pool, when it is among the inputs.
     pub fn pool_cluster(&self, pool: &NodePool) -> Option<&Cluster> {
         pool.cluster.map(|c| &self.clusters[c])
     }
+}
+
+/// Positions of the ids that satisfy `fits`.
+fn scan<'a>(
+    ids: impl Iterator<Item = Option<&'a ResourceId>>,
+    fits: impl Fn(&ResourceId) -> bool,
+) -> Vec<usize> {
+    ids.enumerate()
+        .filter(|(_, id)| id.is_some_and(&fits))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 fn merge_field<T>(into: &mut Field<T>, other: Field<T>) {

@@ -414,6 +414,13 @@ pub fn evaluate_subnet(inv: &Inventory, subnet: SubnetIdx, flow: &Flow) -> Optio
     Some(evaluate(nsg, &NsgContext::for_subnet(inv, subnet), flow))
 }
 
+/// False when every rule of the NSG certainly allows: then no verdict can name
+/// one of its own rules among the deniers (a rule denies only with `Deny` access),
+/// and rules that report user deny rules can skip the evaluation.
+pub fn may_deny(nsg: &NetworkSecurityGroup) -> bool {
+    nsg.rules.iter().any(|r| rule::access(r) & rule::DENY != 0)
+}
+
 /// What `nsg` does to every packet of `flow`, and which rules decide it.
 ///
 /// Rules whose direction is unread may match in either direction. Rules whose

@@ -11,14 +11,25 @@ pub struct Tags {
     /// (`tags = var.tags`, a `reference()`): any tag may then exist, so rules on
     /// tags stay silent instead of reporting one missing.
     unknown: Option<Span>,
+    /// The tags map as written, for diagnostics about a tag it lacks.
+    span: Option<Span>,
 }
 
 impl Tags {
+    /// An empty map written at `span`; [`Tags::push`] fills it.
+    pub fn written_at(span: Span) -> Tags {
+        Tags {
+            span: Some(span),
+            ..Tags::default()
+        }
+    }
+
     /// Tags that exist but cannot be known; `span` points at the tags value.
     pub fn unknown(span: Span) -> Tags {
         Tags {
             entries: Vec::new(),
             unknown: Some(span),
+            span: Some(span),
         }
     }
 
@@ -72,6 +83,12 @@ impl Tags {
         self.unknown
     }
 
+    /// Where the tags map (or the unknown value standing for it) is written;
+    /// `None` when the input has no tags at all.
+    pub fn span(&self) -> Option<Span> {
+        self.span
+    }
+
     /// Merges two descriptions of the same resource: the first with tags written
     /// wins, as a stated value beats an unknown one in [`Field::merge`]; with
     /// none written, the tags stay unknown if either description says so.
@@ -84,6 +101,7 @@ impl Tags {
             Tags {
                 entries: Vec::new(),
                 unknown: self.unknown.or(other.unknown),
+                span: self.span.or(other.span),
             }
         }
     }
@@ -99,7 +117,7 @@ mod tests {
     }
 
     fn tags(pairs: &[(&str, &str)]) -> Tags {
-        let mut t = Tags::default();
+        let mut t = Tags::written_at(span(99));
         for (i, (k, v)) in pairs.iter().enumerate() {
             t.push(*k, Field::Known(v.to_string(), span(i)));
         }
@@ -143,5 +161,7 @@ mod tests {
         assert_eq!(m.unknown_span(), Some(span(3)));
         let m = Tags::unknown(span(3)).merge(Tags::default());
         assert_eq!(m.unknown_span(), Some(span(3)));
+        let m = Tags::default().merge(Tags::written_at(span(5)));
+        assert_eq!((m.span(), m.is_unknown()), (Some(span(5)), false));
     }
 }

@@ -55,13 +55,8 @@ impl Rule for ApiServerSubnetInvalid {
             let Field::Known(id, id_span) = &cluster.api_server.subnet_id else {
                 continue;
             };
-            let mut found = inv
-                .subnets
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.id.as_ref().is_some_and(|i| i.matches(id)));
             // Two subnets fit a placeholder id: judging either would be a guess.
-            let (Some((si, _)), None) = (found.next(), found.next()) else {
+            let [si] = inv.subnets_matching(id)[..] else {
                 continue;
             };
             check_delegation(inv, si, cluster, *id_span, cx);

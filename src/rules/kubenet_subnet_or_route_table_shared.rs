@@ -1,3 +1,7 @@
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+
 use super::{declare_rule, display_name, Context, Rule, RuleMeta};
 use crate::diagnostic::{Label, Severity};
 use crate::model::{ClusterIdx, Field, Inventory, IpamMode};
@@ -55,12 +59,12 @@ impl Rule for KubenetSubnetOrRouteTableShared {
 
     fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
         let by_subnet = subnet_uses(inv);
-        let mut paired: Vec<(ClusterIdx, ClusterIdx)> = Vec::new();
+        let mut paired: HashSet<(ClusterIdx, ClusterIdx)> = HashSet::new();
         for (key, uses) in &by_subnet {
             let Some((a, b)) = two_clusters(uses, |_| true) else {
                 continue;
             };
-            paired.push((a.cluster, b.cluster));
+            paired.insert((a.cluster, b.cluster));
             let kubenet = [a, b].into_iter().any(|u| is_kubenet(inv, u.cluster));
             let subnet = key.rsplit('/').next().unwrap_or(key);
             let (severity, why) = if kubenet {
@@ -110,8 +114,8 @@ fn is_kubenet(inv: &Inventory, ci: ClusterIdx) -> bool {
 }
 
 /// Node subnet id (lowercase key) → the pools of clusters that use it, in input order.
-fn subnet_uses(inv: &Inventory) -> Vec<(String, Vec<Use>)> {
-    let mut out: Vec<(String, Vec<Use>)> = Vec::new();
+fn subnet_uses(inv: &Inventory) -> IndexMap<String, Vec<Use>> {
+    let mut out: IndexMap<String, Vec<Use>> = IndexMap::new();
     for pool in &inv.pools {
         let (Some(ci), Field::Known(id, span)) = (pool.cluster, &pool.vnet_subnet_id) else {
             continue;
@@ -125,9 +129,11 @@ fn subnet_uses(inv: &Inventory) -> Vec<(String, Vec<Use>)> {
             pool: display_name(&pool.name, &pool.address),
             span: *span,
         };
-        match out.iter_mut().find(|(k, _)| k == id.key()) {
-            Some((_, v)) => v.push(u),
-            None => out.push((id.key().to_string(), vec![u])),
+        match out.get_mut(id.key()) {
+            Some(v) => v.push(u),
+            None => {
+                out.insert(id.key().to_string(), vec![u]);
+            }
         }
     }
     out
@@ -145,9 +151,13 @@ fn two_clusters(uses: &[Use], keep: impl Fn(&Use) -> bool) -> Option<(&Use, &Use
 type TableUse = (ClusterIdx, String, Span);
 
 /// A route table on the node subnets of two kubenet clusters (that do not already share a subnet).
-fn check_route_tables(inv: &Inventory, paired: &[(ClusterIdx, ClusterIdx)], cx: &mut Context<'_>) {
+fn check_route_tables(
+    inv: &Inventory,
+    paired: &HashSet<(ClusterIdx, ClusterIdx)>,
+    cx: &mut Context<'_>,
+) {
     // Route table → (cluster, subnet name, span of the subnet's route table reference).
-    let mut by_table: Vec<(usize, Vec<TableUse>)> = Vec::new();
+    let mut by_table: IndexMap<usize, Vec<TableUse>> = IndexMap::new();
     for pool in &inv.pools {
         let (Some(ci), Some(si)) = (pool.cluster, pool.subnet) else {
             continue;
@@ -160,13 +170,9 @@ fn check_route_tables(inv: &Inventory, paired: &[(ClusterIdx, ClusterIdx)], cx: 
             continue;
         };
         let entry = (ci, subnet.display_name(), span);
-        match by_table.iter_mut().find(|(t, _)| *t == rt) {
-            Some((_, v)) => {
-                if !v.iter().any(|(c, n, _)| *c == ci && *n == entry.1) {
-                    v.push(entry)
-                }
-            }
-            None => by_table.push((rt, vec![entry])),
+        let v = by_table.entry(rt).or_default();
+        if !v.iter().any(|(c, n, _)| *c == ci && *n == entry.1) {
+            v.push(entry)
         }
     }
     for (rt, uses) in by_table {

@@ -42,6 +42,8 @@ mod vnet_ip_limit;
 mod windows_pool_on_kubenet;
 mod windows_pool_unsupported_network;
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Cluster, Field, Inventory, MaxSurge, NetworkPlugin, NodePool};
 use crate::source::Span;
@@ -337,9 +339,11 @@ pub fn run(
     rules: &[&'static dyn Rule],
     thresholds: &Thresholds,
 ) -> Vec<Diagnostic> {
+    // Rules are independent readers of the inventory: one task each, on the
+    // caller's pool; the collected order is the rules' order, as sequentially.
     rules
-        .iter()
-        .flat_map(|rule| {
+        .par_iter()
+        .flat_map_iter(|rule| {
             let mut cx = Context::new(rule.meta(), thresholds);
             rule.check(inventory, &mut cx);
             cx.into_diagnostics()

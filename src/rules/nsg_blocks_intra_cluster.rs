@@ -8,7 +8,7 @@ use super::nsg_common::{
 };
 use super::{declare_rule, Context, Rule, RuleMeta};
 use crate::diagnostic::Label;
-use crate::model::nsg::{evaluate, Direction, Flow, NsgContext, PortRange, Protocol};
+use crate::model::nsg::{evaluate, may_deny, Direction, Flow, NsgContext, PortRange, Protocol};
 use crate::model::{ClusterIdx, Field, Inventory, IpamMode, NsgIdx, SubnetIdx};
 
 declare_rule! {
@@ -177,10 +177,7 @@ fn api_server_endpoint(inv: &Inventory, ci: ClusterIdx) -> Option<Endpoint> {
         return None;
     }
     let id = api.subnet_id.value()?;
-    let si = inv
-        .subnets
-        .iter()
-        .position(|s| s.id.as_ref().is_some_and(|sid| sid.matches(id)))?;
+    let si = *inv.subnets_matching(id).first()?;
     let net = *known_prefixes(inv, si)?.first()?;
     Some(Endpoint {
         net,
@@ -260,6 +257,10 @@ fn check_cluster(
             let Some(ni) = inv.subnets[at].nsg else {
                 continue;
             };
+            // Only a deny rule of the user's is reported.
+            if !may_deny(&inv.nsgs[ni]) {
+                continue;
+            }
             let mut ctx = NsgContext::for_subnet(inv, at);
             ctx.vnet_may_include.extend(pod_space.iter().copied());
             let nsg = &inv.nsgs[ni];

@@ -8,7 +8,9 @@ use super::nsg_common::{
 };
 use super::{declare_rule, Context, Rule, RuleMeta};
 use crate::diagnostic::{Label, Severity};
-use crate::model::nsg::{evaluate, Direction, Flow, NsgContext, Outcome, PortRange, Protocol};
+use crate::model::nsg::{
+    evaluate, may_deny, Direction, Flow, NsgContext, Outcome, PortRange, Protocol,
+};
 use crate::model::{Cluster, ClusterIdx, Field, Inventory, SubnetIdx};
 
 declare_rule! {
@@ -135,11 +137,15 @@ fn check_api_server(
         let Some(ni) = inv.subnets[si].nsg else {
             continue;
         };
+        // Only a deny rule of the user's is reported.
+        if !may_deny(&inv.nsgs[ni]) {
+            continue;
+        }
         let ctx = NsgContext::for_subnet(inv, si);
         for src in known_prefixes(inv, si).unwrap_or_default() {
             // Every public address must be denied: the API server's is one of them.
             let mut deny = None;
-            for dst in &public {
+            for dst in public {
                 let flow = Flow::new(
                     Direction::Outbound,
                     Protocol::Tcp,
@@ -231,6 +237,9 @@ fn check_dns(
         let Some(ni) = inv.subnets[si].nsg else {
             continue;
         };
+        if !may_deny(&inv.nsgs[ni]) {
+            continue;
+        }
         let ctx = NsgContext::for_subnet(inv, si);
         for src in known_prefixes(inv, si).unwrap_or_default() {
             for (ip, field) in dns_servers(inv, si) {

@@ -90,7 +90,13 @@ const AZURE_PLATFORM: (Ipv4Addr, u8) = (Ipv4Addr::new(168, 63, 129, 16), 32);
 
 /// Public IPv4 space as the fewest prefixes: where the API server's public
 /// address and any attacker on the Internet may be.
-pub(crate) fn public_v4_prefixes() -> Vec<IpNet> {
+/// Computed once: two rules ask for it per cluster or subnet.
+pub(crate) fn public_v4_prefixes() -> &'static [IpNet] {
+    static PREFIXES: std::sync::OnceLock<Vec<IpNet>> = std::sync::OnceLock::new();
+    PREFIXES.get_or_init(split_public_v4)
+}
+
+fn split_public_v4() -> Vec<IpNet> {
     let blocked: Vec<Ipv4Net> = std::iter::once(&AZURE_PLATFORM)
         .chain(NOT_PUBLIC_V4.iter())
         .filter_map(|&(a, l)| Ipv4Net::new(a, l).ok())

@@ -62,7 +62,7 @@ impl Rule for NsgExposesManagementPorts {
             let ctx = NsgContext::for_subnet(inv, si);
             for port in [22, 3389] {
                 for dst in known_prefixes(inv, si).unwrap_or_default() {
-                    for src in &public {
+                    for src in public {
                         let flow = Flow::new(
                             Direction::Inbound,
                             Protocol::Tcp,

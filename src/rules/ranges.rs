@@ -100,11 +100,7 @@ pub fn cluster_subnets(inv: &Inventory, ci: ClusterIdx) -> Vec<SubnetIdx> {
         .flatten()
         .collect();
     if let Some(id) = inv.clusters[ci].api_server.subnet_id.value() {
-        out.extend(
-            inv.subnets
-                .iter()
-                .position(|s| s.id.as_ref().is_some_and(|sid| sid.matches(id))),
-        );
+        out.extend(inv.subnets_matching(id).first());
     }
     out.sort_unstable();
     out.dedup();
@@ -143,10 +139,7 @@ pub fn peered_ranges(inv: &Inventory, vi: VnetIdx) -> Vec<PeerRange> {
         let Some(remote_id) = peering.remote_vnet_id.value() else {
             continue;
         };
-        let remote = inv
-            .vnets
-            .iter()
-            .position(|v| v.id.as_ref().is_some_and(|id| id.matches(remote_id)));
+        let remote = inv.vnets_matching(remote_id).first().copied();
         match remote {
             Some(ri) if ri != vi => {
                 if !seen.contains(&ri) {
@@ -167,18 +160,12 @@ pub fn peered_ranges(inv: &Inventory, vi: VnetIdx) -> Vec<PeerRange> {
     }
     // Peerings written on the other side only.
     if let Some(my_id) = &vnet.id {
-        for (ri, other) in inv.vnets.iter().enumerate() {
+        for ri in inv.vnets_peering_with(my_id) {
             if ri == vi || seen.contains(&ri) {
                 continue;
             }
-            let peers_back = other
-                .peerings
-                .iter()
-                .any(|p| p.remote_vnet_id.value().is_some_and(|id| id.matches(my_id)));
-            if peers_back {
-                seen.push(ri);
-                out.extend(vnet_ranges(inv, ri));
-            }
+            seen.push(ri);
+            out.extend(vnet_ranges(inv, ri));
         }
     }
     out

@@ -1,4 +1,4 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use ipnet::IpNet;
 
@@ -7,7 +7,7 @@ use super::node_resource_group::{
 };
 use super::{declare_rule, Context, Rule, RuleMeta};
 use crate::ingest::values::parse_cidr;
-use crate::model::{Field, Inventory, Route, Subnet};
+use crate::model::{Field, Inventory, ResourceId, Route, Subnet};
 
 declare_rule! {
     /// ## What it checks
@@ -61,17 +61,23 @@ impl Rule for UdrOnManagedVnet {
     }
 
     fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
-        let managed: Vec<(usize, String)> = inv
-            .clusters
-            .iter()
-            .enumerate()
-            .filter(|(ci, _)| uses_managed_vnet(inv, *ci) == Some(true))
-            .filter_map(|(ci, c)| node_resource_group(c).map(|rg| (ci, rg)))
-            .collect();
+        let managed = ManagedGroups::new(
+            inv.clusters
+                .iter()
+                .enumerate()
+                .filter(|(ci, _)| uses_managed_vnet(inv, *ci) == Some(true))
+                .filter_map(|(ci, c)| node_resource_group(c).map(|rg| (ci, rg))),
+        );
         check_udr_outbound(inv, cx);
+        // VNets some pool is placed in: BYO VNets, whatever their names.
+        let pool_vnets: HashSet<&ResourceId> = inv
+            .pools
+            .iter()
+            .filter_map(|p| inv.subnets.get(p.subnet?)?.vnet_id.as_ref())
+            .collect();
         let mut seen_tables = BTreeSet::new();
         for subnet in &inv.subnets {
-            let Some(owner) = managed_owner(inv, &managed, subnet) else {
+            let Some(owner) = managed_owner(&managed, &pool_vnets, subnet) else {
                 continue;
             };
             check_subnet(inv, cx, subnet, &owner, &mut seen_tables);
@@ -83,9 +89,8 @@ impl Rule for UdrOnManagedVnet {
             }
             let Some(id) = &table.id else { continue };
             let owner = managed
-                .iter()
-                .find(|(_, rg)| rg_matches(id, rg))
-                .map(|(ci, _)| Owner::Cluster(*ci))
+                .owner(id)
+                .map(Owner::Cluster)
                 .or_else(|| is_mc_group(id).then_some(Owner::Naming));
             if let Some(owner) = owner {
                 if is_aks_route_table_name(id.name()) {
@@ -151,17 +156,55 @@ fn is_aks_route_table_name(name: &str) -> bool {
     is_aks_agentpool_name(name, "routetable")
 }
 
-fn managed_owner(inv: &Inventory, managed: &[(usize, String)], subnet: &Subnet) -> Option<Owner> {
+/// The node resource groups of the clusters on a managed VNet, looked up by
+/// a resource's group: one hash lookup per resource, not a scan of all clusters.
+struct ManagedGroups {
+    /// Lowercase group name → the first cluster with it.
+    exact: HashMap<String, usize>,
+    /// Groups with a `{placeholder}` (an unknown location), matched one by one.
+    patterned: Vec<(usize, String)>,
+}
+
+impl ManagedGroups {
+    fn new(groups: impl Iterator<Item = (usize, String)>) -> ManagedGroups {
+        let mut exact = HashMap::new();
+        let mut patterned = Vec::new();
+        for (ci, rg) in groups {
+            if rg.contains('{') {
+                patterned.push((ci, rg));
+            } else {
+                exact.entry(rg.to_ascii_lowercase()).or_insert(ci);
+            }
+        }
+        ManagedGroups { exact, patterned }
+    }
+
+    /// The first cluster (in input order) whose node resource group holds `id`.
+    fn owner(&self, id: &ResourceId) -> Option<usize> {
+        let by_name = id
+            .resource_group()
+            .filter(|g| !g.contains('{'))
+            .and_then(|g| self.exact.get(&g.to_ascii_lowercase()).copied());
+        let by_pattern = self
+            .patterned
+            .iter()
+            .find(|(_, rg)| rg_matches(id, rg))
+            .map(|(ci, _)| *ci);
+        by_name.into_iter().chain(by_pattern).min()
+    }
+}
+
+fn managed_owner(
+    managed: &ManagedGroups,
+    pool_vnets: &HashSet<&ResourceId>,
+    subnet: &Subnet,
+) -> Option<Owner> {
     let vnet_id = subnet.vnet_id.as_ref()?;
-    if let Some((ci, _)) = managed.iter().find(|(_, rg)| rg_matches(vnet_id, rg)) {
-        return Some(Owner::Cluster(*ci));
+    if let Some(ci) = managed.owner(vnet_id) {
+        return Some(Owner::Cluster(ci));
     }
     // A pool of some cluster placed in this VNet means it is a BYO VNet after all.
-    let used_by_pool = inv.pools.iter().any(|p| {
-        p.subnet
-            .is_some_and(|s| inv.subnets[s].vnet_id.as_ref() == Some(vnet_id))
-    });
-    (is_mc_group(vnet_id) && is_aks_vnet_name(vnet_id.name()) && !used_by_pool)
+    (is_mc_group(vnet_id) && is_aks_vnet_name(vnet_id.name()) && !pool_vnets.contains(vnet_id))
         .then_some(Owner::Naming)
 }
 

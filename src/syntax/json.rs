@@ -16,6 +16,14 @@ pub struct SyntaxError {
 /// Parses JSON allowing only what real templates contain beyond the standard:
 /// `//` and `/* */` comments, trailing commas and raw line breaks in strings.
 pub fn parse(file: FileId, text: &str) -> Result<Node, SyntaxError> {
+    match super::fast_json::parse(file, text) {
+        Some(node) => Ok(node),
+        None => parse_jsonc(file, text),
+    }
+}
+
+/// jsonc-parser's reading: every error message and edge case comes from here.
+fn parse_jsonc(file: FileId, text: &str) -> Result<Node, SyntaxError> {
     let options = ParseOptions {
         allow_comments: true,
         allow_trailing_commas: true,
@@ -87,7 +95,7 @@ fn convert(file: FileId, value: Value<'_>) -> Node {
     }
 }
 
-fn parse_number(text: &str) -> Number {
+pub(super) fn parse_number(text: &str) -> Number {
     match text.parse::<i64>() {
         Ok(i) => Number::Int(i),
         Err(_) => Number::Float(text.parse::<f64>().unwrap_or(f64::NAN)),
@@ -112,6 +120,81 @@ mod tests {
         assert!(parse(FileId(0), "{'a': 1}").is_err());
         assert!(parse(FileId(0), "{\"a\": 0x10}").is_err());
         assert!(parse(FileId(0), "{a: 1}").is_err());
+    }
+
+    /// The fast reader gives jsonc-parser's tree, or leaves the text to it.
+    fn same_as_jsonc(text: &str) -> bool {
+        let fast = crate::syntax::fast_json::parse(FileId(0), text);
+        let slow = parse_jsonc(FileId(0), text);
+        match (&fast, &slow) {
+            (Some(f), Ok(s)) => assert_eq!(f, s, "{text}"),
+            (Some(f), Err(e)) => panic!("fast took what jsonc rejects ({e:?}): {f:?}"),
+            (None, _) => {}
+        }
+        fast.is_some()
+    }
+
+    #[test]
+    fn fast_reader_gives_the_same_tree() {
+        for text in [
+            r#"{"a": [1, -2, 3.5, 1e3, -0.5E-2, 0], "b": {"c": null, "d": true, "e": false}}"#,
+            "{\n  // c\n  \"a\": [1, 2,],\n  /* b */ \"b\": \"x\",\n}",
+            r#"{"esc": "q\"b\\s\/n\nt\tu\u00e9\u0041", "utf8": "zürich ☃", "": ""}"#,
+            r#"[[], {}, [{}], "", 9223372036854775807, 9223372036854775808]"#,
+            r#"{"dup": 1, "dup": 2}"#,
+            "  \"top\"  ",
+        ] {
+            assert!(same_as_jsonc(text), "fast reader gave up on {text}");
+        }
+    }
+
+    #[test]
+    fn fast_reader_leaves_the_unusual_to_jsonc() {
+        for text in [
+            "{\"a\": 01}",
+            "{\"a\": 1.}",
+            "{\"a\": .5}",
+            "{\"a\": nul}",
+            "{\"a\": nullx}",
+            "[1,,2]",
+            "{,}",
+            "{\"a\" 1}",
+            "{\"a\": 1} x",
+            "\"line\nbreak\"",
+            "\"\\ud83d\\ude00\"",
+            "\"\\ud800\"",
+            "/* open",
+            "",
+            "{'a': 1}",
+            "{a: 1}",
+            "[1 2]",
+        ] {
+            assert!(!same_as_jsonc(text), "fast reader took {text:?}");
+        }
+        let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+        assert!(!same_as_jsonc(&deep));
+    }
+
+    #[test]
+    fn fast_reader_matches_jsonc_on_every_fixture() {
+        let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        let mut compared = 0;
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|e| e == "json") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    let text = crate::source::strip_bom(text).replace("\r\n", "\n");
+                    compared += usize::from(same_as_jsonc(&text));
+                }
+            }
+        }
+        assert!(
+            compared > 50,
+            "only {compared} fixtures read by the fast reader"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Front-ends that turn input text into one spanned [`Node`] tree.
 
+mod fast_json;
 pub mod json;
 pub mod node;
 pub mod yaml;

@@ -123,9 +123,9 @@ pub fn ingest(b: &mut InventoryBuilder, r: &Resource<'_>) {
 }
 
 /// Adds one resource to the inventory. Types akslint does not model are counted.
-/// Front-ends whose tags are not Azure's own (`azapi`, CAPZ's `additionalTags`,
-/// the classic Crossplane provider) call this: `akslint-ignore` tags are read
-/// from ARM-shaped inputs and ASO only, as documented.
+/// azapi, CAPZ and the classic Crossplane provider pass their tags only since
+/// tags are modelled; they call this so that `akslint-ignore` tags keep the reach
+/// they had (ARM-shaped JSON, live resources and ASO).
 pub fn ingest_model(b: &mut InventoryBuilder, r: &Resource<'_>) {
     match r.resource_type.to_ascii_lowercase().as_str() {
         "microsoft.containerservice/managedclusters" => cluster::cluster(b, r),

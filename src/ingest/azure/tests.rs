@@ -69,6 +69,8 @@ fn template_tags_evaluate_like_any_value() {
     assert_eq!(tag(&s, &c.tags, "costcenter"), Some(("42", "42")));
     let keys: Vec<&str> = c.tags.iter().map(|(k, _)| k).collect();
     assert_eq!(keys, ["Env", "CostCenter"]);
+    let map = slice(&s, c.tags.span().unwrap_or_default());
+    assert!(map.starts_with("{\"Env\"") && map.ends_with("42}"), "{map}");
     assert_eq!(c.addons.http_application_routing.value(), Some(&true));
     assert_eq!(
         tag(&s, &inv.pools[0].tags, "POOL"),
@@ -95,6 +97,7 @@ fn template_tags_evaluate_like_any_value() {
 
     let r = &inv.route_tables[0];
     assert!(r.tags.is_empty() && !r.tags.is_unknown());
+    assert_eq!(r.tags.span(), None);
     assert_eq!(r.tags.lookup("env"), Field::Absent);
 }
 
@@ -223,4 +226,31 @@ fn suppression_tag_is_also_a_tag() {
     assert_eq!(inv.tag_suppressions.len(), 1);
     assert_eq!(inv.tag_suppressions[0].codes, ["AKS001", "AKS004"]);
     assert!(inv.nsgs[0].tags.get("AKSLINT-IGNORE").is_some());
+}
+
+/// Two recorded responses for one cluster: the add-on and the tags come from
+/// whichever states them first.
+#[test]
+fn merged_cluster_keeps_addon_and_tags() {
+    let cluster = |body: &str| {
+        format!(
+            r#"{{"id": "{RG}/Microsoft.ContainerService/managedClusters/aks1", "name": "aks1",
+            "type": "Microsoft.ContainerService/managedClusters", {body}}}"#
+        )
+    };
+    let (_, inv) = inventory(&[
+        &cluster(r#""tags": {}, "properties": {}"#),
+        &cluster(
+            r#""tags": {"env": "prod"},
+            "properties": {"addonProfiles": {"httpApplicationRouting": {"enabled": true}}}"#,
+        ),
+        &cluster(r#""tags": {"env": "dev"}, "properties": {}"#),
+    ]);
+    assert_eq!(inv.clusters.len(), 1);
+    let c = &inv.clusters[0];
+    assert_eq!(c.addons.http_application_routing.known(), Some(&true));
+    assert_eq!(
+        c.tags.lookup("env").known().map(String::as_str),
+        Some("prod")
+    );
 }

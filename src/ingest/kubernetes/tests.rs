@@ -1279,3 +1279,172 @@ mod props {
         }
     }
 }
+
+// ---- tags and the HTTP application routing add-on ----
+
+fn tag_value(tags: &crate::model::Tags, key: &str) -> Option<String> {
+    tags.lookup(key).known().cloned()
+}
+
+#[test]
+fn upjet_tags_and_http_application_routing() {
+    let text = r#"
+apiVersion: containerservice.azure.upbound.io/v1beta1
+kind: KubernetesCluster
+metadata: {name: aks}
+spec:
+  forProvider:
+    resourceGroupName: rg
+    httpApplicationRoutingEnabled: true
+    defaultNodePool:
+      - name: system
+        nodeCount: 1
+        tags: {tier: system}
+    tags:
+      CostCenter: A1
+      env: prod
+---
+apiVersion: containerservice.azure.upbound.io/v1beta1
+kind: KubernetesClusterNodePool
+metadata: {name: user}
+spec:
+  forProvider:
+    kubernetesClusterIdRef: {name: aks}
+    tags: {Tier: user}
+---
+apiVersion: network.azure.upbound.io/v1beta1
+kind: VirtualNetwork
+metadata: {name: spoke}
+spec:
+  forProvider:
+    resourceGroupName: rg
+    addressSpace: [10.0.0.0/16]
+    tags: {env: prod}
+---
+apiVersion: network.azure.upbound.io/v1beta1
+kind: SecurityGroup
+metadata: {name: nsg}
+spec:
+  forProvider:
+    resourceGroupName: rg
+    tags: {env: dev}
+---
+apiVersion: network.azure.upbound.io/v1beta1
+kind: RouteTable
+metadata: {name: rt}
+spec:
+  forProvider:
+    resourceGroupName: rg
+    tags: {env: test}
+"#;
+    let (src, inv, _) = inventory(&[text]);
+    let c = &inv.clusters[0];
+    assert_eq!(c.addons.http_application_routing.known(), Some(&true));
+    // Map keys are data: their case is kept, and lookups ignore it.
+    let keys: Vec<&str> = c.tags.iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, ["CostCenter", "env"]);
+    let cost = c.tags.lookup("costcenter");
+    assert_eq!(slice(&src, cost.span().unwrap_or_default()), "A1");
+    let tiers: Vec<_> = inv
+        .pools
+        .iter()
+        .map(|p| tag_value(&p.tags, "TIER"))
+        .collect();
+    assert_eq!(tiers, [Some("system".into()), Some("user".into())]);
+    assert_eq!(
+        tag_value(&inv.vnets[0].tags, "env").as_deref(),
+        Some("prod")
+    );
+    assert_eq!(tag_value(&inv.nsgs[0].tags, "env").as_deref(), Some("dev"));
+    assert_eq!(
+        tag_value(&inv.route_tables[0].tags, "env").as_deref(),
+        Some("test")
+    );
+}
+
+#[test]
+fn aso_tags_and_http_application_routing() {
+    let cluster = ASO_CLUSTER.replace(
+        "  networkProfile:\n",
+        "  tags: {Env: prod}\n  addonProfiles:\n    httpApplicationRouting: {enabled: true}\n  networkProfile:\n",
+    );
+    let cluster = cluster.replace(
+        "      mode: System\n",
+        "      mode: System\n      tags: {tier: system}\n",
+    );
+    let net = ASO_NET.replace(
+        "  location: westeurope\n",
+        "  location: westeurope\n  tags: {team: net}\n",
+    );
+    let pool = r#"
+apiVersion: containerservice.azure.com/v1api20240901
+kind: ManagedClustersAgentPool
+metadata: {name: user}
+spec:
+  owner: {name: aks}
+  count: 2
+  tags: {Tier: user}
+"#;
+    let (src, inv, _) = inventory(&[ASO_RG, &net, &cluster, pool]);
+    let c = &inv.clusters[0];
+    assert_eq!(c.addons.http_application_routing.known(), Some(&true));
+    let env = c.tags.lookup("ENV");
+    assert_eq!(env.known().map(String::as_str), Some("prod"));
+    assert_eq!(slice(&src, env.span().unwrap_or_default()), "prod");
+    let tiers: Vec<_> = inv
+        .pools
+        .iter()
+        .map(|p| tag_value(&p.tags, "tier"))
+        .collect();
+    assert_eq!(tiers, [Some("system".into()), Some("user".into())]);
+    assert_eq!(
+        tag_value(&inv.vnets[0].tags, "team").as_deref(),
+        Some("net")
+    );
+}
+
+#[test]
+fn capz_additional_tags() {
+    let text = CAPZ
+        .replace(
+            "  resourceGroupName: rg-demo\n",
+            "  resourceGroupName: rg-demo\n  additionalTags: {env: prod}\n",
+        )
+        .replace(
+            "  maxPods: 30\n",
+            "  maxPods: 30\n  additionalTags: {tier: system}\n",
+        );
+    let (_, inv, _) = inventory(&[&text]);
+    assert_eq!(
+        tag_value(&inv.clusters[0].tags, "Env").as_deref(),
+        Some("prod")
+    );
+    assert_eq!(
+        tag_value(&inv.pools[0].tags, "tier").as_deref(),
+        Some("system")
+    );
+    // The VNet may exist already, with tags of its own.
+    assert!(inv.vnets[0].tags.is_unknown());
+    assert!(inv.vnets[0].tags.lookup("env").is_unknown());
+    assert!(inv.tag_suppressions.is_empty());
+}
+
+#[test]
+fn classic_virtual_network_tags() {
+    let text = r#"
+apiVersion: network.azure.crossplane.io/v1alpha3
+kind: VirtualNetwork
+metadata: {name: example-vn}
+spec:
+  resourceGroupName: rg-net
+  location: westeurope
+  tags: {Env: prod}
+  properties:
+    addressSpace: {addressPrefixes: [10.2.0.0/16]}
+"#;
+    let (_, inv, _) = inventory(&[text]);
+    assert_eq!(
+        tag_value(&inv.vnets[0].tags, "env").as_deref(),
+        Some("prod")
+    );
+}

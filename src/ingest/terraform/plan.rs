@@ -620,6 +620,32 @@ mod tests {
         assert_eq!(inv.pools[0].subnet, None);
     }
 
+    /// `tags = var.tags` with no value before apply: unknown as a whole; a
+    /// literal map is read key by key.
+    #[test]
+    fn unknown_tags_map_and_known_tags() {
+        let plan = r#"{"format_version": "1.2", "terraform_version": "1.9.8",
+          "planned_values": {"root_module": {"resources": [
+            {"address": "azurerm_kubernetes_cluster.a", "mode": "managed", "type": "azurerm_kubernetes_cluster",
+             "name": "a", "values": {"name": "a", "resource_group_name": "rg",
+               "http_application_routing_enabled": false,
+               "default_node_pool": [{"name": "sys", "node_count": 1, "tags": {"Tier": "system"}}]}}]}},
+          "resource_changes": [{"address": "azurerm_kubernetes_cluster.a",
+            "change": {"after_unknown": {"tags": true}}}],
+          "configuration": {"root_module": {"resources": [
+            {"address": "azurerm_kubernetes_cluster.a", "mode": "managed", "type": "azurerm_kubernetes_cluster", "name": "a",
+             "expressions": {"name": {"constant_value": "a"}, "tags": {"references": ["var.tags"]}}}]}}}"#;
+        let (sources, inv, _) = inventory(plan);
+        let c = &inv.clusters[0];
+        assert!(c.tags.is_unknown());
+        let span = c.tags.unknown_span().unwrap_or_default();
+        assert!(text_of(&sources, span).contains("var.tags"));
+        assert!(c.tags.lookup("env").is_unknown());
+        assert_eq!(c.addons.http_application_routing.known(), Some(&false));
+        let tier = inv.pools[0].tags.lookup("tier");
+        assert_eq!(tier.known().map(String::as_str), Some("system"));
+    }
+
     #[test]
     fn a_block_written_with_dynamic_keeps_its_unknowns() {
         // `dynamic "network_profile"` is left out of the JSON configuration.

@@ -587,3 +587,82 @@ fn a_route_table_association_that_cannot_be_placed_silences_aks401() {
     assert_eq!(found.len(), 1);
     assert_eq!(slice(&sources, found[0].1), "\"userDefinedRouting\"");
 }
+
+#[test]
+fn tags_and_http_application_routing() {
+    let text = r#"[{"type": "azurerm_kubernetes_cluster", "address": "azurerm_kubernetes_cluster.main",
+      "values": {"name": "aks1", "resource_group_name": "rg", "http_application_routing_enabled": true,
+        "tags": {"Env": "prod", "Owner": "net"},
+        "default_node_pool": [{"name": "system", "node_count": 3, "tags": {"pool": "sys"}}]}},
+     {"type": "azurerm_kubernetes_cluster_node_pool", "address": "azurerm_kubernetes_cluster_node_pool.user",
+      "values": {"name": "user", "kubernetes_cluster_id": "/subscriptions/1/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1",
+        "tags": "(known after apply)"}},
+     {"type": "azurerm_virtual_network", "address": "azurerm_virtual_network.v",
+      "values": {"name": "v", "resource_group_name": "rg", "address_space": ["10.0.0.0/16"],
+        "tags": {"env": "(known after apply)", "team": "net"}}},
+     {"type": "azurerm_network_security_group", "address": "azurerm_network_security_group.n",
+      "values": {"name": "n", "resource_group_name": "rg", "tags": {"ENV": "dev"}}},
+     {"type": "azurerm_route_table", "address": "azurerm_route_table.r",
+      "values": {"name": "r", "resource_group_name": "rg", "tags": null}}]"#;
+    let (sources, inv) = inventory(text);
+    let c = &inv.clusters[0];
+    assert_eq!(c.addons.http_application_routing.known(), Some(&true));
+    let env = c.tags.get("ENV").cloned().unwrap_or_default();
+    assert_eq!(env.value().map(String::as_str), Some("prod"));
+    assert_eq!(slice(&sources, env.span().unwrap_or_default()), "\"prod\"");
+    let keys: Vec<&str> = c.tags.iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, ["Env", "Owner"]);
+
+    let system = &inv.pools[c.pools[0]];
+    assert_eq!(
+        system.tags.lookup("Pool").value().map(String::as_str),
+        Some("sys")
+    );
+    // Tags unknown as a whole: any key may be there.
+    let user = &inv.pools[c.pools[1]];
+    assert!(user.tags.is_unknown());
+    assert!(user.tags.lookup("env").is_unknown());
+
+    // One unknown value leaves the others readable.
+    let v = &inv.vnets[0];
+    assert!(!v.tags.is_unknown());
+    assert!(v.tags.lookup("env").is_unknown());
+    assert_eq!(
+        v.tags.lookup("team").known().map(String::as_str),
+        Some("net")
+    );
+    assert!(v.tags.lookup("cost").is_absent());
+
+    assert_eq!(
+        inv.nsgs[0].tags.lookup("env").known().map(String::as_str),
+        Some("dev")
+    );
+    assert!(inv.route_tables[0].tags.is_empty() && !inv.route_tables[0].tags.is_unknown());
+}
+
+/// azurerm 4.x removed `http_application_routing_enabled`: absent, not false.
+#[test]
+fn http_application_routing_absent_in_4x() {
+    let text = r#"[{"type": "azurerm_kubernetes_cluster", "address": "azurerm_kubernetes_cluster.main",
+      "values": {"name": "aks1", "resource_group_name": "rg",
+        "default_node_pool": [{"name": "system", "node_count": 1}]}}]"#;
+    let (_, inv) = inventory(text);
+    assert!(inv.clusters[0].addons.http_application_routing.is_absent());
+    assert!(inv.clusters[0].tags.is_empty());
+}
+
+#[test]
+fn azapi_tags() {
+    let text = r#"[{"type": "azapi_resource", "address": "azapi_resource.vnet",
+      "values": {"type": "Microsoft.Network/virtualNetworks@2024-01-01", "name": "v",
+        "parent_id": "/subscriptions/1/resourceGroups/rg", "tags": {"env": "prod", "akslint-ignore": "AKS001"},
+        "body": {"properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}}}}]"#;
+    let (_, inv) = inventory(text);
+    let v = &inv.vnets[0];
+    assert_eq!(
+        v.tags.lookup("ENV").known().map(String::as_str),
+        Some("prod")
+    );
+    // `akslint-ignore` tags are honoured in ARM-shaped inputs and ASO only.
+    assert!(inv.tag_suppressions.is_empty());
+}

@@ -114,12 +114,16 @@ pub(crate) const NOT_PUBLIC_V4: [(Ipv4Addr, u8); 15] = [
 ];
 
 /// Public IPv4 space: every IPv4 address outside [`NOT_PUBLIC_V4`].
-pub(crate) fn public_v4() -> Ranges {
-    NOT_PUBLIC_V4.iter().fold(v4_all(), |acc, &(addr, len)| {
-        match Ipv4Net::new(addr, len) {
-            Ok(n) => acc.minus(&net_ranges(&IpNet::V4(n))),
-            Err(_) => acc,
-        }
+/// Computed once: every NSG evaluation that meets `Internet` asks for it.
+pub(crate) fn public_v4() -> &'static Ranges {
+    static PUBLIC: std::sync::OnceLock<Ranges> = std::sync::OnceLock::new();
+    PUBLIC.get_or_init(|| {
+        NOT_PUBLIC_V4.iter().fold(v4_all(), |acc, &(addr, len)| {
+            match Ipv4Net::new(addr, len) {
+                Ok(n) => acc.minus(&net_ranges(&IpNet::V4(n))),
+                Err(_) => acc,
+            }
+        })
     })
 }
 
@@ -234,14 +238,14 @@ impl NsgContext {
             self.add_known(&peering.remote_address_prefixes);
             return;
         }
-        let remote = peering.remote_vnet_id.value().and_then(|id| {
-            let mut found = inv
-                .vnets
-                .iter()
-                .filter(|v| v.id.as_ref().is_some_and(|vid| vid.matches(id)));
-            let first = found.next()?;
-            found.next().is_none().then_some(first)
-        });
+        let remote =
+            peering
+                .remote_vnet_id
+                .value()
+                .and_then(|id| match inv.vnets_matching(id)[..] {
+                    [vi] => inv.vnets.get(vi),
+                    _ => None,
+                });
         match remote {
             Some(v) => self.add_known(&v.address_prefixes),
             None => self.may_be_anything(),

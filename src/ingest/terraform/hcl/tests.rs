@@ -1564,3 +1564,69 @@ resource "azurerm_x" "t" {
     assert_eq!(s(x, &["b"]), "got-got-k");
     assert_eq!(s(x, &["c"]), "got-k");
 }
+
+/// HCL into the model: tag maps (literal, merged, from a variable without a
+/// value) and the 3.x HTTP application routing argument.
+#[test]
+fn tags_and_http_application_routing_reach_the_model() {
+    let t = main_tf(
+        r#"variable "tags" {}
+variable "env" { default = "prod" }
+locals { common = { Owner = "net" } }
+resource "azurerm_kubernetes_cluster" "aks" {
+  name                             = "aks1"
+  resource_group_name              = "rg"
+  http_application_routing_enabled = true
+  default_node_pool {
+    name       = "sys"
+    node_count = 1
+    tags       = { tier = "system" }
+  }
+  tags = merge(local.common, { Env = var.env })
+}
+resource "azurerm_kubernetes_cluster_node_pool" "user" {
+  name                  = "user"
+  kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id
+  tags                  = var.tags
+}
+resource "azurerm_virtual_network" "v" {
+  name                = "v"
+  resource_group_name = "rg"
+  address_space       = ["10.0.0.0/16"]
+  tags                = { "cost-center" = 42 }
+}
+"#,
+    );
+    let ev = t.eval();
+    let mut b = crate::model::InventoryBuilder::default();
+    crate::ingest::terraform::ingest_tf(&mut b, &ev.resources);
+    let inv = b.finish();
+    let c = &inv.clusters[0];
+    assert_eq!(c.addons.http_application_routing.known(), Some(&true));
+    let env = c.tags.lookup("env");
+    assert_eq!(env.known().map(String::as_str), Some("prod"));
+    assert_eq!(t.text(env.span().unwrap_or_default()), "var.env");
+    assert_eq!(
+        c.tags.lookup("OWNER").known().map(String::as_str),
+        Some("net")
+    );
+    let sys = &inv.pools[c.pools[0]];
+    assert_eq!(
+        sys.tags.lookup("tier").known().map(String::as_str),
+        Some("system")
+    );
+    let user = &inv.pools[c.pools[1]];
+    assert!(user.tags.is_unknown());
+    assert_eq!(
+        t.text(user.tags.unknown_span().unwrap_or_default()),
+        "var.tags"
+    );
+    assert_eq!(
+        inv.vnets[0]
+            .tags
+            .lookup("Cost-Center")
+            .known()
+            .map(String::as_str),
+        Some("42")
+    );
+}
