@@ -224,4 +224,17 @@ fn the_pack_loads_beside_the_built_in_rules() {
     ] {
         assert!(codes.contains(&code), "{code}: {codes:?}");
     }
+    // A house rule links to its own documentation, never to a page akslint does not have.
+    let url = |code: &str| {
+        v.as_array()
+            .and_then(|rules| rules.iter().find(|r| r["code"] == code))
+            .map(|r| r["url"].clone())
+    };
+    assert_eq!(
+        url("ACME001"),
+        Some(serde_json::json!(
+            "https://wiki.example.com/platform/aks#private-api-server"
+        ))
+    );
+    assert_eq!(url("ACME002"), Some(serde_json::Value::Null));
 }
