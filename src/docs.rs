@@ -68,7 +68,8 @@ struct JsonRule {
     severity: &'static str,
     summary: &'static str,
     explanation: String,
-    url: String,
+    /// akslint's page for its own rules; a user rule's own `url`, or null.
+    url: Option<String>,
 }
 
 /// Every rule as a JSON array (pretty-printed), for tools that list rules.
@@ -84,7 +85,11 @@ pub fn rules_json() -> String {
                 severity: m.default_severity.as_str(),
                 summary: m.summary,
                 explanation: m.explanation_text(),
-                url: format!("{RULE_DOCS_BASE}{}.md", m.code),
+                url: if rules::is_user_code(m.code) {
+                    rules::user_rule_url(m.code).map(str::to_string)
+                } else {
+                    Some(format!("{RULE_DOCS_BASE}{}.md", m.code))
+                },
             }
         })
         .collect();

@@ -147,8 +147,10 @@ fn stdin_json_report_has_the_documented_shape() {
     assert_eq!(keys.len(), 11);
     assert_eq!(v["summary"]["files"], 1);
     assert_eq!(v["summary"]["errors"], 1);
-    // AKS205 (kubenet retirement) and AKS601 (public API server) warn too.
-    assert_eq!(v["summary"]["warnings"], 2);
+    // AKS205 (kubenet retirement), AKS601 (public API server) and AKS701 (no
+    // network policy engine) warn too; AKS703 notes the public API server.
+    assert_eq!(v["summary"]["warnings"], 3);
+    assert_eq!(v["summary"]["infos"], 1);
 }
 
 #[test]
@@ -187,7 +189,17 @@ fn parse_errors_are_diagnostics_and_other_files_are_still_checked() {
         .iter()
         .filter_map(|d| d["code"].as_str())
         .collect();
-    assert_eq!(codes, vec!["parse-error", "AKS601", "AKS205", "AKS002"]);
+    assert_eq!(
+        codes,
+        vec![
+            "parse-error",
+            "AKS601",
+            "AKS701",
+            "AKS703",
+            "AKS205",
+            "AKS002"
+        ]
+    );
     assert_eq!(v["diagnostics"][0]["line"], 3);
 }
 
@@ -245,9 +257,20 @@ fn a_template_named_alone_gets_its_parameter_file() {
                 "fixtures/AKS004/fail/param-pairing/azuredeploy.json".to_string(),
                 73
             ),
-            // The cluster's public API server has no authorized ranges.
+            // The cluster's public API server has no authorized ranges; the
+            // cluster has no network policy engine (AKS701) and is not private (AKS703).
             (
                 "AKS601".to_string(),
+                "fixtures/AKS004/fail/param-pairing/azuredeploy.json".to_string(),
+                82
+            ),
+            (
+                "AKS701".to_string(),
+                "fixtures/AKS004/fail/param-pairing/azuredeploy.json".to_string(),
+                82
+            ),
+            (
+                "AKS703".to_string(),
                 "fixtures/AKS004/fail/param-pairing/azuredeploy.json".to_string(),
                 82
             )
@@ -283,9 +306,20 @@ fn inputs_in_several_files_link_by_resource_id() {
     assert_eq!(
         codes_and_lines(&o),
         vec![
-            // The cluster's public API server has no authorized ranges.
+            // The cluster's public API server has no authorized ranges; the
+            // cluster has no network policy engine (AKS701) and is not private (AKS703).
             (
                 "AKS601".to_string(),
+                "fixtures/AKS001/fail/az-cli-yaml/az-aks-show.yaml".to_string(),
+                100
+            ),
+            (
+                "AKS701".to_string(),
+                "fixtures/AKS001/fail/az-cli-yaml/az-aks-show.yaml".to_string(),
+                100
+            ),
+            (
+                "AKS703".to_string(),
                 "fixtures/AKS001/fail/az-cli-yaml/az-aks-show.yaml".to_string(),
                 100
             ),
@@ -312,6 +346,8 @@ fn yaml_on_stdin_is_read() {
         codes_and_lines(&o),
         vec![
             ("AKS601".to_string(), "-".to_string(), 2),
+            ("AKS701".to_string(), "-".to_string(), 2),
+            ("AKS703".to_string(), "-".to_string(), 2),
             ("AKS205".to_string(), "-".to_string(), 6),
             ("AKS002".to_string(), "-".to_string(), 10)
         ]
@@ -401,8 +437,12 @@ fn ids_built_by_a_template_meet_ids_written_out_literally() {
         })
         .collect();
     // The subnet of the template (no NSG, line 15) hosts the pool of the az output.
-    // AKS601: the cluster of the az output has a public API server without authorized ranges.
-    assert_eq!(found, vec![("AKS601", 3), ("AKS001", 15)]);
+    // AKS601: the cluster of the az output has a public API server without authorized ranges
+    // (AKS703 notes it is not private); AKS701: it has no network policy engine.
+    assert_eq!(
+        found,
+        vec![("AKS601", 3), ("AKS701", 3), ("AKS703", 3), ("AKS001", 15)]
+    );
 }
 
 #[test]

@@ -52,17 +52,19 @@ fn workspace() -> tempfile::TempDir {
     ] {
         let path = dir.path().join(to);
         std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
-        // Both API servers get an allow-list (on the same line, so positions stay), so
-        // that AKS601 stays quiet and the two findings these tests are about remain.
+        // Both clusters become private and get a policy engine (on the same lines, so
+        // positions stay), so that AKS601, AKS701 and AKS703 stay quiet and the two
+        // findings these tests are about remain.
         let text = fixture(from)
             .replace(
                 "apiServerAccessProfile: null",
-                "apiServerAccessProfile: {authorizedIpRanges: [203.0.113.0/24]}",
+                "apiServerAccessProfile: {enablePrivateCluster: true}",
             )
             .replace(
                 "\"apiServerAccessProfile\": null",
-                "\"apiServerAccessProfile\": {\"authorizedIpRanges\": [\"203.0.113.0/24\"]}",
-            );
+                "\"apiServerAccessProfile\": {\"enablePrivateCluster\": true}",
+            )
+            .replace("networkPolicy: null", "networkPolicy: calico");
         // A second subscription, so the two fixtures' resources do not merge.
         let text = if to.starts_with("b/") {
             text.replace(

@@ -553,15 +553,36 @@ fn parent<'a>(o: Obj, inv: &Inventory) -> Got<'a> {
     Got::One(Slot::known(Value::Obj(o), o.decl(inv)))
 }
 
-/// A tag value by key (case-insensitive). The model does not carry tags yet;
-/// this is the one place to read them once it does.
-pub fn tag<'a>(inv: &'a Inventory, obj: Obj, _key: &str) -> Slot<'a> {
-    Slot::absent(obj.decl(inv))
+/// A tag value by key (case-insensitive). Kinds without tags (subnets, NSG
+/// rules, routes, peerings) have none: absent.
+pub fn tag<'a>(inv: &'a Inventory, obj: Obj, key: &str) -> Slot<'a> {
+    let tags = match obj {
+        Obj::Cluster(i) => &inv.clusters[i].tags,
+        Obj::Pool(i) => &inv.pools[i].tags,
+        Obj::Vnet(i) => &inv.vnets[i].tags,
+        Obj::Nsg(i) => &inv.nsgs[i].tags,
+        Obj::RouteTable(i) => &inv.route_tables[i].tags,
+        _ => return Slot::absent(obj.decl(inv)),
+    };
+    match tags.get(key) {
+        Some(value) => slot(value, obj.decl(inv)),
+        // A key not written is unknown when the tags as a whole are.
+        None => match tags.unknown_span() {
+            Some(span) => Slot::unknown(span),
+            None => Slot::absent(obj.decl(inv)),
+        },
+    }
 }
 
-/// `addons.http_application_routing`; the model does not carry it yet.
+/// `addons.http_application_routing`.
 fn http_application_routing(inv: &Inventory, obj: Obj) -> Got<'_> {
-    Got::One(Slot::absent(obj.decl(inv)))
+    match obj {
+        Obj::Cluster(i) => one(
+            &inv.clusters[i].addons.http_application_routing,
+            inv.clusters[i].decl,
+        ),
+        _ => Got::One(Slot::absent(obj.decl(inv))),
+    }
 }
 
 /// A bool the model keeps without a span (a flag set when a block is present).

@@ -18,6 +18,26 @@ pub const FILES: &[(&str, &str)] = &[
         "rules/AKS403-basic-load-balancer.yaml",
         include_str!("../../../rules/AKS403-basic-load-balancer.yaml"),
     ),
+    (
+        "rules/AKS701-network-policy-missing.yaml",
+        include_str!("../../../rules/AKS701-network-policy-missing.yaml"),
+    ),
+    (
+        "rules/AKS702-node-public-ip-enabled.yaml",
+        include_str!("../../../rules/AKS702-node-public-ip-enabled.yaml"),
+    ),
+    (
+        "rules/AKS703-private-cluster-disabled.yaml",
+        include_str!("../../../rules/AKS703-private-cluster-disabled.yaml"),
+    ),
+    (
+        "rules/AKS704-http-application-routing-enabled.yaml",
+        include_str!("../../../rules/AKS704-http-application-routing-enabled.yaml"),
+    ),
+    (
+        "rules/AKS705-dns-servers-outside-vnet.yaml",
+        include_str!("../../../rules/AKS705-dns-servers-outside-vnet.yaml"),
+    ),
 ];
 
 /// The shipped rules, in file order. A shipped file that does not load is a
