@@ -204,31 +204,46 @@ fn build_inventory(
         &mut builder,
         &mut recognized,
     );
-    // Manifests reference each other across files and documents: one call for all.
-    let mut manifests: Vec<&Node> = Vec::new();
-    for (i, p) in parsed.iter().enumerate() {
-        for (doc, kind) in &p.docs {
-            match kind {
-                DocumentKind::ArmTemplate | DocumentKind::Unrecognized => {}
-                DocumentKind::ArmParameters => recognized[i] = true,
-                DocumentKind::TerraformPlan => {
-                    ingest::terraform::ingest_plan(&mut builder, doc);
-                    recognized[i] = true;
-                }
-                DocumentKind::KubernetesManifest => {
-                    manifests.push(doc);
-                    recognized[i] = true;
-                }
-                _ => {
-                    ingest::ingest_document(&mut builder, doc, *kind);
-                    recognized[i] = true;
-                }
-            }
-        }
+    // Each file's documents are ingested on its own (on all workers), then
+    // replayed in file order, so resources merge by id as in one pass.
+    let per_file: Vec<(InventoryBuilder, bool)> = parsed.par_iter().map(ingest_documents).collect();
+    for (i, (recorded, seen)) in per_file.into_iter().enumerate() {
+        recognized[i] |= seen;
+        builder.replay(recorded);
     }
+    // Manifests reference each other across files and documents: one call for all.
+    let manifests: Vec<&Node> = parsed
+        .iter()
+        .flat_map(|p| &p.docs)
+        .filter(|(_, kind)| *kind == DocumentKind::KubernetesManifest)
+        .map(|(doc, _)| doc)
+        .collect();
     ingest::kubernetes::ingest_manifests(&mut builder, &manifests);
     let diagnostics = ingest_terraform_configs(parsed, sources, &mut builder, &mut recognized);
     (builder.finish(), recognized, diagnostics)
+}
+
+/// The documents of one file other than templates, manifests and Terraform
+/// configurations (read later), into a recording builder; and whether the file
+/// held anything akslint reads.
+fn ingest_documents(p: &Parsed) -> (InventoryBuilder, bool) {
+    let mut recorded = InventoryBuilder::recording();
+    let mut seen = false;
+    for (doc, kind) in &p.docs {
+        match kind {
+            DocumentKind::ArmTemplate | DocumentKind::Unrecognized => {}
+            DocumentKind::ArmParameters | DocumentKind::KubernetesManifest => seen = true,
+            DocumentKind::TerraformPlan => {
+                ingest::terraform::ingest_plan(&mut recorded, doc);
+                seen = true;
+            }
+            _ => {
+                ingest::ingest_document(&mut recorded, doc, *kind);
+                seen = true;
+            }
+        }
+    }
+    (recorded, seen)
 }
 
 /// Suppressions, then the configuration's selection, severities and per-path ignores.
@@ -726,18 +741,22 @@ fn ingest_templates(
     let template_paths: Vec<PathBuf> = templates.iter().map(|(i, _)| path_of(*i)).collect();
     let param_paths: Vec<PathBuf> = params.iter().map(|(i, _)| path_of(*i)).collect();
     let pairs = discover::pair_parameter_files(&template_paths, &param_paths);
-    let outputs: Vec<_> = templates
+    // Evaluated and ingested on all workers; replayed in template order.
+    let outputs: Vec<InventoryBuilder> = templates
         .par_iter()
         .enumerate()
         .map(|(t, (_, root))| {
             let mut files: Vec<&Node> = pairs.get(&t).map(|&p| params[p].1).into_iter().collect();
             files.extend(forced.iter().copied());
-            ingest::arm::evaluate_template(root, &files)
+            let out = ingest::arm::evaluate_template(root, &files);
+            let mut recorded = InventoryBuilder::recording();
+            ingest::ingest_template_output(&mut recorded, &out);
+            recorded
         })
         .collect();
-    for ((i, _), out) in templates.iter().zip(outputs) {
+    for ((i, _), recorded) in templates.iter().zip(outputs) {
         recognized[*i] = true;
-        ingest::ingest_template_output(builder, &out);
+        builder.replay(recorded);
     }
 }
 
