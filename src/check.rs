@@ -187,7 +187,6 @@ fn build_inventory(
     first_explicit_param: usize,
     sources: &mut SourceMap,
 ) -> (Inventory, Vec<bool>, Vec<Diagnostic>) {
-    let mut builder = InventoryBuilder::default();
     let forced: Vec<&Node> = parsed[first_explicit_param..]
         .iter()
         .flat_map(|p| {
@@ -197,30 +196,54 @@ fn build_inventory(
                 .map(|(n, _)| n)
         })
         .collect();
-    let mut recognized = vec![false; parsed.len()];
-    ingest_templates(
-        &parsed[..first_explicit_param],
-        &forced,
-        &mut builder,
-        &mut recognized,
+    // Templates, each file's other documents, the manifests and the Terraform
+    // configurations are read independently of each other, on all workers,
+    // into recording builders; these are replayed in the order of a single
+    // pass, so resources merge by id and keep their order as in one.
+    let ((templates, documents), (manifests, terraform)) = rayon::join(
+        || {
+            rayon::join(
+                || ingest_templates(&parsed[..first_explicit_param], &forced),
+                || parsed.par_iter().map(ingest_documents).collect::<Vec<_>>(),
+            )
+        },
+        || {
+            rayon::join(
+                || ingest_manifests(parsed),
+                || ingest_terraform_configs(parsed, sources),
+            )
+        },
     );
-    // Each file's documents are ingested on its own (on all workers), then
-    // replayed in file order, so resources merge by id as in one pass.
-    let per_file: Vec<(InventoryBuilder, bool)> = parsed.par_iter().map(ingest_documents).collect();
-    for (i, (recorded, seen)) in per_file.into_iter().enumerate() {
+    let mut builder = InventoryBuilder::default();
+    let mut recognized = vec![false; parsed.len()];
+    for (i, recorded) in templates {
+        recognized[i] = true;
+        builder.replay(recorded);
+    }
+    for (i, (recorded, seen)) in documents.into_iter().enumerate() {
         recognized[i] |= seen;
         builder.replay(recorded);
     }
-    // Manifests reference each other across files and documents: one call for all.
+    builder.replay(manifests);
+    let (recorded, configs, diagnostics) = terraform;
+    for i in configs {
+        recognized[i] = true;
+    }
+    builder.replay(recorded);
+    (builder.finish(), recognized, diagnostics)
+}
+
+/// Manifests reference each other across files and documents: read in one call.
+fn ingest_manifests(parsed: &[Parsed]) -> InventoryBuilder {
     let manifests: Vec<&Node> = parsed
         .iter()
         .flat_map(|p| &p.docs)
         .filter(|(_, kind)| *kind == DocumentKind::KubernetesManifest)
         .map(|(doc, _)| doc)
         .collect();
-    ingest::kubernetes::ingest_manifests(&mut builder, &manifests);
-    let diagnostics = ingest_terraform_configs(parsed, sources, &mut builder, &mut recognized);
-    (builder.finish(), recognized, diagnostics)
+    let mut recorded = InventoryBuilder::recording();
+    ingest::kubernetes::ingest_manifests(&mut recorded, &manifests);
+    recorded
 }
 
 /// The documents of one file other than templates, manifests and Terraform
@@ -532,12 +555,14 @@ fn is_hcl_file(path: &Path) -> bool {
 /// Terraform configurations: every folder holding `.tf` files or Terraform-shaped
 /// JSON/YAML is a root module, except folders another module calls; local child
 /// modules are read from disk as the evaluator asks for them.
+/// Returns them in a recording builder, with the configuration files read
+/// (by position in `parsed`) and the evaluators' diagnostics.
 fn ingest_terraform_configs(
     parsed: &[Parsed],
     sources: &mut SourceMap,
-    builder: &mut InventoryBuilder,
-    recognized: &mut [bool],
-) -> Vec<Diagnostic> {
+) -> (InventoryBuilder, Vec<usize>, Vec<Diagnostic>) {
+    let mut builder = InventoryBuilder::recording();
+    let mut configs = Vec::new();
     let mut dirs: std::collections::BTreeMap<PathBuf, Vec<usize>> = Default::default();
     let mut loose_docs: Vec<&Node> = Vec::new();
     for (i, p) in parsed.iter().enumerate() {
@@ -548,7 +573,7 @@ fn ingest_terraform_configs(
         if !is_config {
             continue;
         }
-        recognized[i] = true;
+        configs.push(i);
         match &p.path {
             Some(path) => dirs
                 .entry(path.parent().map(Path::to_path_buf).unwrap_or_default())
@@ -590,15 +615,15 @@ fn ingest_terraform_configs(
         if called.contains(&normalize(&dir)) {
             continue;
         }
-        terraform::ingest_tf(builder, &ev.resources);
+        terraform::ingest_tf(&mut builder, &ev.resources);
         diagnostics.extend(ev.diagnostics);
     }
     if !loose_docs.is_empty() {
         let ev = terraform::hcl::evaluate_documents(&loose_docs);
-        terraform::ingest_tf(builder, &ev.resources);
+        terraform::ingest_tf(&mut builder, &ev.resources);
         diagnostics.extend(ev.diagnostics);
     }
-    diagnostics
+    (builder, configs, diagnostics)
 }
 
 /// `a/./b/../c` → `a/c`, so a module folder named two ways is recognised once.
@@ -715,12 +740,8 @@ fn add_sibling_parameter_files(inputs: &mut Vec<Input>) {
 }
 
 /// Evaluates every template with its paired parameter file and the explicit ones.
-fn ingest_templates(
-    parsed: &[Parsed],
-    forced: &[&Node],
-    builder: &mut InventoryBuilder,
-    recognized: &mut [bool],
-) {
+/// Returns, by position in `parsed`, the template files with what each added.
+fn ingest_templates(parsed: &[Parsed], forced: &[&Node]) -> Vec<(usize, InventoryBuilder)> {
     let mut templates: Vec<(usize, &Node)> = Vec::new();
     let mut params: Vec<(usize, &Node)> = Vec::new();
     for (i, p) in parsed.iter().enumerate() {
@@ -741,7 +762,6 @@ fn ingest_templates(
     let template_paths: Vec<PathBuf> = templates.iter().map(|(i, _)| path_of(*i)).collect();
     let param_paths: Vec<PathBuf> = params.iter().map(|(i, _)| path_of(*i)).collect();
     let pairs = discover::pair_parameter_files(&template_paths, &param_paths);
-    // Evaluated and ingested on all workers; replayed in template order.
     let outputs: Vec<InventoryBuilder> = templates
         .par_iter()
         .enumerate()
@@ -754,10 +774,7 @@ fn ingest_templates(
             recorded
         })
         .collect();
-    for ((i, _), recorded) in templates.iter().zip(outputs) {
-        recognized[*i] = true;
-        builder.replay(recorded);
-    }
+    templates.iter().map(|(i, _)| *i).zip(outputs).collect()
 }
 
 /// CRLF files are read as LF so columns never count a carriage return.
