@@ -353,110 +353,144 @@ enum Loaded {
 
 /// Reads every input, never blocking and never reading more than `limit` bytes:
 /// only regular files (and standard input) are read, their size checked first.
-/// Inputs that cannot be read at all go to `errors` (exit code 2).
+/// Inputs that cannot be read at all go to `errors` (exit code 2), in input order.
+/// Files are read on all workers (opening and reading a thousand small files
+/// is mostly system time); standard input, after them, on this thread.
 fn read_all(
     inputs: &[Input],
     stdin: &mut dyn Read,
     limit: u64,
     errors: &mut Vec<String>,
 ) -> Vec<Loaded> {
-    let mut out = Vec::with_capacity(inputs.len());
+    let mut read: Vec<Option<(Loaded, Option<String>)>> = inputs
+        .par_iter()
+        .enumerate()
+        .map(|(i, input)| match &input.origin {
+            Origin::File(p) => Some(read_one(
+                input,
+                FileId(i as u32),
+                read_file(p, limit),
+                limit,
+            )),
+            Origin::Stdin => None,
+        })
+        .collect();
     for (i, input) in inputs.iter().enumerate() {
-        let file = FileId(i as u32);
-        let too_large = |size: Option<u64>| {
-            let size = size.map_or_else(|| format!("more than {limit}"), |s| s.to_string());
-            let message = format!(
-                "this file is {size} bytes, over the --max-file-size of {limit} bytes; it was not read"
-            );
-            Loaded::Failed {
-                text: String::new(),
-                error: Some(Diagnostic::new(
-                    "input-too-large",
-                    "input-too-large",
-                    crate::diagnostic::Severity::Error,
-                    message.clone(),
-                    crate::diagnostic::Label::new(Span::new(file, 0, 0), "not read"),
-                )),
-            }
-        };
-        let bytes = match &input.origin {
-            Origin::Stdin => {
-                let mut buf = Vec::new();
-                Read::take(&mut *stdin, limit.saturating_add(1))
-                    .read_to_end(&mut buf)
-                    .map(|_| buf)
-            }
-            Origin::File(p) => match std::fs::metadata(p) {
-                Err(e) => Err(e),
-                // A FIFO, socket or device would block or never end: never opened.
-                Ok(meta) if !meta.is_file() => {
-                    errors.push(format!(
-                        "{}: not a regular file ({}); not read",
-                        input.display,
-                        file_kind(&meta)
-                    ));
-                    out.push(Loaded::Failed {
-                        text: String::new(),
-                        error: None,
-                    });
-                    continue;
-                }
-                Ok(meta) if meta.len() > limit => {
-                    errors.push(format!(
-                        "{}: larger than --max-file-size ({} > {limit} bytes); not read",
-                        input.display,
-                        meta.len()
-                    ));
-                    out.push(too_large(Some(meta.len())));
-                    continue;
-                }
-                Ok(meta) => std::fs::File::open(p).and_then(|f| {
-                    // Sized up front: a growing buffer would hold up to twice the file.
-                    let size = usize::try_from(meta.len()).unwrap_or(0);
-                    let mut buf = Vec::with_capacity(size.saturating_add(1));
-                    f.take(limit.saturating_add(1))
-                        .read_to_end(&mut buf)
-                        .map(|_| buf)
-                }),
-            },
-        };
-        match bytes {
-            // Grew while being read, or standard input over the limit.
-            Ok(b) if b.len() as u64 > limit => {
-                errors.push(format!(
-                    "{}: larger than --max-file-size ({limit} bytes); not read",
-                    input.display
-                ));
-                out.push(too_large(None));
-            }
-            Ok(b) => match String::from_utf8(b) {
-                Ok(text) => out.push(Loaded::Text(normalize_newlines(strip_bom(text)))),
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                    let bad = e.as_bytes()[at];
-                    out.push(Loaded::Failed {
-                        text,
-                        error: Some(Diagnostic::parse_error(
-                            // The shown text holds U+FFFD (3 bytes) where the bad bytes were.
-                            Span::new(file, at, at + '\u{FFFD}'.len_utf8()),
-                            format!(
-                                "cannot parse this file: not UTF-8 text (byte 0x{bad:02X} at offset {at})"
-                            ),
-                        )),
-                    });
-                }
-            },
-            Err(e) => {
-                errors.push(format!("{}: {e}", input.display));
-                out.push(Loaded::Failed {
-                    text: String::new(),
-                    error: None,
-                });
-            }
+        if input.origin == Origin::Stdin {
+            let mut buf = Vec::new();
+            let bytes = Read::take(&mut *stdin, limit.saturating_add(1))
+                .read_to_end(&mut buf)
+                .map(|_| Ok(buf));
+            read[i] = Some(read_one(input, FileId(i as u32), bytes, limit));
         }
     }
-    out
+    read.into_iter()
+        .flatten()
+        .map(|(loaded, error)| {
+            errors.extend(error);
+            loaded
+        })
+        .collect()
+}
+
+/// A file's bytes; `Ok(Err(..))` when it is not read: not a regular file, or too large.
+fn read_file(p: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, NotRead>> {
+    let meta = std::fs::metadata(p)?;
+    // A FIFO, socket or device would block or never end: never opened.
+    if !meta.is_file() {
+        return Ok(Err(NotRead::NotAFile(file_kind(&meta))));
+    }
+    if meta.len() > limit {
+        return Ok(Err(NotRead::TooLarge(meta.len())));
+    }
+    let f = std::fs::File::open(p)?;
+    // Sized up front: a growing buffer would hold up to twice the file.
+    let size = usize::try_from(meta.len()).unwrap_or(0);
+    let mut buf = Vec::with_capacity(size.saturating_add(1));
+    f.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
+    Ok(Ok(buf))
+}
+
+/// Why a file was not opened.
+enum NotRead {
+    NotAFile(&'static str),
+    TooLarge(u64),
+}
+
+/// What reading one input gave, and the path error it makes, if any.
+fn read_one(
+    input: &Input,
+    file: FileId,
+    bytes: std::io::Result<Result<Vec<u8>, NotRead>>,
+    limit: u64,
+) -> (Loaded, Option<String>) {
+    let too_large = |size: Option<u64>| {
+        let size = size.map_or_else(|| format!("more than {limit}"), |s| s.to_string());
+        let message = format!(
+            "this file is {size} bytes, over the --max-file-size of {limit} bytes; it was not read"
+        );
+        Loaded::Failed {
+            text: String::new(),
+            error: Some(Diagnostic::new(
+                "input-too-large",
+                "input-too-large",
+                crate::diagnostic::Severity::Error,
+                message.clone(),
+                crate::diagnostic::Label::new(Span::new(file, 0, 0), "not read"),
+            )),
+        }
+    };
+    let bytes = match bytes {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(NotRead::NotAFile(kind))) => {
+            let error = format!("{}: not a regular file ({kind}); not read", input.display);
+            let loaded = Loaded::Failed {
+                text: String::new(),
+                error: None,
+            };
+            return (loaded, Some(error));
+        }
+        Ok(Err(NotRead::TooLarge(size))) => {
+            let error = format!(
+                "{}: larger than --max-file-size ({size} > {limit} bytes); not read",
+                input.display
+            );
+            return (too_large(Some(size)), Some(error));
+        }
+        Err(e) => {
+            let loaded = Loaded::Failed {
+                text: String::new(),
+                error: None,
+            };
+            return (loaded, Some(format!("{}: {e}", input.display)));
+        }
+    };
+    // Grew while being read, or standard input over the limit.
+    if bytes.len() as u64 > limit {
+        let error = format!(
+            "{}: larger than --max-file-size ({limit} bytes); not read",
+            input.display
+        );
+        return (too_large(None), Some(error));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => (Loaded::Text(normalize_newlines(strip_bom(text))), None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let bad = e.as_bytes()[at];
+            let error = Diagnostic::parse_error(
+                // The shown text holds U+FFFD (3 bytes) where the bad bytes were.
+                Span::new(file, at, at + '\u{FFFD}'.len_utf8()),
+                format!("cannot parse this file: not UTF-8 text (byte 0x{bad:02X} at offset {at})"),
+            );
+            let loaded = Loaded::Failed {
+                text,
+                error: Some(error),
+            };
+            (loaded, None)
+        }
+    }
 }
 
 /// What a path that is not a regular file is, for the message.
