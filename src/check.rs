@@ -187,7 +187,6 @@ fn build_inventory(
     first_explicit_param: usize,
     sources: &mut SourceMap,
 ) -> (Inventory, Vec<bool>, Vec<Diagnostic>) {
-    let mut builder = InventoryBuilder::default();
     let forced: Vec<&Node> = parsed[first_explicit_param..]
         .iter()
         .flat_map(|p| {
@@ -197,38 +196,77 @@ fn build_inventory(
                 .map(|(n, _)| n)
         })
         .collect();
-    let mut recognized = vec![false; parsed.len()];
-    ingest_templates(
-        &parsed[..first_explicit_param],
-        &forced,
-        &mut builder,
-        &mut recognized,
+    // Templates, each file's other documents, the manifests and the Terraform
+    // configurations are read independently of each other, on all workers,
+    // into recording builders; these are replayed in the order of a single
+    // pass, so resources merge by id and keep their order as in one.
+    let ((templates, documents), (manifests, terraform)) = rayon::join(
+        || {
+            rayon::join(
+                || ingest_templates(&parsed[..first_explicit_param], &forced),
+                || parsed.par_iter().map(ingest_documents).collect::<Vec<_>>(),
+            )
+        },
+        || {
+            rayon::join(
+                || ingest_manifests(parsed),
+                || ingest_terraform_configs(parsed, sources),
+            )
+        },
     );
-    // Manifests reference each other across files and documents: one call for all.
-    let mut manifests: Vec<&Node> = Vec::new();
-    for (i, p) in parsed.iter().enumerate() {
-        for (doc, kind) in &p.docs {
-            match kind {
-                DocumentKind::ArmTemplate | DocumentKind::Unrecognized => {}
-                DocumentKind::ArmParameters => recognized[i] = true,
-                DocumentKind::TerraformPlan => {
-                    ingest::terraform::ingest_plan(&mut builder, doc);
-                    recognized[i] = true;
-                }
-                DocumentKind::KubernetesManifest => {
-                    manifests.push(doc);
-                    recognized[i] = true;
-                }
-                _ => {
-                    ingest::ingest_document(&mut builder, doc, *kind);
-                    recognized[i] = true;
-                }
+    let mut builder = InventoryBuilder::default();
+    let mut recognized = vec![false; parsed.len()];
+    for (i, recorded) in templates {
+        recognized[i] = true;
+        builder.replay(recorded);
+    }
+    for (i, (recorded, seen)) in documents.into_iter().enumerate() {
+        recognized[i] |= seen;
+        builder.replay(recorded);
+    }
+    builder.replay(manifests);
+    let (recorded, configs, diagnostics) = terraform;
+    for i in configs {
+        recognized[i] = true;
+    }
+    builder.replay(recorded);
+    (builder.finish(), recognized, diagnostics)
+}
+
+/// Manifests reference each other across files and documents: read in one call.
+fn ingest_manifests(parsed: &[Parsed]) -> InventoryBuilder {
+    let manifests: Vec<&Node> = parsed
+        .iter()
+        .flat_map(|p| &p.docs)
+        .filter(|(_, kind)| *kind == DocumentKind::KubernetesManifest)
+        .map(|(doc, _)| doc)
+        .collect();
+    let mut recorded = InventoryBuilder::recording();
+    ingest::kubernetes::ingest_manifests(&mut recorded, &manifests);
+    recorded
+}
+
+/// The documents of one file other than templates, manifests and Terraform
+/// configurations (read later), into a recording builder; and whether the file
+/// held anything akslint reads.
+fn ingest_documents(p: &Parsed) -> (InventoryBuilder, bool) {
+    let mut recorded = InventoryBuilder::recording();
+    let mut seen = false;
+    for (doc, kind) in &p.docs {
+        match kind {
+            DocumentKind::ArmTemplate | DocumentKind::Unrecognized => {}
+            DocumentKind::ArmParameters | DocumentKind::KubernetesManifest => seen = true,
+            DocumentKind::TerraformPlan => {
+                ingest::terraform::ingest_plan(&mut recorded, doc);
+                seen = true;
+            }
+            _ => {
+                ingest::ingest_document(&mut recorded, doc, *kind);
+                seen = true;
             }
         }
     }
-    ingest::kubernetes::ingest_manifests(&mut builder, &manifests);
-    let diagnostics = ingest_terraform_configs(parsed, sources, &mut builder, &mut recognized);
-    (builder.finish(), recognized, diagnostics)
+    (recorded, seen)
 }
 
 /// Suppressions, then the configuration's selection, severities and per-path ignores.
@@ -315,110 +353,144 @@ enum Loaded {
 
 /// Reads every input, never blocking and never reading more than `limit` bytes:
 /// only regular files (and standard input) are read, their size checked first.
-/// Inputs that cannot be read at all go to `errors` (exit code 2).
+/// Inputs that cannot be read at all go to `errors` (exit code 2), in input order.
+/// Files are read on all workers (opening and reading a thousand small files
+/// is mostly system time); standard input, after them, on this thread.
 fn read_all(
     inputs: &[Input],
     stdin: &mut dyn Read,
     limit: u64,
     errors: &mut Vec<String>,
 ) -> Vec<Loaded> {
-    let mut out = Vec::with_capacity(inputs.len());
+    let mut read: Vec<Option<(Loaded, Option<String>)>> = inputs
+        .par_iter()
+        .enumerate()
+        .map(|(i, input)| match &input.origin {
+            Origin::File(p) => Some(read_one(
+                input,
+                FileId(i as u32),
+                read_file(p, limit),
+                limit,
+            )),
+            Origin::Stdin => None,
+        })
+        .collect();
     for (i, input) in inputs.iter().enumerate() {
-        let file = FileId(i as u32);
-        let too_large = |size: Option<u64>| {
-            let size = size.map_or_else(|| format!("more than {limit}"), |s| s.to_string());
-            let message = format!(
-                "this file is {size} bytes, over the --max-file-size of {limit} bytes; it was not read"
-            );
-            Loaded::Failed {
-                text: String::new(),
-                error: Some(Diagnostic::new(
-                    "input-too-large",
-                    "input-too-large",
-                    crate::diagnostic::Severity::Error,
-                    message.clone(),
-                    crate::diagnostic::Label::new(Span::new(file, 0, 0), "not read"),
-                )),
-            }
-        };
-        let bytes = match &input.origin {
-            Origin::Stdin => {
-                let mut buf = Vec::new();
-                Read::take(&mut *stdin, limit.saturating_add(1))
-                    .read_to_end(&mut buf)
-                    .map(|_| buf)
-            }
-            Origin::File(p) => match std::fs::metadata(p) {
-                Err(e) => Err(e),
-                // A FIFO, socket or device would block or never end: never opened.
-                Ok(meta) if !meta.is_file() => {
-                    errors.push(format!(
-                        "{}: not a regular file ({}); not read",
-                        input.display,
-                        file_kind(&meta)
-                    ));
-                    out.push(Loaded::Failed {
-                        text: String::new(),
-                        error: None,
-                    });
-                    continue;
-                }
-                Ok(meta) if meta.len() > limit => {
-                    errors.push(format!(
-                        "{}: larger than --max-file-size ({} > {limit} bytes); not read",
-                        input.display,
-                        meta.len()
-                    ));
-                    out.push(too_large(Some(meta.len())));
-                    continue;
-                }
-                Ok(meta) => std::fs::File::open(p).and_then(|f| {
-                    // Sized up front: a growing buffer would hold up to twice the file.
-                    let size = usize::try_from(meta.len()).unwrap_or(0);
-                    let mut buf = Vec::with_capacity(size.saturating_add(1));
-                    f.take(limit.saturating_add(1))
-                        .read_to_end(&mut buf)
-                        .map(|_| buf)
-                }),
-            },
-        };
-        match bytes {
-            // Grew while being read, or standard input over the limit.
-            Ok(b) if b.len() as u64 > limit => {
-                errors.push(format!(
-                    "{}: larger than --max-file-size ({limit} bytes); not read",
-                    input.display
-                ));
-                out.push(too_large(None));
-            }
-            Ok(b) => match String::from_utf8(b) {
-                Ok(text) => out.push(Loaded::Text(normalize_newlines(strip_bom(text)))),
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                    let bad = e.as_bytes()[at];
-                    out.push(Loaded::Failed {
-                        text,
-                        error: Some(Diagnostic::parse_error(
-                            // The shown text holds U+FFFD (3 bytes) where the bad bytes were.
-                            Span::new(file, at, at + '\u{FFFD}'.len_utf8()),
-                            format!(
-                                "cannot parse this file: not UTF-8 text (byte 0x{bad:02X} at offset {at})"
-                            ),
-                        )),
-                    });
-                }
-            },
-            Err(e) => {
-                errors.push(format!("{}: {e}", input.display));
-                out.push(Loaded::Failed {
-                    text: String::new(),
-                    error: None,
-                });
-            }
+        if input.origin == Origin::Stdin {
+            let mut buf = Vec::new();
+            let bytes = Read::take(&mut *stdin, limit.saturating_add(1))
+                .read_to_end(&mut buf)
+                .map(|_| Ok(buf));
+            read[i] = Some(read_one(input, FileId(i as u32), bytes, limit));
         }
     }
-    out
+    read.into_iter()
+        .flatten()
+        .map(|(loaded, error)| {
+            errors.extend(error);
+            loaded
+        })
+        .collect()
+}
+
+/// A file's bytes; `Ok(Err(..))` when it is not read: not a regular file, or too large.
+fn read_file(p: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, NotRead>> {
+    let meta = std::fs::metadata(p)?;
+    // A FIFO, socket or device would block or never end: never opened.
+    if !meta.is_file() {
+        return Ok(Err(NotRead::NotAFile(file_kind(&meta))));
+    }
+    if meta.len() > limit {
+        return Ok(Err(NotRead::TooLarge(meta.len())));
+    }
+    let f = std::fs::File::open(p)?;
+    // Sized up front: a growing buffer would hold up to twice the file.
+    let size = usize::try_from(meta.len()).unwrap_or(0);
+    let mut buf = Vec::with_capacity(size.saturating_add(1));
+    f.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
+    Ok(Ok(buf))
+}
+
+/// Why a file was not opened.
+enum NotRead {
+    NotAFile(&'static str),
+    TooLarge(u64),
+}
+
+/// What reading one input gave, and the path error it makes, if any.
+fn read_one(
+    input: &Input,
+    file: FileId,
+    bytes: std::io::Result<Result<Vec<u8>, NotRead>>,
+    limit: u64,
+) -> (Loaded, Option<String>) {
+    let too_large = |size: Option<u64>| {
+        let size = size.map_or_else(|| format!("more than {limit}"), |s| s.to_string());
+        let message = format!(
+            "this file is {size} bytes, over the --max-file-size of {limit} bytes; it was not read"
+        );
+        Loaded::Failed {
+            text: String::new(),
+            error: Some(Diagnostic::new(
+                "input-too-large",
+                "input-too-large",
+                crate::diagnostic::Severity::Error,
+                message.clone(),
+                crate::diagnostic::Label::new(Span::new(file, 0, 0), "not read"),
+            )),
+        }
+    };
+    let bytes = match bytes {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(NotRead::NotAFile(kind))) => {
+            let error = format!("{}: not a regular file ({kind}); not read", input.display);
+            let loaded = Loaded::Failed {
+                text: String::new(),
+                error: None,
+            };
+            return (loaded, Some(error));
+        }
+        Ok(Err(NotRead::TooLarge(size))) => {
+            let error = format!(
+                "{}: larger than --max-file-size ({size} > {limit} bytes); not read",
+                input.display
+            );
+            return (too_large(Some(size)), Some(error));
+        }
+        Err(e) => {
+            let loaded = Loaded::Failed {
+                text: String::new(),
+                error: None,
+            };
+            return (loaded, Some(format!("{}: {e}", input.display)));
+        }
+    };
+    // Grew while being read, or standard input over the limit.
+    if bytes.len() as u64 > limit {
+        let error = format!(
+            "{}: larger than --max-file-size ({limit} bytes); not read",
+            input.display
+        );
+        return (too_large(None), Some(error));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => (Loaded::Text(normalize_newlines(strip_bom(text))), None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let bad = e.as_bytes()[at];
+            let error = Diagnostic::parse_error(
+                // The shown text holds U+FFFD (3 bytes) where the bad bytes were.
+                Span::new(file, at, at + '\u{FFFD}'.len_utf8()),
+                format!("cannot parse this file: not UTF-8 text (byte 0x{bad:02X} at offset {at})"),
+            );
+            let loaded = Loaded::Failed {
+                text,
+                error: Some(error),
+            };
+            (loaded, None)
+        }
+    }
 }
 
 /// What a path that is not a regular file is, for the message.
@@ -517,12 +589,14 @@ fn is_hcl_file(path: &Path) -> bool {
 /// Terraform configurations: every folder holding `.tf` files or Terraform-shaped
 /// JSON/YAML is a root module, except folders another module calls; local child
 /// modules are read from disk as the evaluator asks for them.
+/// Returns them in a recording builder, with the configuration files read
+/// (by position in `parsed`) and the evaluators' diagnostics.
 fn ingest_terraform_configs(
     parsed: &[Parsed],
     sources: &mut SourceMap,
-    builder: &mut InventoryBuilder,
-    recognized: &mut [bool],
-) -> Vec<Diagnostic> {
+) -> (InventoryBuilder, Vec<usize>, Vec<Diagnostic>) {
+    let mut builder = InventoryBuilder::recording();
+    let mut configs = Vec::new();
     let mut dirs: std::collections::BTreeMap<PathBuf, Vec<usize>> = Default::default();
     let mut loose_docs: Vec<&Node> = Vec::new();
     for (i, p) in parsed.iter().enumerate() {
@@ -533,7 +607,7 @@ fn ingest_terraform_configs(
         if !is_config {
             continue;
         }
-        recognized[i] = true;
+        configs.push(i);
         match &p.path {
             Some(path) => dirs
                 .entry(path.parent().map(Path::to_path_buf).unwrap_or_default())
@@ -575,15 +649,15 @@ fn ingest_terraform_configs(
         if called.contains(&normalize(&dir)) {
             continue;
         }
-        terraform::ingest_tf(builder, &ev.resources);
+        terraform::ingest_tf(&mut builder, &ev.resources);
         diagnostics.extend(ev.diagnostics);
     }
     if !loose_docs.is_empty() {
         let ev = terraform::hcl::evaluate_documents(&loose_docs);
-        terraform::ingest_tf(builder, &ev.resources);
+        terraform::ingest_tf(&mut builder, &ev.resources);
         diagnostics.extend(ev.diagnostics);
     }
-    diagnostics
+    (builder, configs, diagnostics)
 }
 
 /// `a/./b/../c` → `a/c`, so a module folder named two ways is recognised once.
@@ -700,12 +774,8 @@ fn add_sibling_parameter_files(inputs: &mut Vec<Input>) {
 }
 
 /// Evaluates every template with its paired parameter file and the explicit ones.
-fn ingest_templates(
-    parsed: &[Parsed],
-    forced: &[&Node],
-    builder: &mut InventoryBuilder,
-    recognized: &mut [bool],
-) {
+/// Returns, by position in `parsed`, the template files with what each added.
+fn ingest_templates(parsed: &[Parsed], forced: &[&Node]) -> Vec<(usize, InventoryBuilder)> {
     let mut templates: Vec<(usize, &Node)> = Vec::new();
     let mut params: Vec<(usize, &Node)> = Vec::new();
     for (i, p) in parsed.iter().enumerate() {
@@ -726,19 +796,19 @@ fn ingest_templates(
     let template_paths: Vec<PathBuf> = templates.iter().map(|(i, _)| path_of(*i)).collect();
     let param_paths: Vec<PathBuf> = params.iter().map(|(i, _)| path_of(*i)).collect();
     let pairs = discover::pair_parameter_files(&template_paths, &param_paths);
-    let outputs: Vec<_> = templates
+    let outputs: Vec<InventoryBuilder> = templates
         .par_iter()
         .enumerate()
         .map(|(t, (_, root))| {
             let mut files: Vec<&Node> = pairs.get(&t).map(|&p| params[p].1).into_iter().collect();
             files.extend(forced.iter().copied());
-            ingest::arm::evaluate_template(root, &files)
+            let out = ingest::arm::evaluate_template(root, &files);
+            let mut recorded = InventoryBuilder::recording();
+            ingest::ingest_template_output(&mut recorded, &out);
+            recorded
         })
         .collect();
-    for ((i, _), out) in templates.iter().zip(outputs) {
-        recognized[*i] = true;
-        ingest::ingest_template_output(builder, &out);
-    }
+    templates.iter().map(|(i, _)| *i).zip(outputs).collect()
 }
 
 /// CRLF files are read as LF so columns never count a carriage return.

@@ -124,10 +124,81 @@ pub struct InventoryBuilder {
     subnet_ids: HashMap<String, usize>,
     nsg_ids: HashMap<String, usize>,
     rt_ids: HashMap<String, usize>,
+    /// Set for a builder made by [`InventoryBuilder::recording`].
+    log: Option<Vec<Added>>,
+}
+
+/// One call on a recording builder, kept to be replayed in input order.
+#[derive(Debug)]
+enum Added {
+    Cluster(Box<Cluster>),
+    Pool(Box<NodePool>),
+    Vnet(VirtualNetwork),
+    Subnet(Subnet),
+    Nsg(NetworkSecurityGroup),
+    RouteTable(RouteTable),
+    Association(SubnetAssociation),
+    TagSuppression(TagSuppression),
+    Other,
+    SecurityRule(SecurityRule, NetworkSecurityGroup),
+    Route(Route, RouteTable),
 }
 
 impl InventoryBuilder {
+    /// A builder that only records what is added, so that files can be
+    /// ingested on several threads and [`replay`](Self::replay)ed into the one
+    /// builder in file order: merging by id then gives what a single pass
+    /// would. The indices it returns number its own calls; a pool's `cluster`
+    /// set from them is remapped when replayed.
+    pub fn recording() -> InventoryBuilder {
+        InventoryBuilder {
+            log: Some(Vec::new()),
+            ..InventoryBuilder::default()
+        }
+    }
+
+    /// Adds what a [`recording`](Self::recording) builder recorded, as if its
+    /// calls were made on this builder now. A builder that does not record
+    /// has recorded nothing.
+    pub fn replay(&mut self, recorded: InventoryBuilder) {
+        let log = recorded.log.unwrap_or_default();
+        // The index each recorded cluster got here, by its position in the log.
+        let mut clusters: HashMap<usize, ClusterIdx> = HashMap::new();
+        for (at, added) in log.into_iter().enumerate() {
+            match added {
+                Added::Cluster(c) => {
+                    clusters.insert(at, self.add_cluster(*c));
+                }
+                Added::Pool(mut p) => {
+                    p.cluster = p.cluster.and_then(|local| clusters.get(&local).copied());
+                    self.add_pool(*p);
+                }
+                Added::Vnet(v) => {
+                    self.add_vnet(v);
+                }
+                Added::Subnet(s) => {
+                    self.add_subnet(s);
+                }
+                Added::Nsg(n) => {
+                    self.add_nsg(n);
+                }
+                Added::RouteTable(r) => {
+                    self.add_route_table(r);
+                }
+                Added::Association(a) => self.add_association(a),
+                Added::TagSuppression(t) => self.add_tag_suppression(t),
+                Added::Other => self.count_other(),
+                Added::SecurityRule(rule, stub) => self.add_security_rule(rule, stub),
+                Added::Route(route, stub) => self.add_route(route, stub),
+            }
+        }
+    }
+
     pub fn add_cluster(&mut self, c: Cluster) -> ClusterIdx {
+        if let Some(log) = &mut self.log {
+            log.push(Added::Cluster(Box::new(c)));
+            return log.len() - 1;
+        }
         let id = c.id.clone();
         upsert(
             &mut self.inv.clusters,
@@ -139,6 +210,10 @@ impl InventoryBuilder {
     }
 
     pub fn add_pool(&mut self, p: NodePool) -> PoolIdx {
+        if let Some(log) = &mut self.log {
+            log.push(Added::Pool(Box::new(p)));
+            return log.len() - 1;
+        }
         let id = p.id.clone();
         upsert(
             &mut self.inv.pools,
@@ -150,6 +225,10 @@ impl InventoryBuilder {
     }
 
     pub fn add_vnet(&mut self, v: VirtualNetwork) -> VnetIdx {
+        if let Some(log) = &mut self.log {
+            log.push(Added::Vnet(v));
+            return log.len() - 1;
+        }
         let id = v.id.clone();
         upsert(
             &mut self.inv.vnets,
@@ -161,6 +240,10 @@ impl InventoryBuilder {
     }
 
     pub fn add_subnet(&mut self, s: Subnet) -> SubnetIdx {
+        if let Some(log) = &mut self.log {
+            log.push(Added::Subnet(s));
+            return log.len() - 1;
+        }
         let id = s.id.clone();
         upsert(
             &mut self.inv.subnets,
@@ -172,6 +255,10 @@ impl InventoryBuilder {
     }
 
     pub fn add_nsg(&mut self, n: NetworkSecurityGroup) -> NsgIdx {
+        if let Some(log) = &mut self.log {
+            log.push(Added::Nsg(n));
+            return log.len() - 1;
+        }
         let id = n.id.clone();
         upsert(
             &mut self.inv.nsgs,
@@ -183,6 +270,10 @@ impl InventoryBuilder {
     }
 
     pub fn add_route_table(&mut self, r: RouteTable) -> RouteTableIdx {
+        if let Some(log) = &mut self.log {
+            log.push(Added::RouteTable(r));
+            return log.len() - 1;
+        }
         let id = r.id.clone();
         upsert(
             &mut self.inv.route_tables,
@@ -194,31 +285,47 @@ impl InventoryBuilder {
     }
 
     pub fn add_association(&mut self, a: SubnetAssociation) {
+        if let Some(log) = &mut self.log {
+            return log.push(Added::Association(a));
+        }
         self.inv.associations.push(a);
     }
 
     pub fn add_tag_suppression(&mut self, t: TagSuppression) {
+        if let Some(log) = &mut self.log {
+            return log.push(Added::TagSuppression(t));
+        }
         self.inv.tag_suppressions.push(t);
     }
 
     pub fn count_other(&mut self) {
+        if let Some(log) = &mut self.log {
+            return log.push(Added::Other);
+        }
         self.inv.other_resources += 1;
     }
 
     /// Adds a security rule written as its own resource to its NSG; the stub NSG
     /// (id only) merges with the NSG's own declaration, in whichever order they come.
     pub fn add_security_rule(&mut self, rule: SecurityRule, nsg_stub: NetworkSecurityGroup) {
+        if let Some(log) = &mut self.log {
+            return log.push(Added::SecurityRule(rule, nsg_stub));
+        }
         let i = self.add_nsg(nsg_stub);
         self.inv.nsgs[i].rules.push(rule);
     }
 
     /// Adds a route written as its own resource to its route table.
     pub fn add_route(&mut self, route: Route, table_stub: RouteTable) {
+        if let Some(log) = &mut self.log {
+            return log.push(Added::Route(route, table_stub));
+        }
         let i = self.add_route_table(table_stub);
         self.inv.route_tables[i].routes.push(route);
     }
 
-    /// Resolves every reference and fills in defaults that depend on other resources.
+    /// Resolves every reference and fills in defaults that depend on other
+    /// resources. A recording builder holds no resources: its inventory is empty.
     pub fn finish(mut self) -> Inventory {
         link(&mut self.inv);
         defaults::apply(&mut self.inv);

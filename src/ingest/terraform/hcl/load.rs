@@ -1,9 +1,20 @@
 //! Reads the files of one module directory into a [`ModuleConfig`].
 
-use super::ast::ModuleConfig;
+use rayon::prelude::*;
+
+use super::ast::{Body, ModuleConfig};
 use super::{file_role, from_hcl, from_node, FileRole, ModuleFile};
 use crate::diagnostic::Diagnostic;
 use crate::syntax::{json, yaml, Node, SyntaxError};
+
+/// What one file of a module reads as, before it is merged into the module.
+enum FileText {
+    Hcl(Result<Body, SyntaxError>),
+    Json(Result<Node, SyntaxError>),
+    Documents(Vec<Node>),
+    /// Tfvars (read after every other file) or nothing of ours.
+    Later,
+}
 
 /// Parses and merges the files of one directory. `root` says whether tfvars
 /// files count (Terraform reads them for the root module only).
@@ -13,37 +24,37 @@ pub(crate) fn load(files: &[ModuleFile], root: bool, diags: &mut Vec<Diagnostic>
     let mut sorted: Vec<&ModuleFile> = files.iter().collect();
     // Override files come last, in lexical order, as in Terraform.
     sorted.sort_by_key(|f| (is_override(f), f.path.clone()));
-    for f in sorted {
+    // Parsing is per file and dominates loading a big module: it runs on all
+    // workers; merging stays in file order, so declarations and errors keep it.
+    let texts: Vec<FileText> = sorted.par_iter().map(|f| read_file(f)).collect();
+    for (f, text) in sorted.into_iter().zip(texts) {
         let over = is_override(f);
-        match file_role(&f.path) {
-            Some(FileRole::Hcl) => match from_hcl::parse_body(f.file, &f.text) {
-                Ok(body) => {
-                    for b in body.blocks {
-                        if over {
-                            cfg.add_override(b);
-                        } else {
-                            cfg.add_block(b);
-                        }
+        match text {
+            FileText::Hcl(Ok(body)) => {
+                for b in body.blocks {
+                    if over {
+                        cfg.add_override(b);
+                    } else {
+                        cfg.add_block(b);
                     }
                 }
-                Err(e) => diags.push(hcl_error(e)),
-            },
-            Some(FileRole::Json) => {
-                if let Some(root) = parse_json(f, diags) {
-                    from_node::add_document(&mut cfg, &root, over);
-                }
             }
-            Some(FileRole::Document) => {
-                for doc in parse_documents(f) {
+            FileText::Hcl(Err(e)) => diags.push(hcl_error(e)),
+            FileText::Json(Ok(root)) => from_node::add_document(&mut cfg, &root, over),
+            FileText::Json(Err(e)) => diags.push(json_error(e)),
+            FileText::Documents(docs) => {
+                for doc in docs {
                     if from_node::is_tf_json(&doc) {
                         from_node::add_document(&mut cfg, &doc, false);
                     }
                 }
             }
-            Some(role @ (FileRole::Tfvars | FileRole::TfvarsJson)) if root => {
-                tfvars.push((tfvars_rank(f), f, role));
-            }
-            _ => {}
+            FileText::Later => match file_role(&f.path) {
+                Some(role @ (FileRole::Tfvars | FileRole::TfvarsJson)) if root => {
+                    tfvars.push((tfvars_rank(f), f, role));
+                }
+                _ => {}
+            },
         }
     }
     // Later files override earlier ones: terraform.tfvars, then *.auto.tfvars.
@@ -52,6 +63,15 @@ pub(crate) fn load(files: &[ModuleFile], root: bool, diags: &mut Vec<Diagnostic>
         add_tfvars(&mut cfg, f, role, diags);
     }
     cfg
+}
+
+fn read_file(f: &ModuleFile) -> FileText {
+    match file_role(&f.path) {
+        Some(FileRole::Hcl) => FileText::Hcl(from_hcl::parse_body(f.file, &f.text)),
+        Some(FileRole::Json) => FileText::Json(json::parse(f.file, &f.text)),
+        Some(FileRole::Document) => FileText::Documents(parse_documents(f)),
+        _ => FileText::Later,
+    }
 }
 
 /// `override.tf`, `x_override.tf` (and `.tf.json`): merged into other declarations.
@@ -108,16 +128,13 @@ fn hcl_error(e: SyntaxError) -> Diagnostic {
 }
 
 fn parse_json(f: &ModuleFile, diags: &mut Vec<Diagnostic>) -> Option<Node> {
-    match json::parse(f.file, &f.text) {
-        Ok(n) => Some(n),
-        Err(e) => {
-            diags.push(Diagnostic::parse_error(
-                e.span,
-                format!("cannot parse this file: {}", e.message),
-            ));
-            None
-        }
-    }
+    json::parse(f.file, &f.text)
+        .map_err(|e| diags.push(json_error(e)))
+        .ok()
+}
+
+fn json_error(e: SyntaxError) -> Diagnostic {
+    Diagnostic::parse_error(e.span, format!("cannot parse this file: {}", e.message))
 }
 
 /// A JSON or YAML document that may or may not be Terraform-shaped: errors are
