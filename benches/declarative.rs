@@ -36,6 +36,26 @@ fn inventory() -> &'static Inventory {
     })
 }
 
+/// The same estate with every cluster on kubenet, as written: both rules then
+/// report every cluster, so the comparison includes building the findings.
+fn kubenet_inventory() -> &'static Inventory {
+    static INV: OnceLock<Inventory> = OnceLock::new();
+    INV.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let (files, _) = gen::write_estate(dir.path(), Family::Graph, CLUSTERS, 0, 7).unwrap();
+        let opts = CheckOptions {
+            paths: files.iter().map(|f| f.display().to_string()).collect(),
+            ..CheckOptions::default()
+        };
+        let mut inv = check(&opts, &mut std::io::empty()).inventory;
+        for c in &mut inv.clusters {
+            let at = c.network.plugin.span().unwrap_or(c.decl);
+            c.network.plugin = Field::Known(NetworkPlugin::Kubenet, at);
+        }
+        inv
+    })
+}
+
 /// AKS205 as it was written in Rust before it moved to `rules/`.
 struct KubenetRetirementRust;
 
@@ -87,6 +107,7 @@ impl Rule for KubenetRetirementRust {
 
 fn main() {
     inventory();
+    kubenet_inventory();
     divan::main();
 }
 
@@ -99,6 +120,19 @@ fn aks205_rust(bencher: Bencher) {
 #[divan::bench(sample_count = 20)]
 fn aks205_declarative(bencher: Bencher) {
     let inv = inventory();
+    let rule = rules::find("AKS205").expect("AKS205 is shipped");
+    bencher.bench(|| rules::run(inv, &[rule], &Thresholds::default()).len());
+}
+
+#[divan::bench(sample_count = 20)]
+fn aks205_rust_every_cluster_found(bencher: Bencher) {
+    let inv = kubenet_inventory();
+    bencher.bench(|| rules::run(inv, &[&KubenetRetirementRust], &Thresholds::default()).len());
+}
+
+#[divan::bench(sample_count = 20)]
+fn aks205_declarative_every_cluster_found(bencher: Bencher) {
+    let inv = kubenet_inventory();
     let rule = rules::find("AKS205").expect("AKS205 is shipped");
     bencher.bench(|| rules::run(inv, &[rule], &Thresholds::default()).len());
 }
