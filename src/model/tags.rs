@@ -52,9 +52,9 @@ impl Tags {
 
     /// The value of a tag as a field: `Unknown` when the key is not written but
     /// the tags as a whole are unknown, `Absent` when it is simply not there.
-    pub fn lookup(&self, key: &str) -> Field<String> {
+    pub fn lookup(&self, key: &str) -> Field<&String> {
         match (self.get(key), self.unknown) {
-            (Some(v), _) => v.clone(),
+            (Some(v), _) => v.as_ref(),
             (None, Some(span)) => Field::Unknown(span),
             (None, None) => Field::Absent,
         }

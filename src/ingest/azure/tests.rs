@@ -250,7 +250,7 @@ fn merged_cluster_keeps_addon_and_tags() {
     let c = &inv.clusters[0];
     assert_eq!(c.addons.http_application_routing.known(), Some(&true));
     assert_eq!(
-        c.tags.lookup("env").known().map(String::as_str),
+        c.tags.lookup("env").known().map(|s| s.as_str()),
         Some("prod")
     );
 }

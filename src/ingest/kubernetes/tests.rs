@@ -1283,7 +1283,7 @@ mod props {
 // ---- tags and the HTTP application routing add-on ----
 
 fn tag_value(tags: &crate::model::Tags, key: &str) -> Option<String> {
-    tags.lookup(key).known().cloned()
+    tags.lookup(key).known().map(|s| s.to_string())
 }
 
 #[test]
@@ -1389,7 +1389,7 @@ spec:
     let c = &inv.clusters[0];
     assert_eq!(c.addons.http_application_routing.known(), Some(&true));
     let env = c.tags.lookup("ENV");
-    assert_eq!(env.known().map(String::as_str), Some("prod"));
+    assert_eq!(env.known().map(|s| s.as_str()), Some("prod"));
     assert_eq!(slice(&src, env.span().unwrap_or_default()), "prod");
     let tiers: Vec<_> = inv
         .pools

@@ -643,7 +643,7 @@ mod tests {
         assert!(c.tags.lookup("env").is_unknown());
         assert_eq!(c.addons.http_application_routing.known(), Some(&false));
         let tier = inv.pools[0].tags.lookup("tier");
-        assert_eq!(tier.known().map(String::as_str), Some("system"));
+        assert_eq!(tier.known().map(|s| s.as_str()), Some("system"));
     }
 
     #[test]

@@ -615,7 +615,7 @@ fn tags_and_http_application_routing() {
 
     let system = &inv.pools[c.pools[0]];
     assert_eq!(
-        system.tags.lookup("Pool").value().map(String::as_str),
+        system.tags.lookup("Pool").value().map(|s| s.as_str()),
         Some("sys")
     );
     // Tags unknown as a whole: any key may be there.
@@ -628,13 +628,13 @@ fn tags_and_http_application_routing() {
     assert!(!v.tags.is_unknown());
     assert!(v.tags.lookup("env").is_unknown());
     assert_eq!(
-        v.tags.lookup("team").known().map(String::as_str),
+        v.tags.lookup("team").known().map(|s| s.as_str()),
         Some("net")
     );
     assert!(v.tags.lookup("cost").is_absent());
 
     assert_eq!(
-        inv.nsgs[0].tags.lookup("env").known().map(String::as_str),
+        inv.nsgs[0].tags.lookup("env").known().map(|s| s.as_str()),
         Some("dev")
     );
     assert!(inv.route_tables[0].tags.is_empty() && !inv.route_tables[0].tags.is_unknown());
@@ -660,7 +660,7 @@ fn azapi_tags() {
     let (_, inv) = inventory(text);
     let v = &inv.vnets[0];
     assert_eq!(
-        v.tags.lookup("ENV").known().map(String::as_str),
+        v.tags.lookup("ENV").known().map(|s| s.as_str()),
         Some("prod")
     );
     // `akslint-ignore` tags are honoured in ARM-shaped inputs and ASO only.

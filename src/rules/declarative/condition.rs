@@ -9,6 +9,7 @@ use regex::Regex;
 
 use super::fields::{tag, Ctx, Getter, Got, Scalar, Slot, State, Type, Value};
 use crate::ingest::values::parse_cidr;
+use crate::model::cidr;
 use crate::source::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -551,9 +552,7 @@ impl Leaf {
         for s in slots {
             let net = match (&s.state, &s.value) {
                 (State::Unknown, _) => None,
-                (_, Some(Value::Cidr(n))) => Some(*n),
-                (_, Some(Value::Ip(a))) => Some(IpNet::from(*a)),
-                (_, Some(Value::Str(t))) => parse_cidr(t),
+                (_, Some(v @ (Value::Cidr(_) | Value::Ip(_) | Value::Str(_)))) => as_net(v),
                 _ => continue,
             };
             match net {
@@ -597,9 +596,9 @@ impl Leaf {
                 Value::Int(i) => Truth::of(op.holds(*i, *n)),
                 _ => Truth::Unknown,
             },
-            Op::CidrWithin(_) => net_vs(v, operand, |x, n| n.contains(&x.trunc())),
-            Op::CidrOverlaps(_) => net_vs(v, operand, |x, n| overlaps(n, x)),
-            Op::CidrContainsAddress(ip) => net_test(v, |x| x.contains(ip)),
+            Op::CidrWithin(_) => net_vs(v, operand, |x, n| cidr::contains(&n, &x)),
+            Op::CidrOverlaps(_) => net_vs(v, operand, |x, n| cidr::overlaps(&n, &x)),
+            Op::CidrContainsAddress(ip) => net_test(v, |x| cidr::contains_addr(&x, *ip)),
             Op::PrefixAtMost(n) => net_test(v, |x| x.prefix_len() <= *n),
             Op::PrefixAtLeast(n) => net_test(v, |x| x.prefix_len() >= *n),
         }
@@ -754,16 +753,16 @@ fn net_vs(
 /// A CIDR operator on a value: CIDRs and addresses directly, strings when they
 /// parse as one (a service tag such as `Internet` is neither, so UNKNOWN).
 fn net_test(v: &Value<'_>, f: impl Fn(IpNet) -> bool) -> Truth {
-    let net = match v {
+    as_net(v).map_or(Truth::Unknown, |n| Truth::of(f(n)))
+}
+
+/// A value as a prefix: an address counts as a /32 or /128; a string that is
+/// neither a prefix nor an address has none.
+fn as_net(v: &Value<'_>) -> Option<IpNet> {
+    match v {
         Value::Cidr(n) => Some(*n),
         Value::Ip(a) => Some(IpNet::from(*a)),
         Value::Str(s) => parse_cidr(s),
         _ => None,
-    };
-    net.map_or(Truth::Unknown, |n| Truth::of(f(n)))
-}
-
-fn overlaps(a: IpNet, b: IpNet) -> bool {
-    let (a, b) = (a.trunc(), b.trunc());
-    a.contains(&b.network()) || b.contains(&a.network())
+    }
 }

@@ -564,13 +564,16 @@ pub fn tag<'a>(inv: &'a Inventory, obj: Obj, key: &str) -> Slot<'a> {
         Obj::RouteTable(i) => &inv.route_tables[i].tags,
         _ => return Slot::absent(obj.decl(inv)),
     };
-    match tags.get(key) {
-        Some(value) => slot(value, obj.decl(inv)),
-        // A key not written is unknown when the tags as a whole are.
-        None => match tags.unknown_span() {
-            Some(span) => Slot::unknown(span),
-            None => Slot::absent(obj.decl(inv)),
+    // A key not written is unknown when the tags as a whole are.
+    match tags.lookup(key) {
+        Field::Known(v, s) => Slot::known(v.to_value(), s),
+        Field::Default(v, s) => Slot {
+            state: State::Default,
+            value: Some(v.to_value()),
+            span: s,
         },
+        Field::Unknown(s) => Slot::unknown(s),
+        Field::Absent => Slot::absent(obj.decl(inv)),
     }
 }
 

@@ -1604,15 +1604,15 @@ resource "azurerm_virtual_network" "v" {
     let c = &inv.clusters[0];
     assert_eq!(c.addons.http_application_routing.known(), Some(&true));
     let env = c.tags.lookup("env");
-    assert_eq!(env.known().map(String::as_str), Some("prod"));
+    assert_eq!(env.known().map(|s| s.as_str()), Some("prod"));
     assert_eq!(t.text(env.span().unwrap_or_default()), "var.env");
     assert_eq!(
-        c.tags.lookup("OWNER").known().map(String::as_str),
+        c.tags.lookup("OWNER").known().map(|s| s.as_str()),
         Some("net")
     );
     let sys = &inv.pools[c.pools[0]];
     assert_eq!(
-        sys.tags.lookup("tier").known().map(String::as_str),
+        sys.tags.lookup("tier").known().map(|s| s.as_str()),
         Some("system")
     );
     let user = &inv.pools[c.pools[1]];
@@ -1626,7 +1626,7 @@ resource "azurerm_virtual_network" "v" {
             .tags
             .lookup("Cost-Center")
             .known()
-            .map(String::as_str),
+            .map(|s| s.as_str()),
         Some("42")
     );
 }
