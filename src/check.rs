@@ -1,5 +1,6 @@
 //! One run of `akslint check`: discover, read, ingest, link, apply the rules.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -622,6 +623,11 @@ fn ingest_terraform_configs(
         }
     }
     let mut evaluations = Vec::new();
+    // Module folders are looked up by path for every call: index the files once.
+    let mut known: HashMap<PathBuf, FileId> = HashMap::new();
+    for f in sources.files() {
+        known.entry(normalize(Path::new(&f.path))).or_insert(f.id);
+    }
     for (dir, members) in &dirs {
         let files: Vec<terraform::hcl::ModuleFile> = members
             .iter()
@@ -634,7 +640,7 @@ fn ingest_terraform_configs(
                 })
             })
             .collect();
-        let mut loader = |d: &Path| load_module_dir(sources, d);
+        let mut loader = |d: &Path| load_module_dir(sources, &mut known, d);
         evaluations.push((
             dir.clone(),
             terraform::hcl::evaluate_module(dir, &files, &mut loader),
@@ -678,7 +684,11 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 /// The files of a child module folder, registered in the source map once.
-fn load_module_dir(sources: &mut SourceMap, dir: &Path) -> Vec<terraform::hcl::ModuleFile> {
+fn load_module_dir(
+    sources: &mut SourceMap,
+    known: &mut HashMap<PathBuf, FileId>,
+    dir: &Path,
+) -> Vec<terraform::hcl::ModuleFile> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -691,19 +701,17 @@ fn load_module_dir(sources: &mut SourceMap, dir: &Path) -> Vec<terraform::hcl::M
     paths
         .into_iter()
         .filter_map(|path| {
-            let shown = path.to_string_lossy().into_owned();
-            let known = sources
-                .files()
-                .iter()
-                .find(|f| normalize(Path::new(&f.path)) == normalize(&path))
-                .map(|f| f.id);
-            let file = match known {
-                Some(id) => id,
+            let key = normalize(&path);
+            let file = match known.get(&key) {
+                Some(&id) => id,
                 None => {
                     let text = std::fs::read(&path)
                         .ok()
                         .and_then(|b| String::from_utf8(b).ok())?;
-                    sources.add(shown, normalize_newlines(strip_bom(text)))
+                    let shown = path.to_string_lossy().into_owned();
+                    let id = sources.add(shown, normalize_newlines(strip_bom(text)));
+                    known.insert(key, id);
+                    id
                 }
             };
             Some(terraform::hcl::ModuleFile {
