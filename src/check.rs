@@ -66,7 +66,9 @@ impl CheckResult {
 struct Parsed {
     file: FileId,
     path: Option<PathBuf>,
-    docs: Vec<(Node, DocumentKind)>,
+    /// Shared with the Terraform module loader, which reads Terraform JSON
+    /// and Terraform-shaped YAML from these trees instead of parsing again.
+    docs: Arc<[(Node, DocumentKind)]>,
     error: Option<Diagnostic>,
     /// HCL (`.tf`, `.tfvars`): read by the Terraform evaluator, module by module.
     hcl: bool,
@@ -133,7 +135,7 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
                 Some(error) => Parsed {
                     file,
                     path,
-                    docs: Vec::new(),
+                    docs: Arc::new([]),
                     error: error.clone(),
                     hcl: false,
                 },
@@ -238,7 +240,7 @@ fn build_inventory(
 fn ingest_manifests(parsed: &[Parsed]) -> InventoryBuilder {
     let manifests: Vec<&Node> = parsed
         .iter()
-        .flat_map(|p| &p.docs)
+        .flat_map(|p| p.docs.iter())
         .filter(|(_, kind)| *kind == DocumentKind::KubernetesManifest)
         .map(|(doc, _)| doc)
         .collect();
@@ -253,7 +255,7 @@ fn ingest_manifests(parsed: &[Parsed]) -> InventoryBuilder {
 fn ingest_documents(p: &Parsed) -> (InventoryBuilder, bool) {
     let mut recorded = InventoryBuilder::recording();
     let mut seen = false;
-    for (doc, kind) in &p.docs {
+    for (doc, kind) in p.docs.iter() {
         match kind {
             DocumentKind::ArmTemplate | DocumentKind::Unrecognized => {}
             DocumentKind::ArmParameters | DocumentKind::KubernetesManifest => seen = true,
@@ -526,7 +528,7 @@ fn parse_file(file: FileId, path: Option<PathBuf>, text: &str) -> Parsed {
         return Parsed {
             file,
             path,
-            docs: Vec::new(),
+            docs: Arc::new([]),
             error: None,
             hcl: true,
         };
@@ -555,7 +557,8 @@ fn parse_file(file: FileId, path: Option<PathBuf>, text: &str) -> Parsed {
                     let k = ingest::classify(&n);
                     (n, k)
                 })
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
             error: None,
             hcl: false,
         },
@@ -564,7 +567,7 @@ fn parse_file(file: FileId, path: Option<PathBuf>, text: &str) -> Parsed {
             Parsed {
                 file,
                 path,
-                docs: Vec::new(),
+                docs: Arc::new([]),
                 // Plain text named on the command line is not worth a parse error unless it claims to be data.
                 error: (!unrecognizable_yaml).then(|| {
                     Diagnostic::parse_error(
@@ -633,9 +636,11 @@ fn ingest_terraform_configs(
             .iter()
             .filter_map(|&i| {
                 let path = parsed[i].path.clone()?;
+                let text = Arc::clone(&sources.get(parsed[i].file).text);
                 Some(terraform::hcl::ModuleFile {
                     file: parsed[i].file,
-                    text: Arc::clone(&sources.get(parsed[i].file).text),
+                    parsed: reusable_docs(&parsed[i], &path, &text),
+                    text,
                     path,
                 })
             })
@@ -664,6 +669,24 @@ fn ingest_terraform_configs(
         diagnostics.extend(ev.diagnostics);
     }
     (builder, configs, diagnostics)
+}
+
+/// The documents this run already parsed from a module file, when the module
+/// loader would parse the text the same way: Terraform-shaped YAML/JSON
+/// streams, and `.tf.json` files whose text is JSON (the loader reads those
+/// with the JSON parser whatever they hold, so other text is left to it).
+fn reusable_docs(p: &Parsed, path: &Path, text: &str) -> Option<Arc<[(Node, DocumentKind)]>> {
+    if p.error.is_some() || p.hcl {
+        return None;
+    }
+    let reuse = match terraform::hcl::file_role(path) {
+        Some(terraform::hcl::FileRole::Document) => true,
+        Some(terraform::hcl::FileRole::Json) => {
+            matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
+        }
+        _ => false,
+    };
+    reuse.then(|| Arc::clone(&p.docs))
 }
 
 /// `a/./b/../c` → `a/c`, so a module folder named two ways is recognised once.
@@ -718,6 +741,7 @@ fn load_module_dir(
                 file,
                 text: Arc::clone(&sources.get(file).text),
                 path,
+                parsed: None,
             })
         })
         .collect()
@@ -787,7 +811,7 @@ fn ingest_templates(parsed: &[Parsed], forced: &[&Node]) -> Vec<(usize, Inventor
     let mut templates: Vec<(usize, &Node)> = Vec::new();
     let mut params: Vec<(usize, &Node)> = Vec::new();
     for (i, p) in parsed.iter().enumerate() {
-        for (doc, kind) in &p.docs {
+        for (doc, kind) in p.docs.iter() {
             match kind {
                 DocumentKind::ArmTemplate => templates.push((i, doc)),
                 DocumentKind::ArmParameters => params.push((i, doc)),

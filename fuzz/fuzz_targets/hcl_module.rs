@@ -13,6 +13,7 @@ fuzz_target!(|text: &str| {
         file: FileId(0),
         path: PathBuf::from("fuzz/main.tf"),
         text: Arc::from(text),
+        parsed: None,
     }];
     let mut loader = |_: &Path| Vec::new();
     let _ = evaluate_module(Path::new("fuzz"), &files, &mut loader);

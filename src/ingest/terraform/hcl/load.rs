@@ -1,10 +1,13 @@
 //! Reads the files of one module directory into a [`ModuleConfig`].
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use super::ast::{Body, ModuleConfig};
 use super::{file_role, from_hcl, from_node, FileRole, ModuleFile};
 use crate::diagnostic::Diagnostic;
+use crate::ingest::DocumentKind;
 use crate::syntax::{json, yaml, Node, SyntaxError};
 
 /// What one file of a module reads as, before it is merged into the module.
@@ -12,6 +15,10 @@ enum FileText {
     Hcl(Result<Body, SyntaxError>),
     Json(Result<Node, SyntaxError>),
     Documents(Vec<Node>),
+    /// Documents the caller parsed already: one JSON document (`.tf.json`) or
+    /// a stream (Terraform-shaped YAML).
+    ParsedJson(Arc<[(Node, DocumentKind)]>),
+    ParsedDocuments(Arc<[(Node, DocumentKind)]>),
     /// Tfvars (read after every other file) or nothing of ours.
     Later,
 }
@@ -49,6 +56,18 @@ pub(crate) fn load(files: &[ModuleFile], root: bool, diags: &mut Vec<Diagnostic>
                     }
                 }
             }
+            FileText::ParsedJson(docs) => {
+                if let Some((root, _)) = docs.first() {
+                    from_node::add_document(&mut cfg, root, over);
+                }
+            }
+            FileText::ParsedDocuments(docs) => {
+                for (doc, _) in docs.iter() {
+                    if from_node::is_tf_json(doc) {
+                        from_node::add_document(&mut cfg, doc, false);
+                    }
+                }
+            }
             FileText::Later => match file_role(&f.path) {
                 Some(role @ (FileRole::Tfvars | FileRole::TfvarsJson)) if root => {
                     tfvars.push((tfvars_rank(f), f, role));
@@ -66,10 +85,14 @@ pub(crate) fn load(files: &[ModuleFile], root: bool, diags: &mut Vec<Diagnostic>
 }
 
 fn read_file(f: &ModuleFile) -> FileText {
-    match file_role(&f.path) {
-        Some(FileRole::Hcl) => FileText::Hcl(from_hcl::parse_body(f.file, &f.text)),
-        Some(FileRole::Json) => FileText::Json(json::parse(f.file, &f.text)),
-        Some(FileRole::Document) => FileText::Documents(parse_documents(f)),
+    match (file_role(&f.path), &f.parsed) {
+        (Some(FileRole::Hcl), _) => FileText::Hcl(from_hcl::parse_body(f.file, &f.text)),
+        (Some(FileRole::Json), Some(docs)) if docs.len() == 1 => {
+            FileText::ParsedJson(Arc::clone(docs))
+        }
+        (Some(FileRole::Json), _) => FileText::Json(json::parse(f.file, &f.text)),
+        (Some(FileRole::Document), Some(docs)) => FileText::ParsedDocuments(Arc::clone(docs)),
+        (Some(FileRole::Document), None) => FileText::Documents(parse_documents(f)),
         _ => FileText::Later,
     }
 }

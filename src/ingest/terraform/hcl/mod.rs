@@ -63,6 +63,10 @@ pub struct ModuleFile {
     pub file: FileId,
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// The JSON/YAML documents of `text` when the caller has already parsed
+    /// them (Terraform JSON and Terraform-shaped YAML named as inputs), so the
+    /// module loader does not parse the file a second time.
+    pub parsed: Option<Arc<[(Node, crate::ingest::DocumentKind)]>>,
 }
 
 /// What a file contributes to a module, judged by its name.

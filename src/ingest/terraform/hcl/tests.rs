@@ -22,6 +22,7 @@ impl Tree {
                 file: FileId(i as u32),
                 path: PathBuf::from(p),
                 text: Arc::from(*t),
+                parsed: None,
             })
             .collect();
         Tree { files }
@@ -802,6 +803,7 @@ mod fixtures {
                         file,
                         path: p,
                         text: Arc::clone(&self.sources.get(file).text),
+                        parsed: None,
                     })
                 })
                 .collect()
