@@ -1,46 +1,34 @@
 //! The rule engine: every rule is one file with its metadata, its explanation,
 //! its check and its tests. Rules read only the model.
+//!
+//! A rule's file is named after the rule (`cni-subnet-too-small` is
+//! `cni_subnet_too_small.rs`) and lives in its family's folder:
+//!
+//! | folder        | codes                 | topic |
+//! |---------------|-----------------------|-------|
+//! | `capacity/`   | AKS004, AKS101–103, AKS112 | subnets and ranges large enough at maximum scale |
+//! | `addressing/` | AKS104–AKS111         | ranges valid, inside their VNet, disjoint |
+//! | `compat/`     | AKS002, AKS2xx        | plugin, OS and feature combinations AKS supports |
+//! | `placement/`  | AKS3xx                | which subnets and route tables pools may use |
+//! | `egress/`     | AKS003, AKS4xx        | outbound type, routes, NAT gateway, SNAT |
+//! | `nsg/`        | AKS001, AKS5xx        | network security groups |
+//! | `exposure/`   | AKS6xx                | who can reach the API server |
+//!
+//! AKS001–AKS004 predate the families and sit with their topic: AKS001 in
+//! `nsg/`, AKS002 in `compat/`, AKS003 in `egress/`, AKS004 in `capacity/`.
+//! Helpers used by several families are in `shared/`, those of one family
+//! beside its rules (`nsg/nsg_common.rs`). Rules written in YAML (the shipped
+//! pack in `rules/*.yaml`, user packs) run on the engine in `declarative/`.
 
-mod aks_managed_nsg_modified;
-mod api_server_subnet_invalid;
-mod api_server_unrestricted;
-mod authorized_ranges_invalid;
-pub mod capacity;
-mod cidr_host_bits_set;
-mod cni_subnet_too_small;
+mod addressing;
+mod capacity;
+mod compat;
 pub mod declarative;
-mod dns_service_ip_invalid;
-mod kubenet_node_limit;
-mod kubenet_subnet_or_route_table_shared;
-mod max_pods_out_of_range;
-mod nat_gateway_outbound_mismatch;
-mod network_policy_incompatible;
-mod node_resource_group;
-mod node_subnet_delegated;
-mod node_subnet_too_small;
-mod node_subnet_without_nsg;
-mod nsg_blocks_intra_cluster;
-mod nsg_blocks_required_egress;
-mod nsg_common;
-mod nsg_exposes_management_ports;
-mod pod_cidr_overlap;
-mod pod_cidr_too_small;
-mod pod_subnet_misconfigured;
-mod pool_name_invalid;
-mod pools_span_vnets;
-pub(crate) mod ranges;
-mod reserved_address_range;
-mod service_cidr_overlap;
-mod service_cidr_too_large;
-mod snat_port_budget;
-mod subnet_outside_vnet;
-mod subnet_overlap;
-mod udr_on_managed_vnet;
-mod udr_outbound_without_default_route;
-mod virtual_nodes_require_azure_cni;
-mod vnet_ip_limit;
-mod windows_pool_on_kubenet;
-mod windows_pool_unsupported_network;
+mod egress;
+mod exposure;
+mod nsg;
+mod placement;
+pub mod shared;
 
 use rayon::prelude::*;
 
@@ -48,41 +36,28 @@ use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Cluster, Field, Inventory, MaxSurge, NetworkPlugin, NodePool};
 use crate::source::Span;
 
-pub use aks_managed_nsg_modified::AksManagedNsgModified;
-pub use api_server_subnet_invalid::ApiServerSubnetInvalid;
-pub use api_server_unrestricted::ApiServerUnrestricted;
-pub use authorized_ranges_invalid::AuthorizedRangesInvalid;
-pub use cidr_host_bits_set::CidrHostBitsSet;
-pub use cni_subnet_too_small::CniSubnetTooSmall;
-pub use dns_service_ip_invalid::DnsServiceIpInvalid;
-pub use kubenet_node_limit::KubenetNodeLimit;
-pub use kubenet_subnet_or_route_table_shared::KubenetSubnetOrRouteTableShared;
-pub use max_pods_out_of_range::MaxPodsOutOfRange;
-pub use nat_gateway_outbound_mismatch::NatGatewayOutboundMismatch;
-pub use network_policy_incompatible::NetworkPolicyIncompatible;
-pub use node_subnet_delegated::NodeSubnetDelegated;
-pub use node_subnet_too_small::NodeSubnetTooSmall;
-pub use node_subnet_without_nsg::NodeSubnetWithoutNsg;
-pub use nsg_blocks_intra_cluster::NsgBlocksIntraCluster;
-pub use nsg_blocks_required_egress::NsgBlocksRequiredEgress;
-pub use nsg_exposes_management_ports::NsgExposesManagementPorts;
-pub use pod_cidr_overlap::PodCidrOverlap;
-pub use pod_cidr_too_small::PodCidrTooSmall;
-pub use pod_subnet_misconfigured::PodSubnetMisconfigured;
-pub use pool_name_invalid::PoolNameInvalid;
-pub use pools_span_vnets::PoolsSpanVnets;
-pub use reserved_address_range::ReservedAddressRange;
-pub use service_cidr_overlap::ServiceCidrOverlap;
-pub use service_cidr_too_large::ServiceCidrTooLarge;
-pub use snat_port_budget::SnatPortBudget;
-pub use subnet_outside_vnet::SubnetOutsideVnet;
-pub use subnet_overlap::SubnetOverlap;
-pub use udr_on_managed_vnet::UdrOnManagedVnet;
-pub use udr_outbound_without_default_route::UdrOutboundWithoutDefaultRoute;
-pub use virtual_nodes_require_azure_cni::VirtualNodesRequireAzureCni;
-pub use vnet_ip_limit::VnetIpLimit;
-pub use windows_pool_on_kubenet::WindowsPoolOnKubenet;
-pub use windows_pool_unsupported_network::WindowsPoolUnsupportedNetwork;
+pub use addressing::{
+    CidrHostBitsSet, DnsServiceIpInvalid, PodCidrOverlap, ReservedAddressRange, ServiceCidrOverlap,
+    ServiceCidrTooLarge, SubnetOutsideVnet, SubnetOverlap,
+};
+pub use capacity::{
+    CniSubnetTooSmall, KubenetNodeLimit, NodeSubnetTooSmall, PodCidrTooSmall, VnetIpLimit,
+};
+pub use compat::{
+    MaxPodsOutOfRange, NetworkPolicyIncompatible, PodSubnetMisconfigured, PoolNameInvalid,
+    VirtualNodesRequireAzureCni, WindowsPoolOnKubenet, WindowsPoolUnsupportedNetwork,
+};
+pub use egress::{
+    NatGatewayOutboundMismatch, SnatPortBudget, UdrOnManagedVnet, UdrOutboundWithoutDefaultRoute,
+};
+pub use exposure::{ApiServerUnrestricted, AuthorizedRangesInvalid};
+pub use nsg::{
+    AksManagedNsgModified, NodeSubnetWithoutNsg, NsgBlocksIntraCluster, NsgBlocksRequiredEgress,
+    NsgExposesManagementPorts,
+};
+pub use placement::{
+    ApiServerSubnetInvalid, KubenetSubnetOrRouteTableShared, NodeSubnetDelegated, PoolsSpanVnets,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Category {

@@ -348,7 +348,7 @@ fn report(inv: &Inventory, cx: &mut Context<'_>, ni: NsgIdx, ri: usize, b: &Bloc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::nsg_common::fixtures::{cluster, nsg, rule, subnet, vnet};
+    use crate::rules::nsg::nsg_common::fixtures::{cluster, nsg, rule, subnet, vnet};
     use crate::rules::testing::{check, primary_text};
 
     const OVERLAY: &str = r#""networkPlugin":"azure","networkPluginMode":"overlay""#;
@@ -479,7 +479,7 @@ mod tests {
     fn pod_subnet_mode_checks_the_pod_subnet_nsg() {
         let pool = format!(
             r#","podSubnetID":"{}""#,
-            crate::rules::nsg_common::fixtures::subnet_id("pods")
+            crate::rules::nsg::nsg_common::fixtures::subnet_id("pods")
         );
         let deny = rule(
             "deny-from-nodes",
@@ -499,7 +499,7 @@ mod tests {
 
     #[test]
     fn node_to_api_server_subnet_needs_443_and_4443() {
-        use crate::rules::nsg_common::fixtures::subnet_id;
+        use crate::rules::nsg::nsg_common::fixtures::subnet_id;
         let v = vnet(
             &[
                 subnet("nodes", "10.240.0.0/22"),

@@ -318,7 +318,7 @@ fn report_dns(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::nsg_common::fixtures::{cluster, nsg, rule, subnet, vnet};
+    use crate::rules::nsg::nsg_common::fixtures::{cluster, nsg, rule, subnet, vnet};
     use crate::rules::testing::{check, primary_text};
 
     const NET: &str = r#""networkPlugin":"azure","networkPluginMode":"overlay""#;

@@ -200,7 +200,7 @@ fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::nsg_common::fixtures::{cluster, nsg, rule, subnet, vnet};
+    use crate::rules::nsg::nsg_common::fixtures::{cluster, nsg, rule, subnet, vnet};
     use crate::rules::testing::{check, primary_text};
 
     fn run(pool: &str, rules: &[String]) -> Vec<(Severity, String)> {

@@ -1,0 +1,10 @@
+//! AKS6xx, exposure: who can reach the API server (authorized ranges).
+
+mod api_server_unrestricted;
+mod authorized_ranges_invalid;
+
+pub use api_server_unrestricted::ApiServerUnrestricted;
+pub use authorized_ranges_invalid::AuthorizedRangesInvalid;
+
+// What the rule files take from `super::`.
+use super::{cluster_name, declare_rule, thousands, Context, Rule, RuleMeta};

@@ -1,0 +1,11 @@
+//! Helpers several rule families use: the IP arithmetic of pools at maximum
+//! scale (`capacity`), the ranges a cluster uses (`ranges`), and the node
+//! resource group AKS manages (`node_resource_group`).
+
+pub mod capacity;
+pub(crate) mod node_resource_group;
+pub(crate) mod ranges;
+
+// What the helper files take from `super::`.
+pub use super::{cluster_name, pool_name};
+use super::{thousands, Context};
