@@ -3,7 +3,8 @@
 
 pub mod cidr;
 mod cluster;
-mod defaults;
+pub mod defaults;
+mod display;
 mod field;
 mod id;
 mod index;
@@ -19,6 +20,7 @@ pub use cluster::{
     Addons, ApiServerAccess, Cluster, IpamMode, LoadBalancerProfile, MaxSurge, NetworkPlugin,
     NetworkProfile, NodePool, OsType,
 };
+pub use display::display_name;
 pub use field::Field;
 pub use tags::Tags;
 

@@ -56,13 +56,6 @@ impl Subnet {
             .or_else(|| self.name.span())
             .unwrap_or(self.decl)
     }
-
-    pub fn display_name(&self) -> String {
-        match self.name.value() {
-            Some(n) => n.clone(),
-            None => self.address.clone(),
-        }
-    }
 }
 
 #[derive(Clone, Debug)]

@@ -8,8 +8,8 @@ use ipnet::IpNet;
 use regex::Regex;
 
 use super::fields::{tag, Ctx, Getter, Got, Scalar, Slot, State, Type, Value};
-use crate::ingest::values::parse_cidr;
 use crate::model::cidr;
+use crate::model::cidr::parse_cidr;
 use crate::source::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
