@@ -239,6 +239,10 @@ model_object! {
         kubernetes_version: Field<String>,
         /// `nodeResourceGroup`.
         node_resource_group: Field<String>,
+        /// `sku.name`: `Base`, or `Automatic` for AKS Automatic.
+        sku_name: Field<String> = "sku.name",
+        /// `sku.tier`: `Free`, `Standard` or `Premium`.
+        sku_tier: Field<String> = "sku.tier",
     }
     nested {
         network: NetworkProfile,
