@@ -69,12 +69,7 @@ pub fn cidr(node: Option<&Node>) -> Field<IpNet> {
     }
 }
 
-pub fn parse_cidr(s: &str) -> Option<IpNet> {
-    let t = s.trim();
-    t.parse::<IpNet>()
-        .ok()
-        .or_else(|| t.parse::<IpAddr>().ok().map(IpNet::from))
-}
+pub use crate::model::cidr::parse_cidr;
 
 pub fn ip(node: Option<&Node>) -> Field<IpAddr> {
     match nonempty_string(node) {

@@ -14,6 +14,15 @@ use ipnet::IpNet;
 pub const AZURE_RESERVED: u128 = 5;
 
 /// Address width of the prefix's family: 32 or 128.
+/// A CIDR, or a single address as its host prefix (`/32`, `/128`), as Azure
+/// accepts in address prefixes and authorized ranges.
+pub fn parse_cidr(s: &str) -> Option<IpNet> {
+    let t = s.trim();
+    t.parse::<IpNet>()
+        .ok()
+        .or_else(|| t.parse::<IpAddr>().ok().map(IpNet::from))
+}
+
 pub fn width(net: &IpNet) -> u8 {
     match net {
         IpNet::V4(_) => 32,

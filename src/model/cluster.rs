@@ -4,6 +4,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
+use super::registry::model_object;
 use super::{Field, ResourceId, SubnetIdx, Tags};
 use crate::source::Span;
 
@@ -125,111 +126,180 @@ impl MaxSurge {
     }
 }
 
-/// `networkProfile.loadBalancerProfile`: outbound SNAT for `outboundType: loadBalancer` (F-053).
-#[derive(Clone, Debug, Default)]
-pub struct LoadBalancerProfile {
-    pub allocated_outbound_ports: Field<i64>,
-    pub managed_outbound_ip_count: Field<i64>,
-    /// Public IPs and prefixes given by id (`outboundIPs`, `outboundIPPrefixes`).
-    pub outbound_ip_ids: Vec<Field<ResourceId>>,
-    pub outbound_ip_prefix_ids: Vec<Field<ResourceId>>,
+model_object! {
+    prefix "network.load_balancer.";
+    /// `networkProfile.loadBalancerProfile`: outbound SNAT for `outboundType: loadBalancer` (F-053).
+    #[derive(Clone, Debug, Default)]
+    pub struct LoadBalancerProfile {}
+    fields {
+        /// `loadBalancerProfile.allocatedOutboundPorts`.
+        allocated_outbound_ports: Field<i64>,
+        /// `loadBalancerProfile.managedOutboundIPs.count`.
+        managed_outbound_ip_count: Field<i64>,
+        /// `loadBalancerProfile.outboundIPs` (resource ids).
+        outbound_ip_ids: Vec<Field<ResourceId>>,
+        /// `loadBalancerProfile.outboundIPPrefixes` (resource ids).
+        outbound_ip_prefix_ids: Vec<Field<ResourceId>>,
+    }
 }
 
-/// Add-ons that place things in the network.
-#[derive(Clone, Debug, Default)]
-pub struct Addons {
-    /// Virtual nodes (`aciConnectorLinux`) and the *name* of the subnet it uses (F-094).
-    pub aci_connector: Field<bool>,
-    pub aci_connector_subnet_name: Field<String>,
-    /// Application Gateway Ingress Controller (`ingressApplicationGateway`, F-096).
-    pub ingress_appgw: Field<bool>,
-    pub ingress_appgw_subnet_id: Field<ResourceId>,
-    pub ingress_appgw_subnet_cidr: Field<IpNet>,
-    /// The retired HTTP application routing add-on (`httpApplicationRouting`).
-    pub http_application_routing: Field<bool>,
+model_object! {
+    prefix "addons.";
+    /// Add-ons that place things in the network.
+    #[derive(Clone, Debug, Default)]
+    pub struct Addons {}
+    fields {
+        /// Virtual nodes: `addonProfiles.aciConnectorLinux.enabled`.
+        aci_connector: Field<bool>,
+        /// The subnet name virtual nodes use.
+        aci_connector_subnet_name: Field<String>,
+        /// Application Gateway Ingress Controller: `addonProfiles.ingressApplicationGateway.enabled`.
+        ingress_appgw: Field<bool>,
+        /// The subnet id the AGIC add-on uses.
+        ingress_appgw_subnet_id: Field<ResourceId>,
+        /// The subnet CIDR the AGIC add-on creates.
+        ingress_appgw_subnet_cidr: Field<IpNet>,
+        /// The retired HTTP application routing add-on: `addonProfiles.httpApplicationRouting.enabled`.
+        http_application_routing: Field<bool>,
+    }
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct NetworkProfile {
-    /// The `networkProfile` object, or the cluster when it has none.
-    pub span: Span,
-    pub plugin: Field<NetworkPlugin>,
-    pub plugin_mode: Field<String>,
-    pub policy: Field<String>,
-    pub dataplane: Field<String>,
-    pub pod_cidrs: Vec<Field<IpNet>>,
-    pub service_cidrs: Vec<Field<IpNet>>,
-    pub dns_service_ip: Field<IpAddr>,
-    pub outbound_type: Field<String>,
-    pub load_balancer_sku: Field<String>,
-    pub load_balancer: LoadBalancerProfile,
+model_object! {
+    prefix "network.";
+    #[derive(Clone, Debug, Default)]
+    pub struct NetworkProfile {
+        /// The `networkProfile` object, or the cluster when it has none.
+        pub span: Span,
+    }
+    fields {
+        /// `networkProfile.networkPlugin`: `azure`, `kubenet` or `none`; defaults by Kubernetes version (F-002).
+        plugin: Field<NetworkPlugin>,
+        /// `networkProfile.networkPluginMode` (`overlay`).
+        plugin_mode: Field<String>,
+        /// `networkProfile.networkPolicy`: `azure`, `calico`, `cilium`, `none`.
+        policy: Field<String>,
+        /// `networkProfile.networkDataplane`: `azure` or `cilium`.
+        dataplane: Field<String>,
+        /// `networkProfile.podCidr`/`podCidrs`.
+        pod_cidrs: Vec<Field<IpNet>>,
+        /// `networkProfile.serviceCidr`/`serviceCidrs`.
+        service_cidrs: Vec<Field<IpNet>>,
+        /// `networkProfile.dnsServiceIP`.
+        dns_service_ip: Field<IpAddr>,
+        /// `networkProfile.outboundType`: `loadBalancer`, `userDefinedRouting`, `managedNATGateway`, `userAssignedNATGateway`, `none`.
+        outbound_type: Field<String>,
+        /// `networkProfile.loadBalancerSku`: `standard` or `basic`.
+        load_balancer_sku: Field<String>,
+    }
+    nested {
+        load_balancer: LoadBalancerProfile,
+    }
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct ApiServerAccess {
-    pub private_cluster: Field<bool>,
-    pub vnet_integration: Field<bool>,
-    pub subnet_id: Field<ResourceId>,
-    pub authorized_ip_ranges: Vec<Field<String>>,
+model_object! {
+    prefix "api_server.";
+    #[derive(Clone, Debug, Default)]
+    pub struct ApiServerAccess {}
+    fields {
+        /// `apiServerAccessProfile.enablePrivateCluster`.
+        private_cluster: Field<bool>,
+        /// `apiServerAccessProfile.enableVnetIntegration`.
+        vnet_integration: Field<bool>,
+        /// `apiServerAccessProfile.subnetId`.
+        subnet_id: Field<ResourceId>,
+        /// `apiServerAccessProfile.authorizedIPRanges` (CIDRs or addresses, as written).
+        authorized_ip_ranges: Vec<Field<String>>,
+    }
 }
 
-#[derive(Clone, Debug)]
-pub struct Cluster {
-    pub id: Option<ResourceId>,
-    /// Id, or a format-local address when no id can be built.
-    pub address: String,
-    /// The resource's declaration (its object), for diagnostics about the whole cluster.
-    pub decl: Span,
-    pub name: Field<String>,
-    pub tags: Tags,
-    pub location: Field<String>,
-    pub kubernetes_version: Field<String>,
-    pub node_resource_group: Field<String>,
-    pub network: NetworkProfile,
-    pub api_server: ApiServerAccess,
-    pub addons: Addons,
-    pub windows_profile: bool,
-    /// Node pools, in the order the cluster lists them (the first is the system pool AKS creates first).
-    pub pools: Vec<super::PoolIdx>,
-    /// Resolved after linking: the effective IPAM mode, when it can be known.
-    pub ipam_mode: Option<IpamMode>,
-    /// Declarations of the same cluster id in other descriptions merged into this
-    /// one (two recorded API responses, say). Their values may disagree, so rules
-    /// that combine a pool's values with the cluster's stay silent on such blends.
-    pub other_decls: Vec<Span>,
+model_object! {
+    #[derive(Clone, Debug)]
+    pub struct Cluster {
+        pub id: Option<ResourceId>,
+        /// Id, or a format-local address when no id can be built.
+        pub address: String,
+        /// The resource's declaration (its object), for diagnostics about the whole cluster.
+        pub decl: Span,
+        pub name: Field<String>,
+        pub tags: Tags,
+        pub windows_profile: bool,
+        /// Node pools, in the order the cluster lists them (the first is the system pool AKS creates first).
+        pub pools: Vec<super::PoolIdx>,
+        /// Resolved after linking: the effective IPAM mode, when it can be known.
+        pub ipam_mode: Option<IpamMode>,
+        /// Declarations of the same cluster id in other descriptions merged into this
+        /// one (two recorded API responses, say). Their values may disagree, so rules
+        /// that combine a pool's values with the cluster's stay silent on such blends.
+        pub other_decls: Vec<Span>,
+    }
+    fields {
+        /// `location`.
+        location: Field<String>,
+        /// `kubernetesVersion`.
+        kubernetes_version: Field<String>,
+        /// `nodeResourceGroup`.
+        node_resource_group: Field<String>,
+        /// `sku.name`: `Base`, or `Automatic` for AKS Automatic.
+        sku_name: Field<String> = "sku.name",
+        /// `sku.tier`: `Free`, `Standard` or `Premium`.
+        sku_tier: Field<String> = "sku.tier",
+    }
+    nested {
+        network: NetworkProfile,
+        api_server: ApiServerAccess,
+        addons: Addons,
+    }
 }
 
-#[derive(Clone, Debug)]
-pub struct NodePool {
-    pub id: Option<ResourceId>,
-    pub address: String,
-    pub decl: Span,
-    pub name: Field<String>,
-    /// The agent pool's own tags (ARM `properties.tags`, Terraform `tags`).
-    pub tags: Tags,
-    /// The cluster the pool belongs to, by id (separate `agentPools` resources).
-    pub cluster_id: Option<ResourceId>,
-    pub cluster: Option<super::ClusterIdx>,
-    /// Position in the cluster's `agentPoolProfiles`, when written inline.
-    pub inline_index: Option<usize>,
-    pub os_type: Field<OsType>,
-    pub os_sku: Field<String>,
-    pub mode: Field<String>,
-    pub vm_type: Field<String>,
-    pub orchestrator_version: Field<String>,
-    pub count: Field<i64>,
-    pub min_count: Field<i64>,
-    pub max_count: Field<i64>,
-    pub enable_auto_scaling: Field<bool>,
-    pub max_pods: Field<i64>,
-    pub max_surge: Field<MaxSurge>,
-    pub vnet_subnet_id: Field<ResourceId>,
-    pub pod_subnet_id: Field<ResourceId>,
-    pub pod_ip_allocation_mode: Field<String>,
-    /// `enableNodePublicIP`: every node gets a public IP.
-    pub enable_node_public_ip: Field<bool>,
-    pub subnet: Option<SubnetIdx>,
-    pub pod_subnet: Option<SubnetIdx>,
+model_object! {
+    #[derive(Clone, Debug)]
+    pub struct NodePool {
+        pub id: Option<ResourceId>,
+        pub address: String,
+        pub decl: Span,
+        pub name: Field<String>,
+        /// The agent pool's own tags (ARM `properties.tags`, Terraform `tags`).
+        pub tags: Tags,
+        /// The cluster the pool belongs to, by id (separate `agentPools` resources).
+        pub cluster_id: Option<ResourceId>,
+        pub cluster: Option<super::ClusterIdx>,
+        /// Position in the cluster's `agentPoolProfiles`, when written inline.
+        pub inline_index: Option<usize>,
+        pub subnet: Option<SubnetIdx>,
+        pub pod_subnet: Option<SubnetIdx>,
+    }
+    fields {
+        /// `osType`: `Linux` or `Windows`.
+        os_type: Field<OsType>,
+        /// `osSKU`.
+        os_sku: Field<String>,
+        /// `mode`: `System` or `User`.
+        mode: Field<String>,
+        /// `type`: `VirtualMachineScaleSets`, `VirtualMachines` or `AvailabilitySet`.
+        vm_type: Field<String>,
+        /// `orchestratorVersion`.
+        orchestrator_version: Field<String>,
+        /// `count`.
+        count: Field<i64>,
+        /// `minCount`.
+        min_count: Field<i64>,
+        /// `maxCount`.
+        max_count: Field<i64>,
+        /// `enableAutoScaling`.
+        enable_auto_scaling: Field<bool>,
+        /// `maxPods`.
+        max_pods: Field<i64>,
+        /// `upgradeSettings.maxSurge`: a node count (`1`) or a percentage (`33%`).
+        max_surge: Field<MaxSurge>,
+        /// `vnetSubnetID`.
+        vnet_subnet_id: Field<ResourceId>,
+        /// `podSubnetID`.
+        pod_subnet_id: Field<ResourceId>,
+        /// `podIPAllocationMode`: `DynamicIndividual` or `StaticBlock`.
+        pod_ip_allocation_mode: Field<String>,
+        /// `enableNodePublicIP`.
+        enable_node_public_ip: Field<bool>,
+    }
 }
 
 impl NodePool {

@@ -3,6 +3,11 @@
 
 use super::{Cluster, Field, Inventory, IpamMode, MaxSurge, NetworkPlugin, NodePool};
 
+/// AKS's pod CIDR when kubenet or Overlay leaves it out (F-045, F-046, F-011).
+pub const DEFAULT_POD_CIDR: &str = "10.244.0.0/16";
+/// AKS's service CIDR when it is left out (F-061).
+pub const DEFAULT_SERVICE_CIDR: &str = "10.0.0.0/16";
+
 pub(super) fn apply(inv: &mut Inventory) {
     for ci in 0..inv.clusters.len() {
         default_plugin(&mut inv.clusters[ci]);

@@ -3,12 +3,14 @@
 
 pub mod cidr;
 mod cluster;
-mod defaults;
+pub mod defaults;
+mod display;
 mod field;
 mod id;
 mod index;
 mod network;
 pub mod nsg;
+pub mod registry;
 mod tags;
 
 use std::collections::HashMap;
@@ -19,6 +21,7 @@ pub use cluster::{
     Addons, ApiServerAccess, Cluster, IpamMode, LoadBalancerProfile, MaxSurge, NetworkPlugin,
     NetworkProfile, NodePool, OsType,
 };
+pub use display::display_name;
 pub use field::Field;
 pub use tags::Tags;
 
@@ -499,74 +502,17 @@ fn merge_tags(into: &mut Tags, other: Tags) {
     *into = taken.merge(other);
 }
 
-fn merge_list<T>(into: &mut Vec<T>, other: Vec<T>) {
-    if into.is_empty() {
-        *into = other;
-    }
-}
-
-fn merge_cluster(a: &mut Cluster, b: Cluster) {
+fn merge_cluster(a: &mut Cluster, mut b: Cluster) {
     a.other_decls.push(b.decl);
     a.other_decls.extend(b.other_decls.iter().copied());
+    a.merge_fields(&mut b);
     merge_field(&mut a.name, b.name);
     merge_tags(&mut a.tags, b.tags);
-    merge_field(&mut a.location, b.location);
-    merge_field(&mut a.kubernetes_version, b.kubernetes_version);
-    merge_field(&mut a.node_resource_group, b.node_resource_group);
-    let (na, nb) = (&mut a.network, b.network);
-    merge_field(&mut na.plugin, nb.plugin);
-    merge_field(&mut na.plugin_mode, nb.plugin_mode);
-    merge_field(&mut na.policy, nb.policy);
-    merge_field(&mut na.dataplane, nb.dataplane);
-    merge_list(&mut na.pod_cidrs, nb.pod_cidrs);
-    merge_list(&mut na.service_cidrs, nb.service_cidrs);
-    merge_field(&mut na.dns_service_ip, nb.dns_service_ip);
-    merge_field(&mut na.outbound_type, nb.outbound_type);
-    merge_field(&mut na.load_balancer_sku, nb.load_balancer_sku);
-    let (la, lb) = (&mut na.load_balancer, nb.load_balancer);
-    merge_field(
-        &mut la.allocated_outbound_ports,
-        lb.allocated_outbound_ports,
-    );
-    merge_field(
-        &mut la.managed_outbound_ip_count,
-        lb.managed_outbound_ip_count,
-    );
-    merge_list(&mut la.outbound_ip_ids, lb.outbound_ip_ids);
-    merge_list(&mut la.outbound_ip_prefix_ids, lb.outbound_ip_prefix_ids);
-    let (aa, ab) = (&mut a.addons, b.addons);
-    merge_field(&mut aa.aci_connector, ab.aci_connector);
-    merge_field(
-        &mut aa.aci_connector_subnet_name,
-        ab.aci_connector_subnet_name,
-    );
-    merge_field(&mut aa.ingress_appgw, ab.ingress_appgw);
-    merge_field(
-        &mut aa.http_application_routing,
-        ab.http_application_routing,
-    );
-    merge_field(&mut aa.ingress_appgw_subnet_id, ab.ingress_appgw_subnet_id);
-    merge_field(
-        &mut aa.ingress_appgw_subnet_cidr,
-        ab.ingress_appgw_subnet_cidr,
-    );
-    merge_field(
-        &mut a.api_server.private_cluster,
-        b.api_server.private_cluster,
-    );
-    merge_field(
-        &mut a.api_server.vnet_integration,
-        b.api_server.vnet_integration,
-    );
-    merge_field(&mut a.api_server.subnet_id, b.api_server.subnet_id);
-    merge_list(
-        &mut a.api_server.authorized_ip_ranges,
-        b.api_server.authorized_ip_ranges,
-    );
     a.windows_profile |= b.windows_profile;
 }
 
-fn merge_pool(a: &mut NodePool, b: NodePool) {
+fn merge_pool(a: &mut NodePool, mut b: NodePool) {
+    a.merge_fields(&mut b);
     merge_field(&mut a.name, b.name);
     merge_tags(&mut a.tags, b.tags);
     if a.cluster_id.is_none() {
@@ -576,21 +522,6 @@ fn merge_pool(a: &mut NodePool, b: NodePool) {
         a.cluster = b.cluster;
     }
     a.inline_index = a.inline_index.or(b.inline_index);
-    merge_field(&mut a.os_type, b.os_type);
-    merge_field(&mut a.os_sku, b.os_sku);
-    merge_field(&mut a.mode, b.mode);
-    merge_field(&mut a.vm_type, b.vm_type);
-    merge_field(&mut a.orchestrator_version, b.orchestrator_version);
-    merge_field(&mut a.count, b.count);
-    merge_field(&mut a.min_count, b.min_count);
-    merge_field(&mut a.max_count, b.max_count);
-    merge_field(&mut a.enable_auto_scaling, b.enable_auto_scaling);
-    merge_field(&mut a.max_pods, b.max_pods);
-    merge_field(&mut a.max_surge, b.max_surge);
-    merge_field(&mut a.vnet_subnet_id, b.vnet_subnet_id);
-    merge_field(&mut a.pod_subnet_id, b.pod_subnet_id);
-    merge_field(&mut a.pod_ip_allocation_mode, b.pod_ip_allocation_mode);
-    merge_field(&mut a.enable_node_public_ip, b.enable_node_public_ip);
 }
 
 /// A stub made from a child resource (a peering, a rule, a route) takes the
@@ -602,12 +533,11 @@ fn adopt_decl(decl: &mut Span, address: &mut String, other_decl: Span, other_add
     }
 }
 
-fn merge_vnet(a: &mut VirtualNetwork, b: VirtualNetwork) {
+fn merge_vnet(a: &mut VirtualNetwork, mut b: VirtualNetwork) {
+    a.merge_fields(&mut b);
     adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
     merge_field(&mut a.name, b.name);
     merge_tags(&mut a.tags, b.tags);
-    merge_list(&mut a.address_prefixes, b.address_prefixes);
-    merge_list(&mut a.dns_servers, b.dns_servers);
     for p in b.peerings {
         let dup =
             a.peerings.iter().any(
@@ -622,17 +552,12 @@ fn merge_vnet(a: &mut VirtualNetwork, b: VirtualNetwork) {
     }
 }
 
-fn merge_subnet(a: &mut Subnet, b: Subnet) {
+fn merge_subnet(a: &mut Subnet, mut b: Subnet) {
+    a.merge_fields(&mut b);
     merge_field(&mut a.name, b.name);
     if a.vnet_id.is_none() {
         a.vnet_id = b.vnet_id;
     }
-    merge_list(&mut a.address_prefixes, b.address_prefixes);
-    merge_field(&mut a.nsg_id, b.nsg_id);
-    merge_field(&mut a.route_table_id, b.route_table_id);
-    merge_field(&mut a.nat_gateway_id, b.nat_gateway_id);
-    merge_list(&mut a.delegations, b.delegations);
-    merge_list(&mut a.service_endpoints, b.service_endpoints);
 }
 
 fn merge_nsg(a: &mut NetworkSecurityGroup, b: NetworkSecurityGroup) {
@@ -653,14 +578,11 @@ fn merge_nsg(a: &mut NetworkSecurityGroup, b: NetworkSecurityGroup) {
     }
 }
 
-fn merge_route_table(a: &mut RouteTable, b: RouteTable) {
+fn merge_route_table(a: &mut RouteTable, mut b: RouteTable) {
+    a.merge_fields(&mut b);
     adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
     merge_field(&mut a.name, b.name);
     merge_tags(&mut a.tags, b.tags);
-    merge_field(
-        &mut a.disable_bgp_route_propagation,
-        b.disable_bgp_route_propagation,
-    );
     for r in b.routes {
         let dup = a
             .routes

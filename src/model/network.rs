@@ -2,49 +2,70 @@
 
 use ipnet::IpNet;
 
+use super::registry::model_object;
 use super::{Field, NsgIdx, ResourceId, RouteTableIdx, SubnetIdx, Tags, VnetIdx};
 use crate::source::Span;
 
-#[derive(Clone, Debug)]
-pub struct VirtualNetwork {
-    pub id: Option<ResourceId>,
-    pub address: String,
-    pub decl: Span,
-    pub name: Field<String>,
-    pub tags: Tags,
-    pub address_prefixes: Vec<Field<IpNet>>,
-    /// Custom DNS servers (`dhcpOptions.dnsServers`); empty means Azure DNS.
-    pub dns_servers: Vec<Field<String>>,
-    pub subnets: Vec<SubnetIdx>,
-    pub peerings: Vec<Peering>,
+model_object! {
+    #[derive(Clone, Debug)]
+    pub struct VirtualNetwork {
+        pub id: Option<ResourceId>,
+        pub address: String,
+        pub decl: Span,
+        pub name: Field<String>,
+        pub tags: Tags,
+        pub subnets: Vec<SubnetIdx>,
+        pub peerings: Vec<Peering>,
+    }
+    fields {
+        /// `addressSpace.addressPrefixes`.
+        address_prefixes: Vec<Field<IpNet>>,
+        /// `dhcpOptions.dnsServers`; empty means Azure DNS.
+        dns_servers: Vec<Field<String>>,
+    }
 }
 
-#[derive(Clone, Debug)]
-pub struct Peering {
-    pub name: Field<String>,
-    pub decl: Span,
-    pub remote_vnet_id: Field<ResourceId>,
-    pub remote_address_prefixes: Vec<Field<IpNet>>,
+model_object! {
+    #[derive(Clone, Debug)]
+    pub struct Peering {
+        pub name: Field<String>,
+        pub decl: Span,
+    }
+    fields {
+        /// `remoteVirtualNetwork.id`.
+        remote_vnet_id: Field<ResourceId>,
+        /// `remoteAddressSpace.addressPrefixes`.
+        remote_address_prefixes: Vec<Field<IpNet>>,
+    }
 }
 
-#[derive(Clone, Debug)]
-pub struct Subnet {
-    pub id: Option<ResourceId>,
-    pub address: String,
-    pub decl: Span,
-    pub name: Field<String>,
-    /// Parent VNet by id (from the subnet id or the enclosing VNet).
-    pub vnet_id: Option<ResourceId>,
-    pub vnet: Option<VnetIdx>,
-    /// `addressPrefix`, or each of `addressPrefixes`.
-    pub address_prefixes: Vec<Field<IpNet>>,
-    pub nsg_id: Field<ResourceId>,
-    pub route_table_id: Field<ResourceId>,
-    pub nat_gateway_id: Field<ResourceId>,
-    pub delegations: Vec<Field<String>>,
-    pub service_endpoints: Vec<Field<String>>,
-    pub nsg: Option<NsgIdx>,
-    pub route_table: Option<RouteTableIdx>,
+model_object! {
+    #[derive(Clone, Debug)]
+    pub struct Subnet {
+        pub id: Option<ResourceId>,
+        pub address: String,
+        pub decl: Span,
+        pub name: Field<String>,
+        /// Parent VNet by id (from the subnet id or the enclosing VNet).
+        pub vnet_id: Option<ResourceId>,
+        pub vnet: Option<VnetIdx>,
+        pub nsg: Option<NsgIdx>,
+        pub route_table: Option<RouteTableIdx>,
+    }
+    fields {
+        /// `addressPrefix` or `addressPrefixes`.
+        address_prefixes: Vec<Field<IpNet>>,
+        /// `networkSecurityGroup.id` (or an association resource).
+        nsg_id: Field<ResourceId>,
+        /// `routeTable.id` (or an association resource).
+        route_table_id: Field<ResourceId>,
+        /// `natGateway.id` (or an association resource).
+        nat_gateway_id: Field<ResourceId>,
+        /// The services the subnet is delegated to (`Microsoft.ContainerInstance/containerGroups`).
+        delegations: Vec<Field<String>>,
+        /// Service endpoints (`Microsoft.Storage`).
+        service_endpoints: Vec<Field<String>>,
+    }
 }
 
 impl Subnet {
@@ -55,13 +76,6 @@ impl Subnet {
             .and_then(Field::span)
             .or_else(|| self.name.span())
             .unwrap_or(self.decl)
-    }
-
-    pub fn display_name(&self) -> String {
-        match self.name.value() {
-            Some(n) => n.clone(),
-            None => self.address.clone(),
-        }
     }
 }
 
@@ -75,39 +89,62 @@ pub struct NetworkSecurityGroup {
     pub rules: Vec<SecurityRule>,
 }
 
-#[derive(Clone, Debug)]
-pub struct SecurityRule {
-    pub decl: Span,
-    pub name: Field<String>,
-    pub priority: Field<i64>,
-    pub direction: Field<String>,
-    pub access: Field<String>,
-    pub protocol: Field<String>,
-    pub source_prefixes: Vec<Field<String>>,
-    pub destination_prefixes: Vec<Field<String>>,
-    pub source_ports: Vec<Field<String>>,
-    pub destination_ports: Vec<Field<String>>,
+model_object! {
+    #[derive(Clone, Debug)]
+    pub struct SecurityRule {
+        pub decl: Span,
+        pub name: Field<String>,
+    }
+    fields {
+        /// `priority` (100–4096).
+        priority: Field<i64>,
+        /// `direction`: `Inbound` or `Outbound`.
+        direction: Field<String>,
+        /// `access`: `Allow` or `Deny`.
+        access: Field<String>,
+        /// `protocol`: `Tcp`, `Udp`, `Icmp`, `Esp`, `Ah` or `*`.
+        protocol: Field<String>,
+        /// `sourceAddressPrefix(es)`: CIDRs, addresses, service tags or `*`.
+        source_prefixes: Vec<Field<String>>,
+        /// `destinationAddressPrefix(es)`.
+        destination_prefixes: Vec<Field<String>>,
+        /// `sourcePortRange(s)`: ports, ranges (`1000-2000`) or `*`.
+        source_ports: Vec<Field<String>>,
+        /// `destinationPortRange(s)`.
+        destination_ports: Vec<Field<String>>,
+    }
 }
 
-#[derive(Clone, Debug)]
-pub struct RouteTable {
-    pub id: Option<ResourceId>,
-    pub address: String,
-    pub decl: Span,
-    pub name: Field<String>,
-    pub tags: Tags,
-    pub disable_bgp_route_propagation: Field<bool>,
-    pub routes: Vec<Route>,
+model_object! {
+    #[derive(Clone, Debug)]
+    pub struct RouteTable {
+        pub id: Option<ResourceId>,
+        pub address: String,
+        pub decl: Span,
+        pub name: Field<String>,
+        pub tags: Tags,
+        pub routes: Vec<Route>,
+    }
+    fields {
+        /// `disableBgpRoutePropagation`.
+        disable_bgp_route_propagation: Field<bool>,
+    }
 }
 
-#[derive(Clone, Debug)]
-pub struct Route {
-    pub decl: Span,
-    pub name: Field<String>,
-    /// A CIDR or a service tag.
-    pub address_prefix: Field<String>,
-    pub next_hop_type: Field<String>,
-    pub next_hop_ip: Field<String>,
+model_object! {
+    #[derive(Clone, Debug)]
+    pub struct Route {
+        pub decl: Span,
+        pub name: Field<String>,
+    }
+    fields {
+        /// `addressPrefix`: a CIDR or a service tag.
+        address_prefix: Field<String>,
+        /// `nextHopType`: `VirtualAppliance`, `Internet`, `VirtualNetworkGateway`, `VnetLocal`, `None`.
+        next_hop_type: Field<String>,
+        /// `nextHopIpAddress`.
+        next_hop_ip: Field<String>,
+    }
 }
 
 /// A subnet association written as its own resource (Terraform's

@@ -326,10 +326,7 @@ pub fn run(
         .collect()
 }
 
-/// A resource's name for messages: its name when known, else its address.
-pub(crate) fn display_name(name: &Field<String>, address: &str) -> String {
-    name.value().cloned().unwrap_or_else(|| address.to_string())
-}
+pub(crate) use crate::model::display_name;
 
 /// True when the cluster was described once. Rules that combine its pools'
 /// values with its network profile stay silent on a blend of descriptions that
@@ -368,12 +365,12 @@ pub(crate) fn plugin_label(cluster: &Cluster) -> Option<Label> {
 
 /// The cluster's name, else its address, for messages.
 pub fn cluster_name(c: &Cluster) -> String {
-    c.name.value().cloned().unwrap_or_else(|| c.address.clone())
+    c.display_name()
 }
 
 /// The pool's name, else its address, for messages.
 pub fn pool_name(p: &NodePool) -> String {
-    p.name.value().cloned().unwrap_or_else(|| p.address.clone())
+    p.display_name()
 }
 
 /// Formats an integer with thousands separators, as the arithmetic in messages shows it.

@@ -24,6 +24,8 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
         kubernetes_version: nonempty_string(r.prop("kubernetesVersion"))
             .merge(nonempty_string(r.prop("currentKubernetesVersion"))),
         node_resource_group: nonempty_string(r.prop("nodeResourceGroup")),
+        sku_name: nonempty_string(r.node.get("sku").and_then(|s| s.get("name"))),
+        sku_tier: nonempty_string(r.node.get("sku").and_then(|s| s.get("tier"))),
         network,
         api_server: api_server_access(api),
         addons: addons(r.prop("addonProfiles")),

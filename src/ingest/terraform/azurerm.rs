@@ -101,6 +101,9 @@ pub(super) fn cluster(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         location: string(cx.v("location")),
         kubernetes_version: nonempty_string(cx.v("kubernetes_version")),
         node_resource_group: nonempty_string(cx.v("node_resource_group")),
+        // azurerm has no SKU name: AKS Automatic is not an azurerm cluster.
+        sku_name: Field::Absent,
+        sku_tier: nonempty_string(cx.v("sku_tier")),
         network: network_profile(cx),
         api_server: ApiServerAccess {
             private_cluster: boolean(cx.v("private_cluster_enabled")),

@@ -50,10 +50,7 @@ impl Rule for CidrHostBitsSet {
 
     fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
         for v in &inv.vnets {
-            let owner = format!(
-                "address space of VNet `{}`",
-                v.name.value().cloned().unwrap_or_else(|| v.address.clone())
-            );
+            let owner = format!("address space of VNet `{}`", v.display_name());
             for f in &v.address_prefixes {
                 report_field(cx, f, Severity::Error, &owner, &v.address);
             }

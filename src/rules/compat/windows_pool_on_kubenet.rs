@@ -58,20 +58,12 @@ impl Rule for WindowsPoolOnKubenet {
                 }
                 _ => continue,
             };
-            let cluster_name = cluster
-                .name
-                .value()
-                .cloned()
-                .unwrap_or_else(|| cluster.address.clone());
+            let cluster_name = cluster.display_name();
             for (_, pool) in inv.cluster_pools(ci) {
                 let Field::Known(OsType::Windows, span) = &pool.os_type else {
                     continue;
                 };
-                let pool_name = pool
-                    .name
-                    .value()
-                    .cloned()
-                    .unwrap_or_else(|| pool.address.clone());
+                let pool_name = pool.display_name();
                 let d = cx.report(
                     *span,
                     format!("Windows node pool `{pool_name}` is in cluster `{cluster_name}`, which uses kubenet; Windows pools need Azure CNI"),

@@ -7,9 +7,9 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use regex::Regex;
 
-use super::fields::{tag, Ctx, Getter, Got, Scalar, Slot, State, Type, Value};
-use crate::ingest::values::parse_cidr;
+use super::fields::{tag, Ctx, Got, Read, Scalar, Slot, State, Type, Value};
 use crate::model::cidr;
+use crate::model::cidr::parse_cidr;
 use crate::source::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,7 +52,7 @@ pub struct Path {
 }
 
 pub enum Step {
-    Field(Getter),
+    Field(Read),
     Tag(String),
 }
 
@@ -262,7 +262,7 @@ pub fn resolve<'a>(cx: &'a Ctx<'_>, scope: &Scope<'a>, path: &Path) -> Got<'a> {
 fn step_one<'a>(cx: &'a Ctx<'_>, s: Slot<'a>, step: &Step) -> Got<'a> {
     match (s.state, &s.value) {
         (State::Known | State::Default, Some(Value::Obj(o))) => match step {
-            Step::Field(get) => get(cx, *o),
+            Step::Field(get) => get.read(cx, *o),
             Step::Tag(key) => Got::One(tag(cx.inv, *o, key)),
         },
         (State::Unknown, _) => Got::One(Slot::unknown(s.span)),

@@ -8,7 +8,11 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::model::{Field, Inventory, MaxSurge, NetworkPlugin, OsType, ResourceId};
+use crate::model::registry::{FieldRef, FieldView, ModelField, ValueType, ValueView};
+use crate::model::{
+    Addons, ApiServerAccess, Cluster, Field, Inventory, LoadBalancerProfile, NetworkProfile,
+    NodePool, Peering, ResourceId, Route, RouteTable, SecurityRule, Subnet, VirtualNetwork,
+};
 use crate::source::Span;
 
 /// The kinds of model object a rule can match.
@@ -250,10 +254,7 @@ impl Obj {
 
     /// The name messages use: the object's name, else its address.
     pub fn display_name(self, inv: &Inventory) -> String {
-        match self.name_field(inv).value() {
-            Some(n) => n.clone(),
-            None => self.address(inv).to_string(),
-        }
+        crate::model::display_name(self.name_field(inv), self.address(inv))
     }
 
     fn id(self, inv: &Inventory) -> Option<Cow<'_, str>> {
@@ -439,88 +440,66 @@ impl std::ops::Deref for Ctx<'_> {
 }
 
 /// One entry of the registry.
+#[derive(Clone, Copy)]
 pub struct FieldDef {
     pub kind: Kind,
     /// Dot-separated snake_case name, relative to the object (`network.plugin`).
     pub name: &'static str,
     pub ty: Type,
     pub doc: &'static str,
-    pub get: Getter,
+    pub get: Read,
 }
 
-trait ToValue {
-    fn to_value(&self) -> Value<'_>;
-}
-
-impl ToValue for String {
-    fn to_value(&self) -> Value<'_> {
-        Value::Str(Cow::Borrowed(self))
-    }
-}
-impl ToValue for i64 {
-    fn to_value(&self) -> Value<'_> {
-        Value::Int(*self)
-    }
-}
-impl ToValue for bool {
-    fn to_value(&self) -> Value<'_> {
-        Value::Bool(*self)
-    }
-}
-impl ToValue for IpNet {
-    fn to_value(&self) -> Value<'_> {
-        Value::Cidr(*self)
-    }
-}
-impl ToValue for IpAddr {
-    fn to_value(&self) -> Value<'_> {
-        Value::Ip(*self)
-    }
-}
-impl ToValue for ResourceId {
-    fn to_value(&self) -> Value<'_> {
-        Value::Str(Cow::Borrowed(self.as_str()))
-    }
-}
-impl ToValue for NetworkPlugin {
-    fn to_value(&self) -> Value<'_> {
-        Value::Str(Cow::Borrowed(self.as_str()))
-    }
-}
-impl ToValue for OsType {
-    fn to_value(&self) -> Value<'_> {
-        Value::Str(match self {
-            OsType::Linux => Cow::Borrowed("Linux"),
-            OsType::Windows => Cow::Borrowed("Windows"),
-            OsType::Other(s) => Cow::Borrowed(s.as_str()),
-        })
-    }
-}
-impl ToValue for MaxSurge {
-    fn to_value(&self) -> Value<'_> {
-        Value::Str(Cow::Owned(self.describe()))
+impl<'a> From<ValueView<'a>> for Value<'a> {
+    fn from(v: ValueView<'a>) -> Value<'a> {
+        match v {
+            ValueView::Str(s) => Value::Str(s),
+            ValueView::Int(i) => Value::Int(i),
+            ValueView::Bool(b) => Value::Bool(b),
+            ValueView::Cidr(n) => Value::Cidr(n),
+            ValueView::Ip(a) => Value::Ip(a),
+        }
     }
 }
 
-fn slot<'a, T: ToValue>(f: &'a Field<T>, owner: Span) -> Slot<'a> {
+impl From<ValueType> for Scalar {
+    fn from(t: ValueType) -> Scalar {
+        match t {
+            ValueType::String => Scalar::String,
+            ValueType::Integer => Scalar::Integer,
+            ValueType::Bool => Scalar::Bool,
+            ValueType::Cidr => Scalar::Cidr,
+            ValueType::Ip => Scalar::Ip,
+        }
+    }
+}
+
+fn slot(f: Field<ValueView<'_>>, owner: Span) -> Slot<'_> {
     match f {
-        Field::Known(v, s) => Slot::known(v.to_value(), *s),
+        Field::Known(v, s) => Slot::known(v.into(), s),
         Field::Default(v, s) => Slot {
             state: State::Default,
-            value: Some(v.to_value()),
-            span: *s,
+            value: Some(v.into()),
+            span: s,
         },
-        Field::Unknown(s) => Slot::unknown(*s),
+        Field::Unknown(s) => Slot::unknown(s),
         Field::Absent => Slot::absent(owner),
     }
 }
 
-fn one<'a, T: ToValue>(f: &'a Field<T>, owner: Span) -> Got<'a> {
-    Got::One(slot(f, owner))
+/// What a model field gives, with the declaration of the object holding it.
+fn got(r: FieldRef<'_>, owner: Span) -> Got<'_> {
+    match r {
+        FieldRef::One(f) => Got::One(slot(f.view(), owner)),
+        FieldRef::Many(l) => Got::Many(
+            (0..l.len()).map(|i| slot(l.item(i), owner)).collect(),
+            owner,
+        ),
+    }
 }
 
-fn many<'a, T: ToValue>(list: &'a [Field<T>], owner: Span) -> Got<'a> {
-    Got::Many(list.iter().map(|f| slot(f, owner)).collect(), owner)
+fn one(f: &dyn FieldView, owner: Span) -> Got<'_> {
+    got(FieldRef::One(f), owner)
 }
 
 /// A related object by index; when the reference is written but its target is
@@ -566,25 +545,14 @@ pub fn tag<'a>(inv: &'a Inventory, obj: Obj, key: &str) -> Slot<'a> {
     };
     // A key not written is unknown when the tags as a whole are.
     match tags.lookup(key) {
-        Field::Known(v, s) => Slot::known(v.to_value(), s),
+        Field::Known(v, s) => Slot::known(Value::Str(Cow::Borrowed(v.as_str())), s),
         Field::Default(v, s) => Slot {
             state: State::Default,
-            value: Some(v.to_value()),
+            value: Some(Value::Str(Cow::Borrowed(v.as_str()))),
             span: s,
         },
         Field::Unknown(s) => Slot::unknown(s),
         Field::Absent => Slot::absent(obj.decl(inv)),
-    }
-}
-
-/// `addons.http_application_routing`.
-fn http_application_routing(inv: &Inventory, obj: Obj) -> Got<'_> {
-    match obj {
-        Obj::Cluster(i) => one(
-            &inv.clusters[i].addons.http_application_routing,
-            inv.clusters[i].decl,
-        ),
-        _ => Got::One(Slot::absent(obj.decl(inv))),
     }
 }
 
@@ -594,12 +562,7 @@ fn flag<'a>(value: bool, owner: Span) -> Got<'a> {
 }
 
 const S: Type = Type::one(Scalar::String);
-const I: Type = Type::one(Scalar::Integer);
 const B: Type = Type::one(Scalar::Bool);
-const C: Type = Type::one(Scalar::Cidr);
-const IP: Type = Type::one(Scalar::Ip);
-const LS: Type = Type::list(Scalar::String);
-const LC: Type = Type::list(Scalar::Cidr);
 
 const fn obj(k: Kind) -> Type {
     Type::one(Scalar::Object(k))
@@ -609,7 +572,89 @@ const fn objs(k: Kind) -> Type {
     Type::list(Scalar::Object(k))
 }
 
-/// Defines registry entries of one kind: `name, type, doc, |model, inventory, object, decl| read`.
+/// How a registry entry reads its value: a model field through the struct
+/// that declares it (see `model::registry`), or a hand-written getter for what
+/// the model cannot describe itself (relations, common fields, flags).
+#[derive(Clone, Copy)]
+pub enum Read {
+    Custom(Getter),
+    Cluster(for<'a> fn(&'a Cluster) -> FieldRef<'a>),
+    Network(for<'a> fn(&'a NetworkProfile) -> FieldRef<'a>),
+    LoadBalancer(for<'a> fn(&'a LoadBalancerProfile) -> FieldRef<'a>),
+    ApiServer(for<'a> fn(&'a ApiServerAccess) -> FieldRef<'a>),
+    Addons(for<'a> fn(&'a Addons) -> FieldRef<'a>),
+    Pool(for<'a> fn(&'a NodePool) -> FieldRef<'a>),
+    Vnet(for<'a> fn(&'a VirtualNetwork) -> FieldRef<'a>),
+    Subnet(for<'a> fn(&'a Subnet) -> FieldRef<'a>),
+    Peering(for<'a> fn(&'a Peering) -> FieldRef<'a>),
+    NsgRule(for<'a> fn(&'a SecurityRule) -> FieldRef<'a>),
+    RouteTable(for<'a> fn(&'a RouteTable) -> FieldRef<'a>),
+    Route(for<'a> fn(&'a Route) -> FieldRef<'a>),
+}
+
+impl Read {
+    /// Reads the field of `o`; an object of another kind has it absent.
+    pub fn read<'a>(self, cx: &'a Ctx<'_>, o: Obj) -> Got<'a> {
+        let inv: &'a Inventory = cx.inv;
+        let (r, owner) = match (self, o) {
+            (Read::Custom(get), _) => return get(cx, o),
+            (Read::Cluster(g), Obj::Cluster(i)) => (g(&inv.clusters[i]), inv.clusters[i].decl),
+            (Read::Network(g), Obj::Cluster(i)) => {
+                (g(&inv.clusters[i].network), inv.clusters[i].decl)
+            }
+            (Read::LoadBalancer(g), Obj::Cluster(i)) => (
+                g(&inv.clusters[i].network.load_balancer),
+                inv.clusters[i].decl,
+            ),
+            (Read::ApiServer(g), Obj::Cluster(i)) => {
+                (g(&inv.clusters[i].api_server), inv.clusters[i].decl)
+            }
+            (Read::Addons(g), Obj::Cluster(i)) => {
+                (g(&inv.clusters[i].addons), inv.clusters[i].decl)
+            }
+            (Read::Pool(g), Obj::Pool(i)) => (g(&inv.pools[i]), inv.pools[i].decl),
+            (Read::Vnet(g), Obj::Vnet(i)) => (g(&inv.vnets[i]), inv.vnets[i].decl),
+            (Read::Subnet(g), Obj::Subnet(i)) => (g(&inv.subnets[i]), inv.subnets[i].decl),
+            (Read::Peering(g), Obj::Peering(v, p)) => {
+                let m = &inv.vnets[v].peerings[p];
+                (g(m), m.decl)
+            }
+            (Read::NsgRule(g), Obj::NsgRule(n, r)) => {
+                let m = &inv.nsgs[n].rules[r];
+                (g(m), m.decl)
+            }
+            (Read::RouteTable(g), Obj::RouteTable(i)) => {
+                (g(&inv.route_tables[i]), inv.route_tables[i].decl)
+            }
+            (Read::Route(g), Obj::Route(t, r)) => {
+                let m = &inv.route_tables[t].routes[r];
+                (g(m), m.decl)
+            }
+            _ => return Got::One(Slot::absent(o.decl(inv))),
+        };
+        got(r, owner)
+    }
+}
+
+/// The registry entries a model struct declares, for objects of `kind`.
+fn derived<T>(
+    kind: Kind,
+    fields: &'static [ModelField<T>],
+    read: fn(for<'a> fn(&'a T) -> FieldRef<'a>) -> Read,
+) -> impl Iterator<Item = FieldDef> {
+    fields.iter().map(move |f| FieldDef {
+        kind,
+        name: f.name,
+        ty: Type {
+            scalar: f.ty.into(),
+            list: f.list,
+        },
+        doc: f.doc,
+        get: read(f.get),
+    })
+}
+
+/// Defines hand-written registry entries of one kind: `name, type, doc, |model, inventory, object, decl| read`.
 macro_rules! fields {
     ($kind:ident, $variant:ident, $coll:ident, [$(($name:literal, $ty:expr, $doc:literal, |$m:ident, $inv:ident, $o:ident, $d:ident| $body:expr)),* $(,)?]) => {
         &[$(FieldDef {
@@ -617,7 +662,7 @@ macro_rules! fields {
             name: $name,
             ty: $ty,
             doc: $doc,
-            get: |$inv, $o| match $o {
+            get: Read::Custom(|$inv, $o| match $o {
                 Obj::$variant(i) => {
                     let $m = &$inv.$coll[i];
                     let $d = $m.decl;
@@ -625,12 +670,12 @@ macro_rules! fields {
                     $body
                 }
                 _ => Got::One(Slot::absent($o.decl($inv))),
-            },
+            }),
         }),*]
     };
 }
 
-/// Registry entries of a child kind (peering, security rule, route).
+/// Hand-written registry entries of a child kind (peering, security rule, route).
 macro_rules! child_fields {
     ($kind:ident, $variant:ident, $coll:ident, $items:ident, [$(($name:literal, $ty:expr, $doc:literal, |$m:ident, $inv:ident, $o:ident, $d:ident| $body:expr)),* $(,)?]) => {
         &[$(FieldDef {
@@ -638,7 +683,7 @@ macro_rules! child_fields {
             name: $name,
             ty: $ty,
             doc: $doc,
-            get: |$inv, $o| match $o {
+            get: Read::Custom(|$inv, $o| match $o {
                 Obj::$variant(p, i) => {
                     let $m = &$inv.$coll[p].$items[i];
                     let $d = $m.decl;
@@ -646,7 +691,7 @@ macro_rules! child_fields {
                     $body
                 }
                 _ => Got::One(Slot::absent($o.decl($inv))),
-            },
+            }),
         }),*]
     };
 }
@@ -677,153 +722,40 @@ fn common(field: &str) -> Option<Getter> {
     Some(get)
 }
 
-static CLUSTER: &[FieldDef] = fields!(Cluster, Cluster, clusters, [
-    ("location", S, "`location`.", |c, inv, o, d| one(&c.location, d)),
-    ("kubernetes_version", S, "`kubernetesVersion`.", |c, inv, o, d| one(&c.kubernetes_version, d)),
-    ("node_resource_group", S, "`nodeResourceGroup`.", |c, inv, o, d| one(&c.node_resource_group, d)),
-    ("network.plugin", S, "`networkProfile.networkPlugin`: `azure`, `kubenet` or `none`; defaults by Kubernetes version (F-002).", |c, inv, o, d| one(&c.network.plugin, d)),
-    ("network.plugin_mode", S, "`networkProfile.networkPluginMode` (`overlay`).", |c, inv, o, d| one(&c.network.plugin_mode, d)),
-    ("network.policy", S, "`networkProfile.networkPolicy`: `azure`, `calico`, `cilium`, `none`.", |c, inv, o, d| one(&c.network.policy, d)),
-    ("network.dataplane", S, "`networkProfile.networkDataplane`: `azure` or `cilium`.", |c, inv, o, d| one(&c.network.dataplane, d)),
-    ("network.pod_cidrs", LC, "`networkProfile.podCidr`/`podCidrs`.", |c, inv, o, d| many(&c.network.pod_cidrs, d)),
-    ("network.service_cidrs", LC, "`networkProfile.serviceCidr`/`serviceCidrs`.", |c, inv, o, d| many(&c.network.service_cidrs, d)),
-    ("network.dns_service_ip", IP, "`networkProfile.dnsServiceIP`.", |c, inv, o, d| one(&c.network.dns_service_ip, d)),
-    ("network.outbound_type", S, "`networkProfile.outboundType`: `loadBalancer`, `userDefinedRouting`, `managedNATGateway`, `userAssignedNATGateway`, `none`.", |c, inv, o, d| one(&c.network.outbound_type, d)),
-    ("network.load_balancer_sku", S, "`networkProfile.loadBalancerSku`: `standard` or `basic`.", |c, inv, o, d| one(&c.network.load_balancer_sku, d)),
-    ("network.load_balancer.allocated_outbound_ports", I, "`loadBalancerProfile.allocatedOutboundPorts`.", |c, inv, o, d| one(&c.network.load_balancer.allocated_outbound_ports, d)),
-    ("network.load_balancer.managed_outbound_ip_count", I, "`loadBalancerProfile.managedOutboundIPs.count`.", |c, inv, o, d| one(&c.network.load_balancer.managed_outbound_ip_count, d)),
-    ("network.load_balancer.outbound_ip_ids", LS, "`loadBalancerProfile.outboundIPs` (resource ids).", |c, inv, o, d| many(&c.network.load_balancer.outbound_ip_ids, d)),
-    ("network.load_balancer.outbound_ip_prefix_ids", LS, "`loadBalancerProfile.outboundIPPrefixes` (resource ids).", |c, inv, o, d| many(&c.network.load_balancer.outbound_ip_prefix_ids, d)),
-    ("api_server.private_cluster", B, "`apiServerAccessProfile.enablePrivateCluster`.", |c, inv, o, d| one(&c.api_server.private_cluster, d)),
-    ("api_server.vnet_integration", B, "`apiServerAccessProfile.enableVnetIntegration`.", |c, inv, o, d| one(&c.api_server.vnet_integration, d)),
-    ("api_server.subnet_id", S, "`apiServerAccessProfile.subnetId`.", |c, inv, o, d| one(&c.api_server.subnet_id, d)),
-    ("api_server.authorized_ip_ranges", LS, "`apiServerAccessProfile.authorizedIPRanges` (CIDRs or addresses, as written).", |c, inv, o, d| many(&c.api_server.authorized_ip_ranges, d)),
-    ("addons.aci_connector", B, "Virtual nodes: `addonProfiles.aciConnectorLinux.enabled`.", |c, inv, o, d| one(&c.addons.aci_connector, d)),
-    ("addons.aci_connector_subnet_name", S, "The subnet name virtual nodes use.", |c, inv, o, d| one(&c.addons.aci_connector_subnet_name, d)),
-    ("addons.ingress_appgw", B, "Application Gateway Ingress Controller: `addonProfiles.ingressApplicationGateway.enabled`.", |c, inv, o, d| one(&c.addons.ingress_appgw, d)),
-    ("addons.ingress_appgw_subnet_id", S, "The subnet id the AGIC add-on uses.", |c, inv, o, d| one(&c.addons.ingress_appgw_subnet_id, d)),
-    ("addons.ingress_appgw_subnet_cidr", C, "The subnet CIDR the AGIC add-on creates.", |c, inv, o, d| one(&c.addons.ingress_appgw_subnet_cidr, d)),
-    ("addons.http_application_routing", B, "The retired HTTP application routing add-on: `addonProfiles.httpApplicationRouting.enabled`.", |c, inv, o, d| http_application_routing(inv, o)),
-    ("windows_profile", B, "True when the cluster has a `windowsProfile`.", |c, inv, o, d| flag(c.windows_profile, d)),
-    ("pools", objs(Kind::NodePool), "The cluster's node pools, inline ones first.", |c, inv, o, d| objects(c.pools.iter().map(|&p| Obj::Pool(p)), inv, d)),
-]);
-
-static NODE_POOL: &[FieldDef] = fields!(
-    NodePool,
-    Pool,
-    pools,
+static CLUSTER: &[FieldDef] = fields!(
+    Cluster,
+    Cluster,
+    clusters,
     [
         (
-            "os_type",
-            S,
-            "`osType`: `Linux` or `Windows`.",
-            |p, inv, o, d| one(&p.os_type, d)
-        ),
-        ("os_sku", S, "`osSKU`.", |p, inv, o, d| one(&p.os_sku, d)),
-        (
-            "mode",
-            S,
-            "`mode`: `System` or `User`.",
-            |p, inv, o, d| one(&p.mode, d)
-        ),
-        (
-            "vm_type",
-            S,
-            "`type`: `VirtualMachineScaleSets`, `VirtualMachines` or `AvailabilitySet`.",
-            |p, inv, o, d| one(&p.vm_type, d)
-        ),
-        (
-            "orchestrator_version",
-            S,
-            "`orchestratorVersion`.",
-            |p, inv, o, d| one(&p.orchestrator_version, d)
-        ),
-        ("count", I, "`count`.", |p, inv, o, d| one(&p.count, d)),
-        ("min_count", I, "`minCount`.", |p, inv, o, d| one(
-            &p.min_count,
-            d
-        )),
-        ("max_count", I, "`maxCount`.", |p, inv, o, d| one(
-            &p.max_count,
-            d
-        )),
-        (
-            "enable_auto_scaling",
+            "windows_profile",
             B,
-            "`enableAutoScaling`.",
-            |p, inv, o, d| one(&p.enable_auto_scaling, d)
-        ),
-        ("max_pods", I, "`maxPods`.", |p, inv, o, d| one(
-            &p.max_pods,
-            d
-        )),
-        (
-            "max_surge",
-            S,
-            "`upgradeSettings.maxSurge`: a node count (`1`) or a percentage (`33%`).",
-            |p, inv, o, d| one(&p.max_surge, d)
-        ),
-        ("vnet_subnet_id", S, "`vnetSubnetID`.", |p, inv, o, d| one(
-            &p.vnet_subnet_id,
-            d
-        )),
-        ("pod_subnet_id", S, "`podSubnetID`.", |p, inv, o, d| one(
-            &p.pod_subnet_id,
-            d
-        )),
-        (
-            "pod_ip_allocation_mode",
-            S,
-            "`podIPAllocationMode`: `DynamicIndividual` or `StaticBlock`.",
-            |p, inv, o, d| one(&p.pod_ip_allocation_mode, d)
+            "True when the cluster has a `windowsProfile`.",
+            |c, inv, o, d| flag(c.windows_profile, d)
         ),
         (
-            "enable_node_public_ip",
-            B,
-            "`enableNodePublicIP`.",
-            |p, inv, o, d| one(&p.enable_node_public_ip, d)
-        ),
-        (
-            "cluster",
-            obj(Kind::Cluster),
-            "The cluster the pool belongs to, when it is among the inputs (else absent, as in the model).",
-            |p, inv, o, d| match p.cluster {
-                Some(c) => parent(Obj::Cluster(c), inv),
-                None => Got::One(Slot::absent(d)),
-            }
-        ),
-        (
-            "subnet",
-            obj(Kind::Subnet),
-            "The node subnet (`vnetSubnetID`); unknown when it is not among the inputs.",
-            |p, inv, o, d| related(p.subnet.map(Obj::Subnet), &p.vnet_subnet_id, inv, d)
-        ),
-        (
-            "pod_subnet",
-            obj(Kind::Subnet),
-            "The pod subnet (`podSubnetID`); unknown when it is not among the inputs.",
-            |p, inv, o, d| related(p.pod_subnet.map(Obj::Subnet), &p.pod_subnet_id, inv, d)
+            "pools",
+            objs(Kind::NodePool),
+            "The cluster's node pools, inline ones first.",
+            |c, inv, o, d| objects(c.pools.iter().map(|&p| Obj::Pool(p)), inv, d)
         ),
     ]
 );
+
+static NODE_POOL: &[FieldDef] = fields!(NodePool, Pool, pools, [
+    ("cluster", obj(Kind::Cluster), "The cluster the pool belongs to, when it is among the inputs (else absent, as in the model).", |p, inv, o, d| match p.cluster {
+        Some(c) => parent(Obj::Cluster(c), inv),
+        None => Got::One(Slot::absent(d)),
+    }),
+    ("subnet", obj(Kind::Subnet), "The node subnet (`vnetSubnetID`); unknown when it is not among the inputs.", |p, inv, o, d| related(p.subnet.map(Obj::Subnet), &p.vnet_subnet_id, inv, d)),
+    ("pod_subnet", obj(Kind::Subnet), "The pod subnet (`podSubnetID`); unknown when it is not among the inputs.", |p, inv, o, d| related(p.pod_subnet.map(Obj::Subnet), &p.pod_subnet_id, inv, d)),
+]);
 
 static VNET: &[FieldDef] = fields!(
     Vnet,
     Vnet,
     vnets,
     [
-        (
-            "address_prefixes",
-            LC,
-            "`addressSpace.addressPrefixes`.",
-            |v, inv, o, d| many(&v.address_prefixes, d)
-        ),
-        (
-            "dns_servers",
-            LS,
-            "`dhcpOptions.dnsServers`; empty means Azure DNS.",
-            |v, inv, o, d| many(&v.dns_servers, d)
-        ),
         (
             "subnets",
             objs(Kind::Subnet),
@@ -844,55 +776,71 @@ static VNET: &[FieldDef] = fields!(
     ]
 );
 
-static SUBNET: &[FieldDef] = fields!(Subnet, Subnet, subnets, [
-    ("address_prefixes", LC, "`addressPrefix` or `addressPrefixes`.", |s, inv, o, d| many(&s.address_prefixes, d)),
-    ("nsg_id", S, "`networkSecurityGroup.id` (or an association resource).", |s, inv, o, d| one(&s.nsg_id, d)),
-    ("route_table_id", S, "`routeTable.id` (or an association resource).", |s, inv, o, d| one(&s.route_table_id, d)),
-    ("nat_gateway_id", S, "`natGateway.id` (or an association resource).", |s, inv, o, d| one(&s.nat_gateway_id, d)),
-    ("delegations", LS, "The services the subnet is delegated to (`Microsoft.ContainerInstance/containerGroups`).", |s, inv, o, d| many(&s.delegations, d)),
-    ("service_endpoints", LS, "Service endpoints (`Microsoft.Storage`).", |s, inv, o, d| many(&s.service_endpoints, d)),
-    ("vnet", obj(Kind::Vnet), "The subnet's VNet.", |s, inv, o, d| Got::One(match s.vnet {
-        Some(v) => Slot::known(Value::Obj(Obj::Vnet(v)), inv.vnets[v].decl),
-        None if s.vnet_id.is_some() => Slot::unknown(d),
-        None => Slot::absent(d),
-    })),
-    ("nsg", obj(Kind::Nsg), "The subnet's NSG; unknown when it is not among the inputs.", |s, inv, o, d| related(s.nsg.map(Obj::Nsg), &s.nsg_id, inv, d)),
-    ("route_table", obj(Kind::RouteTable), "The subnet's route table; unknown when it is not among the inputs.", |s, inv, o, d| related(s.route_table.map(Obj::RouteTable), &s.route_table_id, inv, d)),
-    ("pools", objs(Kind::NodePool), "The node pools whose node or pod subnet this is.", |s, inv, o, d| {
-        let Obj::Subnet(si) = o else { return Got::Many(Vec::new(), d) };
-        let using = inv.reverse().subnet_pools.get(si).map_or(&[][..], Vec::as_slice);
-        objects(using.iter().map(|&p| Obj::Pool(p)), inv, d)
-    }),
-]);
+static SUBNET: &[FieldDef] = fields!(
+    Subnet,
+    Subnet,
+    subnets,
+    [
+        (
+            "vnet",
+            obj(Kind::Vnet),
+            "The subnet's VNet.",
+            |s, inv, o, d| Got::One(match s.vnet {
+                Some(v) => Slot::known(Value::Obj(Obj::Vnet(v)), inv.vnets[v].decl),
+                None if s.vnet_id.is_some() => Slot::unknown(d),
+                None => Slot::absent(d),
+            })
+        ),
+        (
+            "nsg",
+            obj(Kind::Nsg),
+            "The subnet's NSG; unknown when it is not among the inputs.",
+            |s, inv, o, d| related(s.nsg.map(Obj::Nsg), &s.nsg_id, inv, d)
+        ),
+        (
+            "route_table",
+            obj(Kind::RouteTable),
+            "The subnet's route table; unknown when it is not among the inputs.",
+            |s, inv, o, d| related(
+                s.route_table.map(Obj::RouteTable),
+                &s.route_table_id,
+                inv,
+                d
+            )
+        ),
+        (
+            "pools",
+            objs(Kind::NodePool),
+            "The node pools whose node or pod subnet this is.",
+            |s, inv, o, d| {
+                let Obj::Subnet(si) = o else {
+                    return Got::Many(Vec::new(), d);
+                };
+                let using = inv
+                    .reverse()
+                    .subnet_pools
+                    .get(si)
+                    .map_or(&[][..], Vec::as_slice);
+                objects(using.iter().map(|&p| Obj::Pool(p)), inv, d)
+            }
+        ),
+    ]
+);
 
 static PEERING: &[FieldDef] = child_fields!(
     Peering,
     Peering,
     vnets,
     peerings,
-    [
-        (
-            "remote_vnet_id",
-            S,
-            "`remoteVirtualNetwork.id`.",
-            |p, inv, o, d| one(&p.remote_vnet_id, d)
-        ),
-        (
-            "remote_address_prefixes",
-            LC,
-            "`remoteAddressSpace.addressPrefixes`.",
-            |p, inv, o, d| many(&p.remote_address_prefixes, d)
-        ),
-        (
-            "vnet",
-            obj(Kind::Vnet),
-            "The VNet the peering belongs to.",
-            |p, inv, o, d| match o {
-                Obj::Peering(v, _) => parent(Obj::Vnet(v), inv),
-                _ => Got::One(Slot::absent(d)),
-            }
-        ),
-    ]
+    [(
+        "vnet",
+        obj(Kind::Vnet),
+        "The VNet the peering belongs to.",
+        |p, inv, o, d| match o {
+            Obj::Peering(v, _) => parent(Obj::Vnet(v), inv),
+            _ => Got::One(Slot::absent(d)),
+        }
+    ),]
 );
 
 static NSG: &[FieldDef] = fields!(
@@ -935,62 +883,15 @@ static NSG_RULE: &[FieldDef] = child_fields!(
     NsgRule,
     nsgs,
     rules,
-    [
-        ("priority", I, "`priority` (100–4096).", |r, inv, o, d| {
-            one(&r.priority, d)
-        }),
-        (
-            "direction",
-            S,
-            "`direction`: `Inbound` or `Outbound`.",
-            |r, inv, o, d| one(&r.direction, d)
-        ),
-        (
-            "access",
-            S,
-            "`access`: `Allow` or `Deny`.",
-            |r, inv, o, d| one(&r.access, d)
-        ),
-        (
-            "protocol",
-            S,
-            "`protocol`: `Tcp`, `Udp`, `Icmp`, `Esp`, `Ah` or `*`.",
-            |r, inv, o, d| one(&r.protocol, d)
-        ),
-        (
-            "source_prefixes",
-            LS,
-            "`sourceAddressPrefix(es)`: CIDRs, addresses, service tags or `*`.",
-            |r, inv, o, d| many(&r.source_prefixes, d)
-        ),
-        (
-            "destination_prefixes",
-            LS,
-            "`destinationAddressPrefix(es)`.",
-            |r, inv, o, d| many(&r.destination_prefixes, d)
-        ),
-        (
-            "source_ports",
-            LS,
-            "`sourcePortRange(s)`: ports, ranges (`1000-2000`) or `*`.",
-            |r, inv, o, d| many(&r.source_ports, d)
-        ),
-        (
-            "destination_ports",
-            LS,
-            "`destinationPortRange(s)`.",
-            |r, inv, o, d| many(&r.destination_ports, d)
-        ),
-        (
-            "nsg",
-            obj(Kind::Nsg),
-            "The NSG the rule belongs to.",
-            |r, inv, o, d| match o {
-                Obj::NsgRule(n, _) => parent(Obj::Nsg(n), inv),
-                _ => Got::One(Slot::absent(d)),
-            }
-        ),
-    ]
+    [(
+        "nsg",
+        obj(Kind::Nsg),
+        "The NSG the rule belongs to.",
+        |r, inv, o, d| match o {
+            Obj::NsgRule(n, _) => parent(Obj::Nsg(n), inv),
+            _ => Got::One(Slot::absent(d)),
+        }
+    ),]
 );
 
 static ROUTE_TABLE: &[FieldDef] = fields!(
@@ -998,12 +899,6 @@ static ROUTE_TABLE: &[FieldDef] = fields!(
     RouteTable,
     route_tables,
     [
-        (
-            "disable_bgp_route_propagation",
-            B,
-            "`disableBgpRoutePropagation`.",
-            |t, inv, o, d| one(&t.disable_bgp_route_propagation, d)
-        ),
         (
             "routes",
             objs(Kind::Route),
@@ -1034,15 +929,21 @@ static ROUTE_TABLE: &[FieldDef] = fields!(
     ]
 );
 
-static ROUTE: &[FieldDef] = child_fields!(Route, Route, route_tables, routes, [
-    ("address_prefix", S, "`addressPrefix`: a CIDR or a service tag.", |r, inv, o, d| one(&r.address_prefix, d)),
-    ("next_hop_type", S, "`nextHopType`: `VirtualAppliance`, `Internet`, `VirtualNetworkGateway`, `VnetLocal`, `None`.", |r, inv, o, d| one(&r.next_hop_type, d)),
-    ("next_hop_ip", S, "`nextHopIpAddress`.", |r, inv, o, d| one(&r.next_hop_ip, d)),
-    ("route_table", obj(Kind::RouteTable), "The table the route belongs to.", |r, inv, o, d| match o {
-        Obj::Route(t, _) => parent(Obj::RouteTable(t), inv),
-        _ => Got::One(Slot::absent(d)),
-    }),
-]);
+static ROUTE: &[FieldDef] = child_fields!(
+    Route,
+    Route,
+    route_tables,
+    routes,
+    [(
+        "route_table",
+        obj(Kind::RouteTable),
+        "The table the route belongs to.",
+        |r, inv, o, d| match o {
+            Obj::Route(t, _) => parent(Obj::RouteTable(t), inv),
+            _ => Got::One(Slot::absent(d)),
+        }
+    ),]
+);
 
 /// Kinds whose resources carry tags.
 pub fn has_tags(kind: Kind) -> bool {
@@ -1054,9 +955,30 @@ pub fn has_tags(kind: Kind) -> bool {
 
 const TAGS_DOC: &str = "Resource tags: `tags.<key>` is the tag's value (key case-insensitive).";
 
-/// The fields of one kind, without the common ones.
-pub fn own_fields(kind: Kind) -> &'static [FieldDef] {
-    match kind {
+/// The fields of one kind, without the common ones: those the model declares
+/// (see `model::registry`), then the hand-written relations and flags.
+pub fn own_fields(kind: Kind) -> Vec<FieldDef> {
+    let model: Vec<FieldDef> = match kind {
+        Kind::Cluster => derived(kind, Cluster::FIELDS, Read::Cluster)
+            .chain(derived(kind, NetworkProfile::FIELDS, Read::Network))
+            .chain(derived(
+                kind,
+                LoadBalancerProfile::FIELDS,
+                Read::LoadBalancer,
+            ))
+            .chain(derived(kind, ApiServerAccess::FIELDS, Read::ApiServer))
+            .chain(derived(kind, Addons::FIELDS, Read::Addons))
+            .collect(),
+        Kind::NodePool => derived(kind, NodePool::FIELDS, Read::Pool).collect(),
+        Kind::Vnet => derived(kind, VirtualNetwork::FIELDS, Read::Vnet).collect(),
+        Kind::Subnet => derived(kind, Subnet::FIELDS, Read::Subnet).collect(),
+        Kind::Peering => derived(kind, Peering::FIELDS, Read::Peering).collect(),
+        Kind::Nsg => Vec::new(),
+        Kind::NsgRule => derived(kind, SecurityRule::FIELDS, Read::NsgRule).collect(),
+        Kind::RouteTable => derived(kind, RouteTable::FIELDS, Read::RouteTable).collect(),
+        Kind::Route => derived(kind, Route::FIELDS, Read::Route).collect(),
+    };
+    let custom: &[FieldDef] = match kind {
         Kind::Cluster => CLUSTER,
         Kind::NodePool => NODE_POOL,
         Kind::Vnet => VNET,
@@ -1066,7 +988,10 @@ pub fn own_fields(kind: Kind) -> &'static [FieldDef] {
         Kind::NsgRule => NSG_RULE,
         Kind::RouteTable => ROUTE_TABLE,
         Kind::Route => ROUTE,
-    }
+    };
+    let mut all = model;
+    all.extend_from_slice(custom);
+    all
 }
 
 /// A field of a kind as the path resolver sees it.
@@ -1074,16 +999,20 @@ pub fn own_fields(kind: Kind) -> &'static [FieldDef] {
 pub struct Found {
     pub name: &'static str,
     pub ty: Type,
-    pub get: Getter,
+    pub get: Read,
 }
 
 /// Looks up a field name on a kind (common fields included; not `tags`).
 pub fn lookup(kind: Kind, name: &str) -> Option<Found> {
     if let Some(&(n, ty, _)) = COMMON.iter().find(|(n, _, _)| *n == name) {
-        return common(n).map(|get| Found { name: n, ty, get });
+        return common(n).map(|get| Found {
+            name: n,
+            ty,
+            get: Read::Custom(get),
+        });
     }
     own_fields(kind)
-        .iter()
+        .into_iter()
         .find(|f| f.name == name)
         .map(|f| Found {
             name: f.name,

@@ -943,3 +943,16 @@ fn template_errors_point_at_the_placeholder() {
         Some("did you mean `name`? (`akslint schema model` lists every field)")
     );
 }
+
+/// `sku.name` and `sku.tier` come from the model's own field list (`model_object!`).
+#[test]
+fn cluster_sku_is_a_model_field() {
+    let automatic = format!(
+        r#"{{"id":"{CLUSTER_ID}","name":"aks1","type":"Microsoft.ContainerService/managedClusters",
+        "sku":{{"name":"Automatic","tier":"Standard"}},"properties":{{"kubernetesVersion":"1.31.0"}}}}"#
+    );
+    let on = |c: &str| truth_on("cluster", c, &[&automatic]);
+    assert_eq!(on("{field: sku.name, equals: Automatic}"), T);
+    assert_eq!(on("{field: sku.tier, equals: Standard}"), T);
+    assert_eq!(truth("{field: sku.name, exists: true}"), F);
+}

@@ -6,7 +6,7 @@ use super::node_resource_group::{
     is_aks_agentpool_name, is_mc_group, node_resource_group, rg_matches,
 };
 use super::{declare_rule, Context, Rule, RuleMeta};
-use crate::ingest::values::parse_cidr;
+use crate::model::cidr::parse_cidr;
 use crate::model::{Field, Inventory, ResourceId, Route, Subnet};
 
 declare_rule! {
@@ -113,10 +113,7 @@ impl Owner {
         match self {
             Owner::Cluster(ci) => {
                 let c = &inv.clusters[*ci];
-                format!(
-                    "cluster `{}`",
-                    c.name.value().cloned().unwrap_or_else(|| c.address.clone())
-                )
+                format!("cluster `{}`", c.display_name())
             }
             Owner::Naming => "an AKS cluster".into(),
         }
@@ -329,11 +326,7 @@ fn check_udr_outbound(inv: &Inventory, cx: &mut Context<'_>) {
         {
             continue;
         }
-        let name = cluster
-            .name
-            .value()
-            .cloned()
-            .unwrap_or_else(|| cluster.address.clone());
+        let name = cluster.display_name();
         let d = cx.report(
             *span,
             format!("cluster `{name}` uses outboundType userDefinedRouting but none of its pools sets vnetSubnetID, so AKS would create the VNet"),

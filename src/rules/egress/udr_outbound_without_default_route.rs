@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use super::{cluster_name, declare_rule, Context, Rule, RuleMeta};
 use crate::diagnostic::{Label, Severity};
-use crate::ingest::values::parse_cidr;
+use crate::model::cidr::parse_cidr;
 use crate::model::{Cluster, Field, Inventory, Route, RouteTable, Subnet, SubnetIdx};
 use crate::source::Span;
 

@@ -2,7 +2,7 @@ use ipnet::IpNet;
 
 use super::{cluster_name, declare_rule, Context, Rule, RuleMeta};
 use crate::diagnostic::Label;
-use crate::ingest::values::parse_cidr;
+use crate::model::cidr::parse_cidr;
 use crate::model::{Cluster, Field, Inventory};
 use crate::source::Span;
 

@@ -79,11 +79,7 @@ impl Rule for NodeSubnetWithoutNsg {
             );
             for (pi, role) in uses {
                 let pool = &inv.pools[pi];
-                let pool_name = pool
-                    .name
-                    .value()
-                    .cloned()
-                    .unwrap_or_else(|| pool.address.clone());
+                let pool_name = pool.display_name();
                 let at = if role == "pods" {
                     &pool.pod_subnet_id
                 } else {

@@ -145,7 +145,10 @@ fn pod_endpoints(inv: &Inventory, ci: ClusterIdx, nodes: &[Endpoint]) -> Option<
         }
         IpamMode::CniOverlay | IpamMode::Kubenet => {
             let (cidr, note) = match cluster.network.pod_cidrs.first() {
-                None => ("10.244.0.0/16".parse().ok()?, " (the default podCidr)"),
+                None => (
+                    crate::model::defaults::DEFAULT_POD_CIDR.parse().ok()?,
+                    " (the default podCidr)",
+                ),
                 Some(Field::Default(net, _)) => (*net, " (the default podCidr)"),
                 Some(Field::Known(net, _)) => (*net, ""),
                 Some(_) => return None,

@@ -186,10 +186,7 @@ fn report(
             pool.enable_node_public_ip.span().unwrap_or(pool.decl),
             format!(
                 "node pool `{}`{owner} gives every node a public IP",
-                pool.name
-                    .value()
-                    .cloned()
-                    .unwrap_or_else(|| pool.address.clone())
+                pool.display_name()
             ),
         ));
     }

@@ -7,10 +7,7 @@ use ipnet::IpNet;
 use crate::model::{Cluster, ClusterIdx, Field, Inventory, IpamMode, SubnetIdx, VnetIdx};
 use crate::source::Span;
 
-/// AKS's pod CIDR when kubenet or Overlay leaves it out (F-045, F-046, F-011).
-pub const DEFAULT_POD_CIDR: &str = "10.244.0.0/16";
-/// AKS's service CIDR when it is left out (F-061).
-pub const DEFAULT_SERVICE_CIDR: &str = "10.0.0.0/16";
+pub use crate::model::defaults::{DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR};
 
 /// A range with the span that states it (or that left it out) and whether it is AKS's default.
 #[derive(Clone, Copy, Debug)]
@@ -173,7 +170,7 @@ pub fn peered_ranges(inv: &Inventory, vi: VnetIdx) -> Vec<PeerRange> {
 
 fn vnet_ranges(inv: &Inventory, vi: VnetIdx) -> Vec<PeerRange> {
     let v = &inv.vnets[vi];
-    let name = v.name.value().cloned().unwrap_or_else(|| v.address.clone());
+    let name = v.display_name();
     v.address_prefixes
         .iter()
         .filter_map(|f| {
@@ -189,8 +186,7 @@ fn vnet_ranges(inv: &Inventory, vi: VnetIdx) -> Vec<PeerRange> {
 
 /// A VNet's name, else its address.
 pub fn vnet_name(inv: &Inventory, vi: VnetIdx) -> String {
-    let v = &inv.vnets[vi];
-    v.name.value().cloned().unwrap_or_else(|| v.address.clone())
+    inv.vnets[vi].display_name()
 }
 
 pub use super::cluster_name;
