@@ -845,109 +845,109 @@ mod fixtures {
     );
     const PRIMARY: &[Primary] = &[
         (
-            "fixtures/terraform-hcl/AKS001/fail",
+            "fixtures/AKS001/fail/terraform-hcl",
             "module.network.azurerm_subnet.nodes",
             &["name"],
-            "fixtures/terraform-hcl/AKS001/fail/modules/network/main.tf",
+            "fixtures/AKS001/fail/terraform-hcl/modules/network/main.tf",
             9,
             26,
             "\"snet-${var.name}-nodes\"",
         ),
         (
-            "fixtures/terraform-hcl/AKS002/fail",
+            "fixtures/AKS002/fail/terraform-hcl",
             "azurerm_kubernetes_cluster_node_pool.win[\"win1\"]",
             &["os_type"],
-            "fixtures/terraform-hcl/AKS002/fail/main.tf",
+            "fixtures/AKS002/fail/terraform-hcl/main.tf",
             93,
             27,
             "\"Windows\"",
         ),
         (
-            "fixtures/terraform-hcl/AKS003/fail",
+            "fixtures/AKS003/fail/terraform-hcl",
             "azurerm_kubernetes_cluster.aks",
             &["network_profile", "outbound_type"],
-            "fixtures/terraform-hcl/AKS003/fail/main.tf",
+            "fixtures/AKS003/fail/terraform-hcl/main.tf",
             51,
             27,
             "var.outbound_type",
         ),
         (
-            "fixtures/terraform-hcl/AKS004/fail",
+            "fixtures/AKS004/fail/terraform-hcl",
             "azurerm_subnet.nodes",
             &["address_prefixes"],
-            "fixtures/terraform-hcl/AKS004/fail/main.tf",
+            "fixtures/AKS004/fail/terraform-hcl/main.tf",
             40,
             27,
             "cidrsubnet(var.vnet_cidr, 8, 1)",
         ),
         (
-            "fixtures/terraform-json/AKS001/fail",
+            "fixtures/AKS001/fail/terraform-json",
             "azurerm_subnet.nodes",
             &["name"],
-            "fixtures/terraform-json/AKS001/fail/main.tf.json",
+            "fixtures/AKS001/fail/terraform-json/main.tf.json",
             56,
             17,
             "\"snet-aks-nodes\"",
         ),
         (
-            "fixtures/terraform-json/AKS002/fail",
+            "fixtures/AKS002/fail/terraform-json",
             "azurerm_kubernetes_cluster_node_pool.win",
             &["os_type"],
-            "fixtures/terraform-json/AKS002/fail/main.tf.json",
+            "fixtures/AKS002/fail/terraform-json/main.tf.json",
             114,
             20,
             "\"Windows\"",
         ),
         (
-            "fixtures/terraform-json/AKS003/fail",
+            "fixtures/AKS003/fail/terraform-json",
             "azurerm_kubernetes_cluster.aks",
             &["network_profile", "outbound_type"],
-            "fixtures/terraform-json/AKS003/fail/main.tf.json",
+            "fixtures/AKS003/fail/terraform-json/main.tf.json",
             67,
             28,
             "\"${var.outbound_type}\"",
         ),
         (
-            "fixtures/terraform-json/AKS004/fail",
+            "fixtures/AKS004/fail/terraform-json",
             "azurerm_subnet.nodes",
             &["address_prefixes"],
-            "fixtures/terraform-json/AKS004/fail/main.tf.json",
+            "fixtures/AKS004/fail/terraform-json/main.tf.json",
             68,
             11,
             "\"${cidrsubnet(var.vnet_cidr, 8, 1)}\"",
         ),
         (
-            "fixtures/terraform-yaml/AKS001/fail",
+            "fixtures/AKS001/fail/terraform-yaml",
             "azurerm_subnet.nodes",
             &["name"],
-            "fixtures/terraform-yaml/AKS001/fail/main.yaml",
+            "fixtures/AKS001/fail/terraform-yaml/main.yaml",
             40,
             13,
             "snet-aks-nodes",
         ),
         (
-            "fixtures/terraform-yaml/AKS002/fail",
+            "fixtures/AKS002/fail/terraform-yaml",
             "azurerm_kubernetes_cluster_node_pool.win",
             &["os_type"],
-            "fixtures/terraform-yaml/AKS002/fail/main.yaml",
+            "fixtures/AKS002/fail/terraform-yaml/main.yaml",
             83,
             16,
             "Windows",
         ),
         (
-            "fixtures/terraform-yaml/AKS003/fail",
+            "fixtures/AKS003/fail/terraform-yaml",
             "azurerm_kubernetes_cluster.aks",
             &["network_profile", "outbound_type"],
-            "fixtures/terraform-yaml/AKS003/fail/main.yaml",
+            "fixtures/AKS003/fail/terraform-yaml/main.yaml",
             51,
             24,
             "\"${var.outbound_type}\"",
         ),
         (
-            "fixtures/terraform-yaml/AKS004/fail",
+            "fixtures/AKS004/fail/terraform-yaml",
             "azurerm_subnet.nodes",
             &["address_prefixes"],
-            "fixtures/terraform-yaml/AKS004/fail/main.yaml",
+            "fixtures/AKS004/fail/terraform-yaml/main.yaml",
             50,
             11,
             "\"${cidrsubnet(var.vnet_cidr, 8, 1)}\"",
@@ -959,7 +959,7 @@ mod fixtures {
         for family in ["terraform-hcl", "terraform-json", "terraform-yaml"] {
             for rule in ["AKS001", "AKS002", "AKS003", "AKS004"] {
                 for case in ["fail", "pass"] {
-                    let rel = format!("fixtures/{family}/{rule}/{case}");
+                    let rel = format!("fixtures/{rule}/{case}/{family}");
                     let (ev, _) = eval_dir(&rel);
                     assert!(ev.diagnostics.is_empty(), "{rel}: {:?}", ev.diagnostics);
                     assert!(
@@ -1006,7 +1006,7 @@ mod fixtures {
     #[test]
     fn module_fixture_links_the_pool_to_the_module_subnet() {
         for case in ["fail", "pass"] {
-            let (ev, _) = eval_dir(&format!("fixtures/terraform-hcl/AKS001/{case}"));
+            let (ev, _) = eval_dir(&format!("fixtures/AKS001/{case}/terraform-hcl"));
             let aks = res(&ev, "azurerm_kubernetes_cluster.aks");
             assert!(aks.refs.contains(&(
                 "default_node_pool.vnet_subnet_id".into(),
@@ -1473,7 +1473,7 @@ mod robustness {
     #[test]
     fn truncated_fixtures_never_panic() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/terraform-hcl/AKS002/fail/main.tf");
+            .join("fixtures/AKS002/fail/terraform-hcl/main.tf");
         let text = std::fs::read_to_string(dir).expect("fixture");
         let mut cut = 0;
         while cut < text.len() {
