@@ -25,18 +25,6 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The codes of every rule the binary ships, in its order.
-fn rule_codes() -> Vec<String> {
-    let o = common::akslint(&["rules", "--format", "json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
-    common::json(&o)
-        .as_array()
-        .expect("`rules --format json` gives a list")
-        .iter()
-        .filter_map(|r| r["code"].as_str().map(str::to_string))
-        .collect()
-}
-
 /// One `fixtures/<code>/<outcome>/<family>` entry.
 #[derive(Clone, Debug)]
 struct Fixture {
@@ -60,30 +48,20 @@ impl Fixture {
     }
 }
 
-/// The fixture entries of `code` under `outcome`, sorted; `.expect` files are not entries.
+/// The fixture entries of `code` under `outcome`, sorted.
 fn fixtures(code: &str, outcome: &'static str) -> Vec<Fixture> {
-    let dir = root().join("fixtures").join(code).join(outcome);
-    let Ok(read) = std::fs::read_dir(&dir) else {
-        return Vec::new();
-    };
-    let mut families: Vec<String> = read
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| !name.ends_with(".expect"))
-        .collect();
-    families.sort();
-    families
+    common::fixture_entries(code, outcome)
         .into_iter()
-        .map(|family| Fixture {
+        .map(|path| Fixture {
             code: code.to_string(),
             outcome,
-            family,
+            family: path.rsplit('/').next().unwrap_or_default().to_string(),
         })
         .collect()
 }
 
 fn all_fixtures(outcome: &'static str) -> Vec<Fixture> {
-    rule_codes()
+    common::rule_codes()
         .iter()
         .flat_map(|code| fixtures(code, outcome))
         .collect()
@@ -383,7 +361,7 @@ fn passing_fixtures_give_no_finding_of_their_rule() {
 
 #[test]
 fn every_rule_fails_and_passes_in_two_families_and_every_fixture_has_a_rule() {
-    let codes = rule_codes();
+    let codes = common::rule_codes();
     assert!(!codes.is_empty(), "`akslint rules` lists no rule");
     let mut problems = Vec::new();
     for code in &codes {
