@@ -1,43 +1,10 @@
 //! The binary end to end: exit codes, formats, stdin, rules and explain.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-fn akslint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_akslint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the akslint binary runs")
-}
+mod common;
 
-fn akslint_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_akslint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the akslint binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(input.as_bytes())
-        .expect("stdin accepts the input");
-    child.wait_with_output().expect("akslint finishes")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
-}
+use common::{akslint, akslint_stdin, json, stdout};
 
 /// The first finding with this code.
 fn by_code<'v>(v: &'v serde_json::Value, code: &str) -> &'v serde_json::Value {

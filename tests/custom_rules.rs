@@ -2,29 +2,9 @@
 //! column on the same mistake in an ARM template, `az` output, a Terraform plan
 //! and a Crossplane manifest; packs load from `--rules` and from akslint.toml.
 
-use std::process::{Command, Output};
+mod common;
 
-fn akslint_in(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_akslint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .output()
-        .expect("the akslint binary runs")
-}
-
-fn akslint(args: &[&str]) -> Output {
-    akslint_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
-}
+use common::{akslint, akslint_in, json, stdout};
 
 const RULE: &str = "fixtures/rule-e2e/no-public-node-ips.yaml";
 

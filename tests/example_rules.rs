@@ -5,20 +5,12 @@
 //! in an ARM template, `az aks show` output, a Terraform plan and a Crossplane
 //! manifest, each time at the line that says so.
 
-use std::process::{Command, Output};
+mod common;
+
+use common::akslint;
 
 const PACK: &str = "examples/rules";
 const FIXTURES: &str = "examples/rules/fixtures";
-
-fn akslint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_akslint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .output()
-        .expect("the akslint binary runs")
-}
 
 /// `akslint check PATH --rules examples/rules --select CODE --format json`.
 fn check(path: &str, code: &str) -> (Option<i32>, serde_json::Value) {

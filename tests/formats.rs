@@ -6,8 +6,9 @@
 //! (`$id` …/oasis-tcs/sarif-spec/…/sarif-schema-2.1.0.json), copied unchanged
 //! from the source of the serde-sarif 0.8.0 crate (`src/schema.json`).
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::{akslint, akslint_stdin, stdout};
 
 const FIXTURES: &[&str] = &[
     "fixtures/AKS004/fail/az-cli.json",
@@ -15,40 +16,6 @@ const FIXTURES: &[&str] = &[
 ];
 
 const FORMATS: &[&str] = &["human", "json", "json-lines", "sarif", "junit", "github"];
-
-fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_akslint"));
-    cmd.args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .env_remove("AKSLINT_FORMAT");
-    cmd
-}
-
-fn akslint(args: &[&str]) -> Output {
-    command(args).output().expect("the akslint binary runs")
-}
-
-fn akslint_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = command(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the akslint binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(input.as_bytes())
-        .expect("stdin accepts the input");
-    child.wait_with_output().expect("akslint finishes")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 /// Output that does not change from run to run or release to release.
 fn stable(text: &str) -> String {

@@ -2,9 +2,11 @@
 //! whole binary in a folder of its own, with a guard that fails the test
 //! instead of letting a hang stall the suite (no timing is asserted).
 
+mod common;
+
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// Far above any normal run even on a loaded CI machine: only a hang trips it.
@@ -14,7 +16,7 @@ const HANG_LIMIT: Duration = Duration::from_secs(300);
 fn check_as(input: &Path, name: &str) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(input, dir.path().join(name)).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_akslint"))
+    let mut child = common::command()
         .args(["check", "--format", "json", "."])
         .current_dir(dir.path())
         .stdin(Stdio::null())

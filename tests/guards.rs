@@ -6,6 +6,8 @@
 //! input could not be read at all (missing, unreadable, not a regular file,
 //! over `--max-file-size`), whatever else was found.
 
+mod common;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -71,7 +73,7 @@ const HANG_LIMIT: Duration = Duration::from_secs(300);
 
 fn check_in(dir: &Path, args: &[&str], limit: Duration) -> Run {
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_akslint"))
+    let mut child = common::command()
         .arg("check")
         .args(["--format", "json-lines"])
         .args(args)
@@ -171,7 +173,7 @@ fn files_over_max_file_size_get_input_too_large_and_the_rest_is_checked() {
     assert!(run.codes_for("big.json").is_empty(), "{}", run.stdout);
 
     // Standard input has the same limit.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_akslint"))
+    let mut child = common::command()
         .args([
             "check",
             "--format",
@@ -562,7 +564,7 @@ fn akslint_never_writes_to_its_inputs() {
     let before = snapshot(&tree);
     assert!(before.len() > 100, "the fixtures were copied");
     for format in ["human", "json", "sarif"] {
-        let run = Command::new(env!("CARGO_BIN_EXE_akslint"))
+        let run = common::command()
             .args(["check", "--format", format, "--with-siblings"])
             .args(before.keys().take(5))
             .arg(&tree)

@@ -1,17 +1,11 @@
 //! Configuration, suppressions, baselines and the pre-commit case, end to end.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn akslint_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_akslint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .output()
-        .expect("the akslint binary runs")
-}
+mod common;
+
+use common::akslint_in;
 
 fn codes(o: &Output) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout)

@@ -2,17 +2,9 @@
 //! key or value, printed through the human reporter, and the run exits 2
 //! without checking anything. One snapshot per mistake (fixtures/rule-errors/).
 
-use std::process::{Command, Output};
+mod common;
 
-fn akslint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_akslint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .output()
-        .expect("the akslint binary runs")
-}
+use common::akslint;
 
 const CASES: &[&str] = &[
     "unknown-key",

@@ -1,237 +1,66 @@
 //! The peer-parity rules of the shipped YAML pack (AKS701–AKS705) fail and pass
 //! in two input families each — one ARM-shaped (ARM template, az CLI output or
 //! Resource Graph) and one from Terraform or Kubernetes (plan, Crossplane, ASO).
-//! Each case runs with `--select` on its own rule; the failing cases trigger
-//! only their own rule and the passing cases no rule at all.
+//! The fixture harness (tests/fixtures.rs) checks each rule on its fixtures;
+//! here, with every rule on, the failing cases trigger only their own rule and
+//! the passing cases no rule at all, and the rules' edge cases run on stdin.
 
-use std::process::{Command, Output};
+mod common;
 
-fn akslint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_akslint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .output()
-        .expect("the akslint binary runs")
+/// `(code, fixtures/<code>/<outcome>/<family>)` of every rule of the pack (AKS7xx).
+fn fixtures(outcome: &str) -> Vec<(String, String)> {
+    pack_rules()
+        .into_iter()
+        .flat_map(|code| {
+            common::fixture_entries(&code, outcome)
+                .into_iter()
+                .map(move |path| (code.clone(), path))
+        })
+        .collect()
 }
 
-fn report(args: &[&str]) -> (Output, serde_json::Value) {
-    let o = akslint(args);
-    let v = serde_json::from_slice(&o.stdout).expect("json report");
-    (o, v)
-}
-
-/// (rule, family inside fixtures/<rule>/fail, file of the primary span, line, column, severity, text at the span)
-const FAILING: &[(&str, &str, &str, u64, u64, &str, &str)] = &[
-    // `"networkPolicy": "none"`.
-    (
-        "AKS701",
-        "arm-template.json",
-        "arm-template.json",
-        97,
-        38,
-        "warning",
-        "\"none\"",
-    ),
-    // No networkPolicy at all: the cluster's name.
-    (
-        "AKS701",
-        "crossplane",
-        "crossplane/manifests.yaml",
-        45,
-        9,
-        "warning",
-        "aks-demo",
-    ),
-    // `"enableNodePublicIp": true` on the user pool `gameserver`.
-    (
-        "AKS702",
-        "az-cli.json",
-        "az-cli.json",
-        38,
-        31,
-        "warning",
-        "true",
-    ),
-    // `"node_public_ip_enabled": true` in the plan's planned values.
-    (
-        "AKS702",
-        "terraform-plan",
-        "terraform-plan/plan.json",
-        366,
-        39,
-        "warning",
-        "true",
-    ),
-    // `"enablePrivateCluster": false` in a Resource Graph row.
-    (
-        "AKS703",
-        "resource-graph.json",
-        "resource-graph.json",
-        49,
-        30,
-        "info",
-        "false",
-    ),
-    // No enablePrivateCluster: the cluster's name.
-    (
-        "AKS703",
-        "aso",
-        "aso/manifests.yaml",
-        48,
-        9,
-        "info",
-        "aks-demo",
-    ),
-    // `"httpApplicationRouting": { "enabled": true }`.
-    (
-        "AKS704",
-        "arm-template.json",
-        "arm-template.json",
-        104,
-        36,
-        "warning",
-        "true",
-    ),
-    // `"http_application_routing_enabled": true`.
-    (
-        "AKS704",
-        "terraform-plan",
-        "terraform-plan/plan.json",
-        59,
-        49,
-        "warning",
-        "true",
-    ),
-    // `192.168.10.4`: neither in 10.30.0.0/16 nor in the peered hub's 10.100.0.0/16.
-    (
-        "AKS705",
-        "arm-template.json",
-        "arm-template.json",
-        64,
-        25,
-        "info",
-        "\"192.168.10.4\"",
-    ),
-    // `172.16.0.53`: neither in 10.240.0.0/16 nor in the peered hub's 10.100.0.0/16.
-    (
-        "AKS705",
-        "aso",
-        "aso/manifests.yaml",
-        33,
-        9,
-        "info",
-        "172.16.0.53",
-    ),
-];
-
-const RULES: &[&str] = &["AKS701", "AKS702", "AKS703", "AKS704", "AKS705"];
-
-/// The text a diagnostic's primary span covers, when it is on one line.
-fn span_text(d: &serde_json::Value) -> String {
-    let (Some(file), Some(line), Some(col), Some(end_line), Some(end_col)) = (
-        d["file"].as_str(),
-        d["line"].as_u64(),
-        d["column"].as_u64(),
-        d["end_line"].as_u64(),
-        d["end_column"].as_u64(),
-    ) else {
-        return String::new();
-    };
-    if line != end_line {
-        return String::new();
-    }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let chars: Vec<char> = text
-        .lines()
-        .nth(line as usize - 1)
-        .unwrap_or("")
-        .chars()
-        .collect();
-    chars
-        .get(col as usize - 1..end_col as usize - 1)
-        .map(|c| c.iter().collect())
-        .unwrap_or_default()
+fn pack_rules() -> Vec<String> {
+    common::rule_codes()
+        .into_iter()
+        .filter(|c| c.starts_with("AKS7"))
+        .collect()
 }
 
 #[test]
-fn each_rule_fails_at_the_field() {
-    for (rule, family, file, line, column, severity, text) in FAILING {
-        let path = format!("fixtures/{rule}/fail/{family}");
-        let (o, v) = report(&["check", &path, "--format", "json", "--select", rule]);
-        let diags = v["diagnostics"].as_array().expect("diagnostics array");
-        assert_eq!(diags.len(), 1, "{path}: {diags:#?}");
-        let d = &diags[0];
-        assert_eq!(d["code"], *rule, "{path}");
-        assert_eq!(d["severity"], *severity, "{path}");
-        assert_eq!(d["file"], format!("fixtures/{rule}/fail/{file}"), "{path}");
-        assert_eq!(
-            (d["line"].as_u64(), d["column"].as_u64()),
-            (Some(*line), Some(*column)),
-            "{path}: {d:#}"
-        );
-        assert_eq!(span_text(d), *text, "{path}: {d:#}");
-        assert!(d["help"].as_str().is_some_and(|h| !h.is_empty()), "{path}");
+fn failing_fixtures_trigger_only_their_own_rule() {
+    let failing = fixtures("fail");
+    assert!(failing.len() >= 10, "{failing:?}");
+    for (rule, path) in failing {
+        let o = common::akslint(&["check", &path, "--format", "json"]);
+        assert_eq!(common::codes(&o), vec![rule], "{path}");
         // Warnings and infos do not fail the run under the default `--fail-on error`.
         assert_eq!(o.status.code(), Some(0), "{path}");
     }
 }
 
 #[test]
-fn failing_fixtures_trigger_only_their_own_rule() {
-    for (rule, family, ..) in FAILING {
-        let path = format!("fixtures/{rule}/fail/{family}");
-        let (_, v) = report(&["check", &path, "--format", "json"]);
-        let codes: Vec<&str> = v["diagnostics"]
-            .as_array()
-            .expect("diagnostics array")
-            .iter()
-            .filter_map(|d| d["code"].as_str())
-            .collect();
-        assert_eq!(codes, vec![*rule], "{path}");
-    }
-}
-
-#[test]
-fn every_rule_fails_and_passes_in_two_families() {
-    for rule in RULES {
-        let families: Vec<&str> = FAILING
-            .iter()
-            .filter(|f| f.0 == *rule)
-            .map(|f| f.1)
-            .collect();
-        assert_eq!(families.len(), 2, "{rule}");
-        for family in families {
-            let pass = format!("fixtures/{rule}/pass/{family}");
-            assert!(
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join(&pass)
-                    .exists(),
-                "{pass}"
-            );
-            // Clean under every rule, not only its own.
-            let (o, v) = report(&["check", &pass, "--format", "json"]);
-            assert_eq!(v["diagnostics"], serde_json::json!([]), "{pass}");
-            assert_eq!(o.status.code(), Some(0), "{pass}");
-            assert!(
-                v["summary"]["resources"].as_u64().unwrap_or(0) >= 3,
-                "{pass}: not everything was read"
-            );
-        }
+fn passing_fixtures_are_clean_under_every_rule() {
+    let passing = fixtures("pass");
+    assert!(passing.len() >= 10, "{passing:?}");
+    for (_, path) in passing {
+        let o = common::akslint(&["check", &path, "--format", "json"]);
+        assert_eq!(common::codes(&o), Vec::<String>::new(), "{path}");
+        assert_eq!(o.status.code(), Some(0), "{path}");
+        let read = common::json(&o)["summary"]["resources"].as_u64();
+        assert!(read >= Some(3), "{path}: not everything was read");
     }
 }
 
 #[test]
 fn the_pack_rules_are_listed_and_explained() {
-    let o = akslint(&["rules", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json rule list");
+    let v = common::json(&common::akslint(&["rules", "--format", "json"]));
     let rules = v.as_array().expect("a list of rules");
-    for rule in RULES {
+    let pack = pack_rules();
+    assert!(pack.len() >= 5, "{pack:?}");
+    for rule in &pack {
         let r = rules
             .iter()
-            .find(|r| r["code"] == *rule)
+            .find(|r| r["code"] == rule.as_str())
             .unwrap_or_else(|| panic!("{rule} is listed"));
         let explanation = r["explanation"].as_str().unwrap_or("");
         for section in [
@@ -249,26 +78,11 @@ fn the_pack_rules_are_listed_and_explained() {
 /// `akslint check -` on an ARM template given on standard input, one rule selected:
 /// the codes and lines of the findings.
 fn findings_on_stdin(rule: &str, template: &str) -> Vec<(String, u64)> {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_akslint"))
-        .args(["check", "-", "--format", "json", "--select", rule])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("the akslint binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(template.as_bytes())
-        .expect("stdin accepts the input");
-    let o = child.wait_with_output().expect("akslint finishes");
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
-    v["diagnostics"]
-        .as_array()
-        .expect("diagnostics array")
+    let o = common::akslint_stdin(
+        &["check", "-", "--format", "json", "--select", rule],
+        template,
+    );
+    common::diagnostics(&o)
         .iter()
         .map(|d| {
             (

@@ -11,13 +11,17 @@ use std::process::{Command, Output, Stdio};
 /// The built `akslint`, run in the crate root with colours off.
 pub fn command() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_akslint"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
     c
 }
 
 /// Runs `akslint ARGS` in the crate root.
 pub fn akslint(args: &[&str]) -> Output {
-    command().args(args).output().expect("the akslint binary runs")
+    command()
+        .args(args)
+        .output()
+        .expect("the akslint binary runs")
 }
 
 /// Runs `akslint ARGS` in `dir`.
@@ -62,7 +66,10 @@ pub fn json(o: &Output) -> serde_json::Value {
 
 /// The diagnostics of a `--format json` run.
 pub fn diagnostics(o: &Output) -> Vec<serde_json::Value> {
-    json(o)["diagnostics"].as_array().cloned().unwrap_or_default()
+    json(o)["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// `(code, file, line, column)` of each finding of a `--format json` run.
@@ -77,5 +84,42 @@ pub fn locations(o: &Output) -> Vec<(String, String, u64, u64)> {
                 d["column"].as_u64().unwrap_or_default(),
             )
         })
+        .collect()
+}
+
+/// The codes of every rule the binary ships (`akslint rules --format json`), in its order.
+pub fn rule_codes() -> Vec<String> {
+    let o = akslint(&["rules", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    json(&o)
+        .as_array()
+        .expect("`rules --format json` gives a list")
+        .iter()
+        .filter_map(|r| r["code"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The fixture entries `fixtures/<code>/<outcome>/<family>` (files or folders;
+/// `.expect` files are not entries), sorted; none when the folder is absent.
+pub fn fixture_entries(code: &str, outcome: &str) -> Vec<String> {
+    let dir = format!("fixtures/{code}/{outcome}");
+    let Ok(read) = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(&dir)) else {
+        return Vec::new();
+    };
+    let mut entries: Vec<String> = read
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with(".expect"))
+        .map(|name| format!("{dir}/{name}"))
+        .collect();
+    entries.sort();
+    entries
+}
+
+/// The codes of the findings of a `--format json` run, in report order.
+pub fn codes(o: &Output) -> Vec<String> {
+    diagnostics(o)
+        .iter()
+        .filter_map(|d| d["code"].as_str().map(str::to_string))
         .collect()
 }

@@ -911,23 +911,42 @@ spec:
 
 fn fixture(family: &str, rule: &str, outcome: &str) -> String {
     let path = format!(
-        "{}/fixtures/{family}/{rule}/{outcome}/manifests.yaml",
+        "{}/fixtures/{rule}/{outcome}/{family}/manifests.yaml",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// (rule, line, column) of each failing fixture's primary span, as the
-/// family's README lists them: `| AKS001 | file | 32:14 | what |`.
+/// The rules AKS001–AKS004, whose fixtures have an ASO and a Crossplane case.
+const FIXTURE_RULES: [&str; 4] = ["AKS001", "AKS002", "AKS003", "AKS004"];
+
+/// (rule, line, column) of each failing fixture's primary span, as its
+/// expectation file beside it lists them: `AKS001 aso/manifests.yaml:32:14 "…"`.
 fn listed_positions(family: &str) -> Vec<(String, usize, usize)> {
-    let path = format!("{}/fixtures/{family}/README.md", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    text.lines()
-        .filter_map(|l| {
-            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            let rule = cells.get(1).filter(|r| r.starts_with("AKS"))?;
-            let (line, column) = cells.get(3)?.split_once(':')?;
-            Some((rule.to_string(), line.parse().ok()?, column.parse().ok()?))
+    FIXTURE_RULES
+        .iter()
+        .flat_map(|rule| {
+            let path = format!(
+                "{}/fixtures/{rule}/fail/{family}.expect",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+            text.lines()
+                .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+                .map(|l| {
+                    let mut words = l.split_whitespace();
+                    let code = words.next().unwrap_or_default().to_string();
+                    let location = words.next().unwrap_or_default();
+                    let mut parts = location.rsplitn(3, ':');
+                    let mut number = || -> usize {
+                        let n = parts.next().and_then(|n| n.parse().ok());
+                        n.unwrap_or_else(|| panic!("{path}: `{l}`"))
+                    };
+                    let column = number();
+                    let line = number();
+                    (code, line, column)
+                })
+                .collect::<Vec<_>>()
         })
         .collect()
 }

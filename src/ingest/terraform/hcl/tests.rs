@@ -832,134 +832,113 @@ mod fixtures {
         (name, f.line_col(span.start as usize))
     }
 
-    /// (fixture dir, resource address, value path, file, line, column, text)
-    /// of each failing case's expected primary span (see the README files).
-    type Primary = (
-        &'static str,
-        &'static str,
-        &'static [&'static str],
-        &'static str,
-        usize,
-        usize,
-        &'static str,
-    );
+    /// (fixture dir, resource address, value path) of each failing case's
+    /// primary value; where it is (file, line, column, text) is what the
+    /// fixture's expectation file (`<dir>.expect`) says the finding points at.
+    type Primary = (&'static str, &'static str, &'static [&'static str]);
     const PRIMARY: &[Primary] = &[
         (
-            "fixtures/terraform-hcl/AKS001/fail",
+            "fixtures/AKS001/fail/terraform-hcl",
             "module.network.azurerm_subnet.nodes",
             &["name"],
-            "fixtures/terraform-hcl/AKS001/fail/modules/network/main.tf",
-            9,
-            26,
-            "\"snet-${var.name}-nodes\"",
         ),
         (
-            "fixtures/terraform-hcl/AKS002/fail",
+            "fixtures/AKS002/fail/terraform-hcl",
             "azurerm_kubernetes_cluster_node_pool.win[\"win1\"]",
             &["os_type"],
-            "fixtures/terraform-hcl/AKS002/fail/main.tf",
-            93,
-            27,
-            "\"Windows\"",
         ),
         (
-            "fixtures/terraform-hcl/AKS003/fail",
+            "fixtures/AKS003/fail/terraform-hcl",
             "azurerm_kubernetes_cluster.aks",
             &["network_profile", "outbound_type"],
-            "fixtures/terraform-hcl/AKS003/fail/main.tf",
-            51,
-            27,
-            "var.outbound_type",
         ),
         (
-            "fixtures/terraform-hcl/AKS004/fail",
+            "fixtures/AKS004/fail/terraform-hcl",
             "azurerm_subnet.nodes",
             &["address_prefixes"],
-            "fixtures/terraform-hcl/AKS004/fail/main.tf",
-            40,
-            27,
-            "cidrsubnet(var.vnet_cidr, 8, 1)",
         ),
         (
-            "fixtures/terraform-json/AKS001/fail",
+            "fixtures/AKS001/fail/terraform-json",
             "azurerm_subnet.nodes",
             &["name"],
-            "fixtures/terraform-json/AKS001/fail/main.tf.json",
-            56,
-            17,
-            "\"snet-aks-nodes\"",
         ),
         (
-            "fixtures/terraform-json/AKS002/fail",
+            "fixtures/AKS002/fail/terraform-json",
             "azurerm_kubernetes_cluster_node_pool.win",
             &["os_type"],
-            "fixtures/terraform-json/AKS002/fail/main.tf.json",
-            114,
-            20,
-            "\"Windows\"",
         ),
         (
-            "fixtures/terraform-json/AKS003/fail",
+            "fixtures/AKS003/fail/terraform-json",
             "azurerm_kubernetes_cluster.aks",
             &["network_profile", "outbound_type"],
-            "fixtures/terraform-json/AKS003/fail/main.tf.json",
-            67,
-            28,
-            "\"${var.outbound_type}\"",
         ),
         (
-            "fixtures/terraform-json/AKS004/fail",
+            "fixtures/AKS004/fail/terraform-json",
             "azurerm_subnet.nodes",
             &["address_prefixes"],
-            "fixtures/terraform-json/AKS004/fail/main.tf.json",
-            68,
-            11,
-            "\"${cidrsubnet(var.vnet_cidr, 8, 1)}\"",
         ),
         (
-            "fixtures/terraform-yaml/AKS001/fail",
+            "fixtures/AKS001/fail/terraform-yaml",
             "azurerm_subnet.nodes",
             &["name"],
-            "fixtures/terraform-yaml/AKS001/fail/main.yaml",
-            40,
-            13,
-            "snet-aks-nodes",
         ),
         (
-            "fixtures/terraform-yaml/AKS002/fail",
+            "fixtures/AKS002/fail/terraform-yaml",
             "azurerm_kubernetes_cluster_node_pool.win",
             &["os_type"],
-            "fixtures/terraform-yaml/AKS002/fail/main.yaml",
-            83,
-            16,
-            "Windows",
         ),
         (
-            "fixtures/terraform-yaml/AKS003/fail",
+            "fixtures/AKS003/fail/terraform-yaml",
             "azurerm_kubernetes_cluster.aks",
             &["network_profile", "outbound_type"],
-            "fixtures/terraform-yaml/AKS003/fail/main.yaml",
-            51,
-            24,
-            "\"${var.outbound_type}\"",
         ),
         (
-            "fixtures/terraform-yaml/AKS004/fail",
+            "fixtures/AKS004/fail/terraform-yaml",
             "azurerm_subnet.nodes",
             &["address_prefixes"],
-            "fixtures/terraform-yaml/AKS004/fail/main.yaml",
-            50,
-            11,
-            "\"${cidrsubnet(var.vnet_cidr, 8, 1)}\"",
         ),
     ];
+
+    /// (file, line, column, text) of the one finding `<dir>.expect` lists.
+    fn expected_at(dir: &str) -> (String, usize, usize, String) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("{dir}.expect"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{dir}.expect: {e}"));
+        let line = text
+            .lines()
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .unwrap_or_else(|| panic!("{dir}.expect lists nothing"));
+        let mut words = line.splitn(3, ' ');
+        let (_code, location, quoted) = (words.next(), words.next(), words.next());
+        let location = location.unwrap_or_else(|| panic!("{dir}.expect: `{line}`"));
+        let mut parts = location.rsplitn(3, ':');
+        let number = |n: Option<&str>| -> usize {
+            n.and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{dir}.expect: `{line}`"))
+        };
+        let column = number(parts.next());
+        let line_no = number(parts.next());
+        let file = parts.next().unwrap_or_default();
+        let parent = Path::new(dir)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let quoted = quoted.unwrap_or_else(|| panic!("{dir}.expect: no text in `{line}`"));
+        let text: String = serde_json::from_str(quoted.trim())
+            .unwrap_or_else(|e| panic!("{dir}.expect: `{line}`: {e}"));
+        (
+            parent.join(file).display().to_string(),
+            line_no,
+            column,
+            text,
+        )
+    }
 
     #[test]
     fn every_fixture_evaluates_cleanly() {
         for family in ["terraform-hcl", "terraform-json", "terraform-yaml"] {
             for rule in ["AKS001", "AKS002", "AKS003", "AKS004"] {
                 for case in ["fail", "pass"] {
-                    let rel = format!("fixtures/{family}/{rule}/{case}");
+                    let rel = format!("fixtures/{rule}/{case}/{family}");
                     let (ev, _) = eval_dir(&rel);
                     assert!(ev.diagnostics.is_empty(), "{rel}: {:?}", ev.diagnostics);
                     assert!(
@@ -983,8 +962,9 @@ mod fixtures {
     }
 
     #[test]
-    fn failing_fixtures_put_the_primary_value_where_the_readme_says() {
-        for (rel, address, path, file, line, column, text) in PRIMARY {
+    fn failing_fixtures_put_the_primary_value_where_the_expectation_says() {
+        for (rel, address, path) in PRIMARY {
+            let (file, line, column, text) = expected_at(rel);
             let (ev, sources) = eval_dir(rel);
             let r = res(&ev, address);
             let node = at(r, path);
@@ -997,7 +977,7 @@ mod fixtures {
                     lc.column,
                     sources.get(node.span.file).slice(node.span)
                 ),
-                (*file, *line, *column, *text),
+                (file.as_str(), line, column, text.as_str()),
                 "{rel}"
             );
         }
@@ -1006,7 +986,7 @@ mod fixtures {
     #[test]
     fn module_fixture_links_the_pool_to_the_module_subnet() {
         for case in ["fail", "pass"] {
-            let (ev, _) = eval_dir(&format!("fixtures/terraform-hcl/AKS001/{case}"));
+            let (ev, _) = eval_dir(&format!("fixtures/AKS001/{case}/terraform-hcl"));
             let aks = res(&ev, "azurerm_kubernetes_cluster.aks");
             assert!(aks.refs.contains(&(
                 "default_node_pool.vnet_subnet_id".into(),
@@ -1473,7 +1453,7 @@ mod robustness {
     #[test]
     fn truncated_fixtures_never_panic() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/terraform-hcl/AKS002/fail/main.tf");
+            .join("fixtures/AKS002/fail/terraform-hcl/main.tf");
         let text = std::fs::read_to_string(dir).expect("fixture");
         let mut cut = 0;
         while cut < text.len() {
