@@ -25,7 +25,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
             .merge(nonempty_string(r.prop("currentKubernetesVersion"))),
         node_resource_group: nonempty_string(r.prop("nodeResourceGroup")),
         network,
-        api_server: api_server_access(api),
+        api_server: api_server_access(api, r.prop("apiServerAuthorizedIPRanges")),
         addons: addons(r.prop("addonProfiles")),
         windows_profile: r.prop("windowsProfile").is_some_and(|w| !w.is_null()),
         pools: Vec::new(),
@@ -44,7 +44,9 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
     }
 }
 
-fn api_server_access(api: Option<&Node>) -> ApiServerAccess {
+/// `legacy` is the 2019 API's `properties.apiServerAuthorizedIPRanges`, written
+/// before `apiServerAccessProfile` existed: the same ranges.
+fn api_server_access(api: Option<&Node>, legacy: Option<&Node>) -> ApiServerAccess {
     // A profile that cannot be evaluated leaves every part of it unknown, not absent.
     if let Some(a) = api.filter(|a| a.is_unknown()) {
         return ApiServerAccess {
@@ -59,7 +61,10 @@ fn api_server_access(api: Option<&Node>) -> ApiServerAccess {
         private_cluster: boolean(get("enablePrivateCluster")),
         vnet_integration: boolean(get("enableVnetIntegration")),
         subnet_id: resource_id(get("subnetId")),
-        authorized_ip_ranges: list(get("authorizedIPRanges"), string),
+        authorized_ip_ranges: list(
+            get("authorizedIPRanges").filter(|n| !n.is_null()).or(legacy),
+            string,
+        ),
     }
 }
 
