@@ -113,9 +113,10 @@ impl Rule for NodeSubnetDelegated {
 /// uses as its node subnet and whose every delegation is that one is fine.
 fn pod_subnet_delegated_by_aks(subnet: &Subnet, pools: &[PoolUse]) -> bool {
     pools.iter().all(|(_, _, role)| *role == "pod")
-        && subnet.delegations.iter().all(|d| {
-            matches!(d, Field::Known(s, _) if s.eq_ignore_ascii_case(AKS_DELEGATION))
-        })
+        && subnet
+            .delegations
+            .iter()
+            .all(|d| matches!(d, Field::Known(s, _) if s.eq_ignore_ascii_case(AKS_DELEGATION)))
 }
 
 /// The service AKS delegates pod subnets and API server subnets to.
@@ -186,7 +187,9 @@ mod tests {
             r#""name":"user","count":1,"vnetSubnetID""#,
             r#""name":"user","count":1,"podSubnetID""#,
         );
-        assert!(check(&NodeSubnetDelegated, &[&subnet(AKS), &c]).1.is_empty());
+        assert!(check(&NodeSubnetDelegated, &[&subnet(AKS), &c])
+            .1
+            .is_empty());
     }
 
     #[test]

@@ -62,7 +62,9 @@ fn api_server_access(api: Option<&Node>, legacy: Option<&Node>) -> ApiServerAcce
         vnet_integration: boolean(get("enableVnetIntegration")),
         subnet_id: resource_id(get("subnetId")),
         authorized_ip_ranges: list(
-            get("authorizedIPRanges").filter(|n| !n.is_null()).or(legacy),
+            get("authorizedIPRanges")
+                .filter(|n| !n.is_null())
+                .or(legacy),
             string,
         ),
     }
