@@ -10,6 +10,7 @@ mod cidr_host_bits_set;
 mod cni_subnet_too_small;
 pub mod declarative;
 mod dns_service_ip_invalid;
+mod invalid_network_value;
 mod kubenet_node_limit;
 mod kubenet_subnet_or_route_table_shared;
 mod max_pods_out_of_range;
@@ -55,6 +56,7 @@ pub use authorized_ranges_invalid::AuthorizedRangesInvalid;
 pub use cidr_host_bits_set::CidrHostBitsSet;
 pub use cni_subnet_too_small::CniSubnetTooSmall;
 pub use dns_service_ip_invalid::DnsServiceIpInvalid;
+pub use invalid_network_value::InvalidNetworkValue;
 pub use kubenet_node_limit::KubenetNodeLimit;
 pub use kubenet_subnet_or_route_table_shared::KubenetSubnetOrRouteTableShared;
 pub use max_pods_out_of_range::MaxPodsOutOfRange;
@@ -248,6 +250,7 @@ pub fn builtin() -> Vec<&'static dyn Rule> {
         &WindowsPoolUnsupportedNetwork,
         &VirtualNodesRequireAzureCni,
         &MaxPodsOutOfRange,
+        &InvalidNetworkValue,
         &PodSubnetMisconfigured,
         &NodeSubnetDelegated,
         &PoolsSpanVnets,

@@ -775,7 +775,9 @@ mod tests {
 
     #[test]
     fn merge_keys_are_applied() {
-        let n = parse_one("base: &b\n  plugin: azure\n  policy: calico\nc:\n  <<: *b\n  policy: cilium\n");
+        let n = parse_one(
+            "base: &b\n  plugin: azure\n  policy: calico\nc:\n  <<: *b\n  policy: cilium\n",
+        );
         let c = n.get("c").expect("c");
         assert_eq!(c.get("plugin").and_then(Node::as_str), Some("azure"));
         assert_eq!(c.get("policy").and_then(Node::as_str), Some("cilium"));
