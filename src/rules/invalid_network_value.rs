@@ -35,7 +35,9 @@ declare_rule! {
     /// ## How to fix
     /// Write one of the accepted values; the API reference of
     /// `Microsoft.ContainerService/managedClusters` lists them
-    /// (learn.microsoft.com/azure/templates/microsoft.containerservice/managedclusters).
+    /// (learn.microsoft.com/azure/templates/microsoft.containerservice/managedclusters),
+    /// and the facts behind the choice are F-001 (network modes), F-014 and
+    /// F-016 (data planes and policy engines).
     ///
     /// ## Example
     /// ```json
