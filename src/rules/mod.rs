@@ -20,6 +20,7 @@ mod node_resource_group;
 mod node_subnet_delegated;
 mod node_subnet_too_small;
 mod node_subnet_without_nsg;
+mod npm_scale_exceeded;
 mod nsg_blocks_intra_cluster;
 mod nsg_blocks_required_egress;
 mod nsg_common;
@@ -65,6 +66,7 @@ pub use network_policy_incompatible::NetworkPolicyIncompatible;
 pub use node_subnet_delegated::NodeSubnetDelegated;
 pub use node_subnet_too_small::NodeSubnetTooSmall;
 pub use node_subnet_without_nsg::NodeSubnetWithoutNsg;
+pub use npm_scale_exceeded::NpmScaleExceeded;
 pub use nsg_blocks_intra_cluster::NsgBlocksIntraCluster;
 pub use nsg_blocks_required_egress::NsgBlocksRequiredEgress;
 pub use nsg_exposes_management_ports::NsgExposesManagementPorts;
@@ -251,6 +253,7 @@ pub fn builtin() -> Vec<&'static dyn Rule> {
         &VirtualNodesRequireAzureCni,
         &MaxPodsOutOfRange,
         &InvalidNetworkValue,
+        &NpmScaleExceeded,
         &PodSubnetMisconfigured,
         &NodeSubnetDelegated,
         &PoolsSpanVnets,
