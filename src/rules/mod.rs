@@ -12,6 +12,7 @@ pub mod declarative;
 mod dns_service_ip_invalid;
 mod invalid_network_value;
 mod kubenet_node_limit;
+mod kubenet_route_table_mismatch;
 mod kubenet_subnet_or_route_table_shared;
 mod max_pods_out_of_range;
 mod nat_gateway_outbound_mismatch;
@@ -59,6 +60,7 @@ pub use cni_subnet_too_small::CniSubnetTooSmall;
 pub use dns_service_ip_invalid::DnsServiceIpInvalid;
 pub use invalid_network_value::InvalidNetworkValue;
 pub use kubenet_node_limit::KubenetNodeLimit;
+pub use kubenet_route_table_mismatch::KubenetRouteTableMismatch;
 pub use kubenet_subnet_or_route_table_shared::KubenetSubnetOrRouteTableShared;
 pub use max_pods_out_of_range::MaxPodsOutOfRange;
 pub use nat_gateway_outbound_mismatch::NatGatewayOutboundMismatch;
@@ -258,6 +260,7 @@ pub fn builtin() -> Vec<&'static dyn Rule> {
         &NodeSubnetDelegated,
         &PoolsSpanVnets,
         &KubenetSubnetOrRouteTableShared,
+        &KubenetRouteTableMismatch,
         &ApiServerSubnetInvalid,
         &UdrOutboundWithoutDefaultRoute,
         &NatGatewayOutboundMismatch,
