@@ -23,6 +23,7 @@ mod node_subnet_too_small;
 mod node_subnet_without_nsg;
 mod npm_scale_exceeded;
 mod nsg_blocks_intra_cluster;
+mod nsg_blocks_load_balancer_probes;
 mod nsg_blocks_required_egress;
 mod nsg_common;
 mod nsg_exposes_management_ports;
@@ -70,6 +71,7 @@ pub use node_subnet_too_small::NodeSubnetTooSmall;
 pub use node_subnet_without_nsg::NodeSubnetWithoutNsg;
 pub use npm_scale_exceeded::NpmScaleExceeded;
 pub use nsg_blocks_intra_cluster::NsgBlocksIntraCluster;
+pub use nsg_blocks_load_balancer_probes::NsgBlocksLoadBalancerProbes;
 pub use nsg_blocks_required_egress::NsgBlocksRequiredEgress;
 pub use nsg_exposes_management_ports::NsgExposesManagementPorts;
 pub use pod_cidr_overlap::PodCidrOverlap;
@@ -267,6 +269,7 @@ pub fn builtin() -> Vec<&'static dyn Rule> {
         &SnatPortBudget,
         &NsgBlocksIntraCluster,
         &NsgBlocksRequiredEgress,
+        &NsgBlocksLoadBalancerProbes,
         &NsgExposesManagementPorts,
         &AksManagedNsgModified,
         &ApiServerUnrestricted,
