@@ -115,9 +115,9 @@ fn stdin_json_report_has_the_documented_shape() {
     assert_eq!(v["summary"]["files"], 1);
     assert_eq!(v["summary"]["errors"], 1);
     // AKS205 (kubenet retirement), AKS601 (public API server) and AKS701 (no
-    // network policy engine) warn too; AKS703 notes the public API server.
+    // network policy engine) warn too; AKS703 leaves the public API server to AKS601.
     assert_eq!(v["summary"]["warnings"], 3);
-    assert_eq!(v["summary"]["infos"], 1);
+    assert_eq!(v["summary"]["infos"], 0);
 }
 
 #[test]
@@ -158,14 +158,7 @@ fn parse_errors_are_diagnostics_and_other_files_are_still_checked() {
         .collect();
     assert_eq!(
         codes,
-        vec![
-            "parse-error",
-            "AKS601",
-            "AKS701",
-            "AKS703",
-            "AKS205",
-            "AKS002"
-        ]
+        vec!["parse-error", "AKS601", "AKS701", "AKS205", "AKS002"]
     );
     assert_eq!(v["diagnostics"][0]["line"], 3);
 }
@@ -225,7 +218,7 @@ fn a_template_named_alone_gets_its_parameter_file() {
                 73
             ),
             // The cluster's public API server has no authorized ranges; the
-            // cluster has no network policy engine (AKS701) and is not private (AKS703).
+            // cluster has no network policy engine (AKS701). AKS703 stays quiet: AKS601 says it.
             (
                 "AKS601".to_string(),
                 "fixtures/AKS004/fail/param-pairing/azuredeploy.json".to_string(),
@@ -233,11 +226,6 @@ fn a_template_named_alone_gets_its_parameter_file() {
             ),
             (
                 "AKS701".to_string(),
-                "fixtures/AKS004/fail/param-pairing/azuredeploy.json".to_string(),
-                82
-            ),
-            (
-                "AKS703".to_string(),
                 "fixtures/AKS004/fail/param-pairing/azuredeploy.json".to_string(),
                 82
             )
@@ -274,7 +262,7 @@ fn inputs_in_several_files_link_by_resource_id() {
         codes_and_lines(&o),
         vec![
             // The cluster's public API server has no authorized ranges; the
-            // cluster has no network policy engine (AKS701) and is not private (AKS703).
+            // cluster has no network policy engine (AKS701). AKS703 stays quiet: AKS601 says it.
             (
                 "AKS601".to_string(),
                 "fixtures/AKS001/fail/az-cli-yaml/az-aks-show.yaml".to_string(),
@@ -282,11 +270,6 @@ fn inputs_in_several_files_link_by_resource_id() {
             ),
             (
                 "AKS701".to_string(),
-                "fixtures/AKS001/fail/az-cli-yaml/az-aks-show.yaml".to_string(),
-                100
-            ),
-            (
-                "AKS703".to_string(),
                 "fixtures/AKS001/fail/az-cli-yaml/az-aks-show.yaml".to_string(),
                 100
             ),
@@ -314,7 +297,6 @@ fn yaml_on_stdin_is_read() {
         vec![
             ("AKS601".to_string(), "-".to_string(), 2),
             ("AKS701".to_string(), "-".to_string(), 2),
-            ("AKS703".to_string(), "-".to_string(), 2),
             ("AKS205".to_string(), "-".to_string(), 6),
             ("AKS002".to_string(), "-".to_string(), 10)
         ]
@@ -405,11 +387,8 @@ fn ids_built_by_a_template_meet_ids_written_out_literally() {
         .collect();
     // The subnet of the template (no NSG, line 15) hosts the pool of the az output.
     // AKS601: the cluster of the az output has a public API server without authorized ranges
-    // (AKS703 notes it is not private); AKS701: it has no network policy engine.
-    assert_eq!(
-        found,
-        vec![("AKS601", 3), ("AKS701", 3), ("AKS703", 3), ("AKS001", 15)]
-    );
+    // (AKS703 stays quiet: one fact, one finding); AKS701: it has no network policy engine.
+    assert_eq!(found, vec![("AKS601", 3), ("AKS701", 3), ("AKS001", 15)]);
 }
 
 #[test]

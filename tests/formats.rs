@@ -237,10 +237,10 @@ fn junit_is_read_back_by_quick_junit() {
     let o = akslint(&["check", FIXTURES[0], FIXTURES[1], "--format", "junit"]);
     let report = quick_junit::Report::deserialize_from_str(&stdout(&o)).expect("valid JUnit XML");
     // Run together, the two fixtures share a subscription and only the AKS001
-    // finding, AKS601's warning about the shared cluster's public API server and
-    // AKS703's note about the same server remain.
+    // finding and AKS601's warning about the shared cluster's public API server
+    // remain.
     assert_eq!(report.test_suites.len(), 2);
-    assert_eq!(report.failures, 3);
+    assert_eq!(report.failures, 2);
     assert!(report.test_suites.iter().all(|s| !s.test_cases.is_empty()));
 }
 
@@ -273,8 +273,8 @@ fn output_writes_the_report_and_prints_the_summary() {
         assert_eq!(o.status.code(), Some(1), "{format}");
         assert_eq!(
             stable(&stdout(&o)),
-            // AKS601 warns about the cluster's public API server, AKS703 notes it.
-            "1 error, 1 warning, 1 info in 1 file (3 resources)",
+            // AKS601 warns about the cluster's public API server.
+            "1 error, 1 warning, 0 infos in 1 file (3 resources)",
             "{format}"
         );
         let written = std::fs::read_to_string(&file).expect("the report was written");

@@ -33,8 +33,11 @@ fn failing_fixtures_trigger_only_their_own_rule() {
     for (rule, path) in failing {
         let o = common::akslint(&["check", &path, "--format", "json"]);
         assert_eq!(common::codes(&o), vec![rule], "{path}");
-        // Warnings and infos do not fail the run under the default `--fail-on error`.
-        assert_eq!(o.status.code(), Some(0), "{path}");
+        // Warnings and infos do not fail the run under the default `--fail-on error`;
+        // errors (AKS704) do.
+        let errors = common::json(&o)["summary"]["errors"].as_u64();
+        let want = if errors > Some(0) { 1 } else { 0 };
+        assert_eq!(o.status.code(), Some(want), "{path}");
     }
 }
 
@@ -147,12 +150,16 @@ fn network_policy_defaults_and_exemptions() {
 #[test]
 fn private_cluster_defaults_to_public_and_unknown_stays_silent() {
     let case = |api: &str| findings_on_stdin("AKS703", &cluster("", api, ""));
+    let ranges = r#""authorizedIPRanges": ["203.0.113.0/24"]"#;
     // Left out: a public API server, reported at the cluster's name.
-    assert_eq!(case(""), vec![("AKS703".to_string(), 9)]);
+    assert_eq!(case(ranges), vec![("AKS703".to_string(), 9)]);
     assert_eq!(
-        case(r#""enablePrivateCluster": false"#),
+        case(&format!(r#""enablePrivateCluster": false, {ranges}"#)),
         vec![("AKS703".to_string(), 13)]
     );
+    // Without ranges (or with 0.0.0.0/0) AKS601 says it: one fact, one finding.
+    assert!(case("").is_empty());
+    assert!(case(r#""authorizedIPRanges": ["0.0.0.0/0"]"#).is_empty());
     assert!(case(r#""enablePrivateCluster": true"#).is_empty());
     assert!(case(r#""enablePrivateCluster": "[parameters('policy')]""#).is_empty());
 }

@@ -125,6 +125,8 @@ fn every_plan_fixture_is_read() {
     assert!(plans.len() >= 8, "{plans:?}");
     for path in plans {
         let c = read_plan(&path);
-        assert!(c.read >= 3, "{path}: read {}", c.read);
+        // Every plan has at least the cluster and its resource group (AKS003's
+        // failing case has nothing else: AKS makes the VNet).
+        assert!(c.read >= 2, "{path}: read {}", c.read);
     }
 }

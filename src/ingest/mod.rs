@@ -130,10 +130,75 @@ pub fn ingest_document(b: &mut InventoryBuilder, root: &Node, kind: DocumentKind
     };
     let mut n = 0;
     for item in items.into_iter().filter(|i| azure::looks_like_resource(i)) {
-        azure::ingest(b, &azure::Resource::from_node(item, None, None));
-        n += 1;
+        let r = azure::Resource::from_node(item, None, None);
+        azure::ingest(b, &r);
+        n += 1 + ingest_children(b, &r, 0);
     }
     n
+}
+
+/// How deep exported child resources are followed (Azure nests at most a few levels).
+const MAX_CHILD_DEPTH: usize = 8;
+
+/// Child resources that an export nests in its parent's `resources` array (the
+/// shape PSRule's exporter and some portal exports write: subnets under their
+/// VNet, agent pools under their cluster). Each child's own id decides its
+/// type when it has one — exporters label extension resources such as
+/// diagnostic settings with the parent's type; otherwise a relative type
+/// (`subnets`) extends the parent's and the id is built from the parent's.
+fn ingest_children(b: &mut InventoryBuilder, parent: &azure::Resource<'_>, depth: usize) -> usize {
+    let Some(children) = parent.node.get("resources").and_then(Node::as_array) else {
+        return 0;
+    };
+    if depth >= MAX_CHILD_DEPTH {
+        return 0;
+    }
+    let mut n = 0;
+    for child in children {
+        let Some(r) = child_resource(parent, child) else {
+            continue;
+        };
+        azure::ingest(b, &r);
+        n += 1 + ingest_children(b, &r, depth + 1);
+    }
+    n
+}
+
+fn child_resource<'a>(
+    parent: &azure::Resource<'_>,
+    child: &'a Node,
+) -> Option<azure::Resource<'a>> {
+    let own_id = ["id", "resourceId"].iter().find_map(|k| {
+        child
+            .get(k)
+            .and_then(Node::as_str)
+            .and_then(ResourceId::parse)
+    });
+    if let Some(id) = own_id {
+        let ty = id.resource_type();
+        return Some(azure::Resource::from_node(child, Some(&ty), Some(id)));
+    }
+    let declared = ["type", "resourceType"]
+        .iter()
+        .find_map(|k| child.get(k).and_then(Node::as_str))?;
+    let name = child.get("name").and_then(Node::as_str)?;
+    // A relative type (`subnets`) or the full one (`Microsoft.Network/virtualNetworks/subnets`).
+    let prefix = format!("{}/", parent.resource_type);
+    let (full, segment) = if declared.contains('/') {
+        let segment = declared.get(prefix.len()..).filter(|_| {
+            declared.len() > prefix.len() && declared[..prefix.len()].eq_ignore_ascii_case(&prefix)
+        })?;
+        (declared.to_string(), segment.to_string())
+    } else {
+        (format!("{prefix}{declared}"), declared.to_string())
+    };
+    if segment.contains('/') {
+        return None;
+    }
+    // `vnet/snet` as ARM writes a child's name: the last segment is the child's own.
+    let own_name = name.rsplit('/').next().unwrap_or(name);
+    let id = parent.id.as_ref().and_then(|p| p.child(&segment, own_name));
+    Some(azure::Resource::from_node(child, Some(&full), id))
 }
 
 /// Adds the resources an evaluated ARM template deploys.

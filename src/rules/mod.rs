@@ -44,19 +44,21 @@ pub use capacity::{
     CniSubnetTooSmall, KubenetNodeLimit, NodeSubnetTooSmall, PodCidrTooSmall, VnetIpLimit,
 };
 pub use compat::{
-    MaxPodsOutOfRange, NetworkPolicyIncompatible, PodSubnetMisconfigured, PoolNameInvalid,
-    VirtualNodesRequireAzureCni, WindowsPoolOnKubenet, WindowsPoolUnsupportedNetwork,
+    InvalidNetworkValue, MaxPodsOutOfRange, NetworkPolicyIncompatible, NpmScaleExceeded,
+    PodSubnetMisconfigured, PoolNameInvalid, VirtualNodesRequireAzureCni, WindowsPoolOnKubenet,
+    WindowsPoolUnsupportedNetwork,
 };
 pub use egress::{
     NatGatewayOutboundMismatch, SnatPortBudget, UdrOnManagedVnet, UdrOutboundWithoutDefaultRoute,
 };
 pub use exposure::{ApiServerUnrestricted, AuthorizedRangesInvalid};
 pub use nsg::{
-    AksManagedNsgModified, NodeSubnetWithoutNsg, NsgBlocksIntraCluster, NsgBlocksRequiredEgress,
-    NsgExposesManagementPorts,
+    AksManagedNsgModified, NodeSubnetWithoutNsg, NsgBlocksIntraCluster,
+    NsgBlocksLoadBalancerProbes, NsgBlocksRequiredEgress, NsgExposesManagementPorts,
 };
 pub use placement::{
-    ApiServerSubnetInvalid, KubenetSubnetOrRouteTableShared, NodeSubnetDelegated, PoolsSpanVnets,
+    ApiServerSubnetInvalid, KubenetRouteTableMismatch, KubenetSubnetOrRouteTableShared,
+    NodeSubnetDelegated, PoolsSpanVnets,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,16 +225,20 @@ pub fn builtin() -> Vec<&'static dyn Rule> {
         &WindowsPoolUnsupportedNetwork,
         &VirtualNodesRequireAzureCni,
         &MaxPodsOutOfRange,
+        &InvalidNetworkValue,
+        &NpmScaleExceeded,
         &PodSubnetMisconfigured,
         &NodeSubnetDelegated,
         &PoolsSpanVnets,
         &KubenetSubnetOrRouteTableShared,
+        &KubenetRouteTableMismatch,
         &ApiServerSubnetInvalid,
         &UdrOutboundWithoutDefaultRoute,
         &NatGatewayOutboundMismatch,
         &SnatPortBudget,
         &NsgBlocksIntraCluster,
         &NsgBlocksRequiredEgress,
+        &NsgBlocksLoadBalancerProbes,
         &NsgExposesManagementPorts,
         &AksManagedNsgModified,
         &ApiServerUnrestricted,

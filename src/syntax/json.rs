@@ -102,9 +102,105 @@ pub(super) fn parse_number(text: &str) -> Number {
     }
 }
 
+/// A key written twice in one JSON object: `first` lost, `second` is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateKey {
+    pub key: String,
+    pub first: Span,
+    pub second: Span,
+}
+
+/// Objects up to this size are searched pairwise; larger ones through a set.
+const PAIRWISE: usize = 16;
+
+/// Resolves keys written twice in one object as Azure does — the last value
+/// wins (ARM reads templates with Json.NET, whose default for duplicate
+/// properties is `Replace`) — and returns each collision so it can be reported
+/// at the second key. Keys compare exactly (JSON is case-sensitive).
+pub fn resolve_duplicate_keys(node: &mut Node) -> Vec<DuplicateKey> {
+    let mut found = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &mut n.kind {
+            NodeKind::Object(entries) => {
+                if has_duplicates(entries) {
+                    keep_last(entries, &mut found);
+                }
+                stack.extend(entries.iter_mut().map(|e| &mut e.value));
+            }
+            NodeKind::Array(items) => stack.extend(items.iter_mut()),
+            _ => {}
+        }
+    }
+    found.sort_by_key(|d| (d.second.start, d.second.end));
+    found
+}
+
+fn has_duplicates(entries: &[Entry]) -> bool {
+    if entries.len() <= PAIRWISE {
+        return entries
+            .iter()
+            .enumerate()
+            .any(|(i, a)| entries[i + 1..].iter().any(|b| a.key == b.key));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    !entries.iter().all(|e| seen.insert(e.key.as_str()))
+}
+
+/// Drops every entry whose key appears again later in the object.
+fn keep_last(entries: &mut Vec<Entry>, found: &mut Vec<DuplicateKey>) {
+    let mut last: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        last.insert(e.key.clone(), i);
+    }
+    let mut previous: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
+    for e in entries.iter() {
+        if let Some(first) = previous.insert(e.key.clone(), e.key_span) {
+            found.push(DuplicateKey {
+                key: e.key.clone(),
+                first,
+                second: e.key_span,
+            });
+        }
+    }
+    let mut i = 0;
+    entries.retain(|e| {
+        let keep = last.get(&e.key) == Some(&i);
+        i += 1;
+        keep
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn duplicate_keys_resolve_to_the_last_value() {
+        let text = r#"{"a": 1, "b": {"c": 1, "c": 2, "C": 3}, "a": [{"d": 1, "d": 2, "d": 3}]}"#;
+        let mut node = parse(FileId(0), text).unwrap();
+        let dups = resolve_duplicate_keys(&mut node);
+        let at = |s: Span| &text[s.start as usize..s.end as usize];
+        let got: Vec<(&str, &str, &str)> = dups
+            .iter()
+            .map(|d| (d.key.as_str(), at(d.first), at(d.second)))
+            .collect();
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(dups[0].key, "c");
+        assert!(dups[0].first.start < dups[0].second.start);
+        let b = node.get("b").unwrap();
+        // Exact keys only: "C" is a different key.
+        assert_eq!(b.as_object().map(<[Entry]>::len), Some(2));
+        assert_eq!(b.get("c").and_then(Node::as_i64), Some(2));
+        let a = node.get("a").unwrap().as_array().unwrap();
+        assert_eq!(a[0].get("d").and_then(Node::as_i64), Some(3));
+        // Large objects take the hashed path.
+        let many: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        let text = format!("{{{}, \"k7\": 99}}", many.join(", "));
+        let mut node = parse(FileId(0), &text).unwrap();
+        assert_eq!(resolve_duplicate_keys(&mut node).len(), 1);
+        assert_eq!(node.get("k7").and_then(Node::as_i64), Some(99));
+    }
 
     #[test]
     fn keeps_spans_and_tolerates_comments_and_trailing_commas() {

@@ -238,8 +238,13 @@ impl Converter<'_> {
     ) -> Result<Vec<Entry>, SyntaxError> {
         let mut seen = HashSet::new();
         let mut entries = Vec::new();
+        let mut merged = Vec::new();
         for (key, value) in map {
             let (entry, is_string) = self.entry(key, value)?;
+            if is_merge_key(key) {
+                merged.push(entry);
+                continue;
+            }
             if !seen.insert((is_string, entry.key.clone())) {
                 return Err(SyntaxError {
                     message: "duplicated key in mapping".into(),
@@ -247,6 +252,9 @@ impl Converter<'_> {
                 });
             }
             entries.push(entry);
+        }
+        for merge in merged {
+            apply_merge(&mut entries, &mut seen, merge)?;
         }
         Ok(entries)
     }
@@ -361,6 +369,47 @@ impl Converter<'_> {
 }
 
 /// The raw text of a scalar node, looking through a tag.
+/// A plain `<<` key: YAML's merge key (Kubernetes manifests and
+/// Terraform-shaped YAML use it to share blocks through anchors). saphyr
+/// implements YAML 1.2, which leaves merge keys out, so they are applied here.
+fn is_merge_key(key: &MarkedYaml<'_>) -> bool {
+    matches!(&key.data, YamlData::Representation(raw, ScalarStyle::Plain, None) if raw == "<<")
+}
+
+/// Adds the entries of `<<: *a` or `<<: [*a, *b]` whose keys the mapping does
+/// not write itself; with several sources the first one wins. Merged entries
+/// keep their spans: they point at the anchor, which is what a person edits.
+fn apply_merge(
+    entries: &mut Vec<Entry>,
+    seen: &mut HashSet<(bool, String)>,
+    merge: Entry,
+) -> Result<(), SyntaxError> {
+    let not_mapping = || SyntaxError {
+        message: "a merge key `<<` takes a mapping or a list of mappings".into(),
+        span: merge.value.span,
+    };
+    let sources = match merge.value.kind {
+        NodeKind::Object(from) => vec![from],
+        NodeKind::Array(items) => items
+            .into_iter()
+            .map(|i| match i.kind {
+                NodeKind::Object(from) => Ok(from),
+                _ => Err(not_mapping()),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        _ => return Err(not_mapping()),
+    };
+    for from in sources {
+        for e in from {
+            // Keys of merged mappings were resolved when they were read; text keys are strings.
+            if seen.insert((true, e.key.clone())) {
+                entries.push(e);
+            }
+        }
+    }
+    Ok(())
+}
+
 fn raw_scalar<'a>(y: &'a MarkedYaml<'_>) -> Option<&'a str> {
     match &y.data {
         YamlData::Representation(raw, _, _) => Some(raw),
@@ -722,6 +771,24 @@ mod tests {
             text.push_str(&entry(i));
         }
         text
+    }
+
+    #[test]
+    fn merge_keys_are_applied() {
+        let n = parse_one(
+            "base: &b\n  plugin: azure\n  policy: calico\nc:\n  <<: *b\n  policy: cilium\n",
+        );
+        let c = n.get("c").expect("c");
+        assert_eq!(c.get("plugin").and_then(Node::as_str), Some("azure"));
+        assert_eq!(c.get("policy").and_then(Node::as_str), Some("cilium"));
+        // Several sources: the first one wins; a quoted "<<" is an ordinary key.
+        let n = parse_one("a: &a {x: 1}\nb: &b {x: 2, y: 3}\nc:\n  <<: [*a, *b]\nd: {\"<<\": 1}\n");
+        let c = n.get("c").expect("c");
+        assert_eq!(c.get("x").and_then(Node::as_i64), Some(1));
+        assert_eq!(c.get("y").and_then(Node::as_i64), Some(3));
+        assert!(n.get("d").and_then(|d| d.get("<<")).is_some());
+        let err = parse(FileId(0), "c:\n  <<: 3\n").expect_err("a scalar cannot be merged");
+        assert!(err.message.contains("merge key"), "{}", err.message);
     }
 
     #[test]

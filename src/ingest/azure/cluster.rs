@@ -27,7 +27,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
         sku_name: nonempty_string(r.node.get("sku").and_then(|s| s.get("name"))),
         sku_tier: nonempty_string(r.node.get("sku").and_then(|s| s.get("tier"))),
         network,
-        api_server: api_server_access(api),
+        api_server: api_server_access(api, r.prop("apiServerAuthorizedIPRanges")),
         addons: addons(r.prop("addonProfiles")),
         windows_profile: r.prop("windowsProfile").is_some_and(|w| !w.is_null()),
         pools: Vec::new(),
@@ -46,7 +46,9 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
     }
 }
 
-fn api_server_access(api: Option<&Node>) -> ApiServerAccess {
+/// `legacy` is the 2019 API's `properties.apiServerAuthorizedIPRanges`, written
+/// before `apiServerAccessProfile` existed: the same ranges.
+fn api_server_access(api: Option<&Node>, legacy: Option<&Node>) -> ApiServerAccess {
     // A profile that cannot be evaluated leaves every part of it unknown, not absent.
     if let Some(a) = api.filter(|a| a.is_unknown()) {
         return ApiServerAccess {
@@ -61,7 +63,12 @@ fn api_server_access(api: Option<&Node>) -> ApiServerAccess {
         private_cluster: boolean(get("enablePrivateCluster")),
         vnet_integration: boolean(get("enableVnetIntegration")),
         subnet_id: resource_id(get("subnetId")),
-        authorized_ip_ranges: list(get("authorizedIPRanges"), string),
+        authorized_ip_ranges: list(
+            get("authorizedIPRanges")
+                .filter(|n| !n.is_null())
+                .or(legacy),
+            string,
+        ),
     }
 }
 

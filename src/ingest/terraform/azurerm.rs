@@ -124,20 +124,41 @@ pub(super) fn cluster(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         other_decls: Vec::new(),
     };
     let ci = b.add_cluster(cluster);
-    let Some(node) = block(cx.v("default_node_pool")) else {
+    if let Some(node) = block(cx.v("default_node_pool")) {
+        let address = format!("{}.default_node_pool", r.address);
+        add_inline_pool(b, cx, node, "default_node_pool.", address, 0, (&id, ci));
         return;
-    };
-    let mut pool = pool_from(cx, node, "default_node_pool.", node.span);
-    pool.address = format!("{}.default_node_pool", r.address);
-    pool.id = match (&id, plain_name(&pool.name)) {
+    }
+    // azurerm before 2.0 wrote the pools as repeated `agent_pool_profile`
+    // blocks, the same shape as `default_node_pool`; the first is the system pool.
+    for (i, node) in blocks(cx.v("agent_pool_profile")).into_iter().enumerate() {
+        let address = format!("{}.agent_pool_profile[{i}]", r.address);
+        add_inline_pool(b, cx, node, "agent_pool_profile.", address, i, (&id, ci));
+    }
+}
+
+/// A pool written inside the cluster resource; the first one is the system pool.
+fn add_inline_pool(
+    b: &mut InventoryBuilder,
+    cx: &Cx<'_>,
+    node: &Node,
+    path: &str,
+    address: String,
+    index: usize,
+    (cluster_id, ci): (&Option<ResourceId>, usize),
+) {
+    let mut pool = pool_from(cx, node, path, node.span);
+    pool.address = address;
+    pool.id = match (cluster_id, plain_name(&pool.name)) {
         (Some(c), Some(n)) => c.child("agentPools", n),
         _ => None,
     };
-    pool.cluster_id = id;
+    pool.cluster_id = cluster_id.clone();
     pool.cluster = Some(ci);
-    pool.inline_index = Some(0);
-    // The default pool is the cluster's system pool.
-    pool.mode = Field::Default("System".into(), node.span);
+    pool.inline_index = Some(index);
+    if index == 0 {
+        pool.mode = Field::Default("System".into(), node.span);
+    }
     b.add_pool(pool);
 }
 
@@ -370,8 +391,20 @@ pub(super) fn subnet(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         decl: r.decl,
         name: string(cx.v("name")),
         address_prefixes: prefixes(cx.v("address_prefixes"), cx.v("address_prefix")),
-        nsg_id: loose(Field::Absent, cx.loose_nsg),
-        route_table_id: loose(Field::Absent, cx.loose_route_table),
+        // azurerm before 3.0 also took the NSG and route table as attributes of
+        // the subnet (deprecated in 2.x in favour of the association resources).
+        nsg_id: loose(
+            cx.id_field(
+                cx.v("network_security_group_id"),
+                "network_security_group_id",
+                NSG,
+            ),
+            cx.loose_nsg,
+        ),
+        route_table_id: loose(
+            cx.id_field(cx.v("route_table_id"), "route_table_id", ROUTE_TABLE),
+            cx.loose_route_table,
+        ),
         nat_gateway_id: loose(Field::Absent, cx.loose_nat_gateway),
         delegations: delegations(cx.v("delegation")),
         service_endpoints: list(cx.v("service_endpoints"), nonempty_string),

@@ -11,11 +11,14 @@ declare_rule! {
     ///   written or the default (F-002);
     /// * `azure`, `calico` or `none` with `networkDataplane: cilium` — AKS then
     ///   requires `cilium` (a warning when the policy is left out: the CLI fills in
-    ///   `cilium`, a raw template or Terraform may be refused);
+    ///   `cilium`; the API's default when `networkPolicy` is unset is `none`, which
+    ///   AKS refuses with the Cilium data plane, so a raw template or Terraform
+    ///   may be refused — Microsoft documents no server-side fill-in);
     /// * `cilium` without the Cilium data plane;
     /// * the Cilium data plane with a plugin other than Azure CNI;
-    /// * a warning for `azure` in a cluster with Windows pools: Azure NPM on
-    ///   Windows went out of support on 2026-09-30 (F-016, F-124).
+    /// * `azure` in a cluster with Windows pools: Azure NPM on Windows is
+    ///   unsupported since 2026-09-30 (F-017, F-124) — an error now that the
+    ///   date has passed.
     ///
     /// ## Why it matters
     /// The AKS resource provider refuses these combinations when the cluster is
@@ -23,12 +26,13 @@ declare_rule! {
     /// `NetworkPolicyCiliumRequiresCiliumDataplane`), and the policy engine of a
     /// running cluster is not something to change lightly: installing or removing
     /// one reimages every node pool (F-018). Windows nodes under Azure NPM no
-    /// longer get fixes.
+    /// longer get fixes or support, and new onboarding is refused.
     ///
     /// ## How to fix
     /// Pick the engine the data plane supports: `cilium` with the Cilium data
-    /// plane, `calico` or `azure` with the Azure data plane on Azure CNI, `calico`
-    /// with kubenet. Move Windows pools to Calico.
+    /// plane (Microsoft's recommendation), `calico` with the Azure data plane on
+    /// Azure CNI or with kubenet. Azure NPM (`azure`) is being retired (F-017):
+    /// move Windows pools to Calico, Linux-only clusters to Cilium.
     ///
     /// ## Example
     /// ```json
@@ -221,11 +225,10 @@ fn check_windows(inv: &Inventory, ci: usize, cluster: &Cluster, cx: &mut Context
     if windows.is_empty() {
         return;
     }
-    let d = cx.report_at(
-        Severity::Warning,
+    let d = cx.report(
         *span,
         format!(
-            "cluster `{}` uses Azure Network Policy Manager with {} Windows pool(s); Azure NPM on Windows went out of support on 2026-09-30",
+            "cluster `{}` uses Azure Network Policy Manager with {} Windows pool(s); Azure NPM on Windows is unsupported since 2026-09-30",
             name(cluster),
             windows.len()
         ),
@@ -316,10 +319,10 @@ mod tests {
     }
 
     #[test]
-    fn azure_npm_with_windows_warns() {
+    fn azure_npm_with_windows_is_an_error() {
         assert_eq!(
             run(r#"{"networkPlugin":"azure","networkPolicy":"azure"}"#, true),
-            [(Severity::Warning, "\"azure\"".to_string())]
+            [(Severity::Error, "\"azure\"".to_string())]
         );
         assert!(run(
             r#"{"networkPlugin":"azure","networkPolicy":"calico"}"#,

@@ -132,6 +132,8 @@ impl NumOp {
 pub enum Op {
     Exists(bool),
     Stated(bool),
+    /// Written in the input but not evaluable (`true`), or not so (`false`).
+    Unknown(bool),
     Equals(Lit),
     NotEquals(Lit),
     In(Vec<Lit>),
@@ -447,6 +449,7 @@ impl Leaf {
             (Op::Stated(want), got) => {
                 self.presence(got, *want, |s| matches!(s, State::Known | State::Unknown))
             }
+            (Op::Unknown(want), got) => self.presence(got, *want, |s| s == State::Unknown),
             (Op::Contains(lit), Got::Many(list, owner)) => self.membership(list, owner, lit),
             (_, Got::One(slot)) => {
                 let truth = self.test(&slot, operand);
@@ -577,6 +580,8 @@ impl Leaf {
         match &self.op {
             Op::Exists(want) => Truth::of(*want),
             Op::Stated(_) => Truth::Unknown,
+            // Only reached with a value in hand: it is known.
+            Op::Unknown(want) => Truth::of(!*want),
             Op::Equals(lit) => Truth::of(self.equal(v, lit)),
             Op::NotEquals(lit) => Truth::of(!self.equal(v, lit)),
             Op::In(lits) => Truth::of(lits.iter().any(|l| self.equal(v, l))),
@@ -661,11 +666,11 @@ impl Leaf {
         };
         // (what the leaf expects, what its negation expects)
         let (yes, no) = match &self.op {
-            Op::Exists(b) | Op::Stated(b) => {
-                let what = if matches!(self.op, Op::Exists(_)) {
-                    "to be set"
-                } else {
-                    "to be written in the input"
+            Op::Exists(b) | Op::Stated(b) | Op::Unknown(b) => {
+                let what = match self.op {
+                    Op::Exists(_) => "to be set",
+                    Op::Stated(_) => "to be written in the input",
+                    _ => "to be unknown (written, but not evaluable)",
                 };
                 let (y, n) = (what.to_string(), format!("not {what}"));
                 if *b {

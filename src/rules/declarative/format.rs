@@ -109,6 +109,7 @@ const CHECK_KEYS: &[&str] = &[
 const OPERATORS: &[&str] = &[
     "exists",
     "stated",
+    "unknown",
     "equals",
     "notEquals",
     "in",
@@ -876,6 +877,7 @@ impl Reader<'_> {
         Ok(match key {
             "exists" => Op::Exists(boolean(v, "`exists`")?),
             "stated" => Op::Stated(boolean(v, "`stated`")?),
+            "unknown" => Op::Unknown(boolean(v, "`unknown`")?),
             "equals" => Op::Equals(self.lit(v, ty.scalar, key, path)?),
             "notEquals" => Op::NotEquals(self.lit(v, ty.scalar, key, path)?),
             "in" => Op::In(self.lits(v, ty.scalar, key, path)?),

@@ -9,6 +9,7 @@ use super::fields::Kind;
 const LEAF_OPERATORS: &[(&str, &str)] = &[
     ("exists", "true: the value is set (written, defaulted or unknown), or the list is non-empty."),
     ("stated", "true: the value is written in the input (known or unknown); false for defaults and absent values."),
+    ("unknown", "true: the value is written in the input but akslint cannot evaluate it (a runtime reference, an unknown-until-apply value)."),
     ("equals", "Equal to the value (strings compare case-insensitively unless caseSensitive)."),
     ("notEquals", "Not equal to the value; TRUE when the field is absent."),
     ("in", "Equal to one of the values."),
@@ -36,7 +37,7 @@ fn operand(op: &str) -> Value {
         { "type": "object", "properties": { "field": { "$ref": "#/$defs/path" } }, "required": ["field"], "additionalProperties": false }
     ] });
     match op {
-        "exists" | "stated" => json!({ "type": "boolean" }),
+        "exists" | "stated" | "unknown" => json!({ "type": "boolean" }),
         "in" | "notIn" => json!({ "type": "array", "items": scalar, "minItems": 1 }),
         "matches" | "startsWith" | "endsWith" | "cidrContainsAddress" => {
             json!({ "type": "string" })

@@ -8,7 +8,8 @@ use crate::source::Span;
 
 declare_rule! {
     /// ## What it checks
-    /// `apiServerAccessProfile.authorizedIPRanges` that AKS refuses (F-090):
+    /// `apiServerAccessProfile.authorizedIPRanges` that AKS refuses or does not
+    /// support (F-090):
     ///
     /// * ranges on a private cluster (`enablePrivateCluster: true`);
     /// * more than 200 ranges, or more than 2,000 with API Server VNet Integration
@@ -20,10 +21,13 @@ declare_rule! {
     /// be evaluated, the 2,000 limit applies.
     ///
     /// ## Why it matters
-    /// Each of these makes AKS reject the create or update (F-090): authorized
+    /// The first three make AKS reject the create or update (F-090): authorized
     /// ranges apply only to a public endpoint, the allow-list has a fixed size,
-    /// ranges must name the network address, and virtual nodes cannot run behind
-    /// an allow-list (F-094).
+    /// and ranges must name the network address. Virtual nodes with authorized
+    /// ranges are not refused but unsupported (F-094): the virtual-node pods in
+    /// Azure Container Instances are not among the allowed addresses, cannot
+    /// reach the API server and lose cluster DNS, so workloads scheduled there
+    /// fail.
     ///
     /// ## How to fix
     /// Remove the ranges from private clusters (reach them through the VNet, a
@@ -41,7 +45,7 @@ declare_rule! {
         name: "authorized-ranges-invalid",
         category: Compatibility,
         severity: Error,
-        summary: "API server authorized IP ranges that AKS rejects: on a private cluster, too many, host bits set, or with virtual nodes",
+        summary: "API server authorized IP ranges that AKS rejects or does not support: on a private cluster, too many, host bits set, or with virtual nodes",
     }
 }
 
@@ -147,7 +151,7 @@ fn with_virtual_nodes(cx: &mut Context<'_>, cluster: &Cluster, first: Span) {
     let d = cx.report(
         first,
         format!(
-            "cluster `{}` sets authorized IP ranges and uses the virtual nodes add-on, which cannot run behind them",
+            "cluster `{}` sets authorized IP ranges and uses the virtual nodes add-on; AKS does not support the two together: virtual-node pods cannot reach the API server and lose cluster DNS",
             cluster_name(cluster)
         ),
         "authorized IP ranges with virtual nodes",

@@ -11,12 +11,18 @@ declare_rule! {
     /// among the inputs are not judged.
     ///
     /// ## Why it matters
-    /// In a bring-your-own VNet AKS puts its own NSG on the node network interfaces
-    /// only and never on your subnet (F-073, F-074); the subnet NSG is yours to
-    /// provide (F-115). Without one, nothing filters traffic that reaches the nodes
-    /// and pods from the rest of the VNet, from peered networks or from on-premises
-    /// at the subnet boundary, and later controls (flow logs, deny rules for
-    /// lateral movement) have nowhere to attach.
+    /// Plainly: a cluster without a subnet NSG works. AKS manages an NSG of its own
+    /// on the nodes' network interfaces (F-073, F-074), and that is where the
+    /// rules for load balancer traffic land. A subnet NSG is a security baseline,
+    /// not a requirement AKS enforces: in a bring-your-own VNet it is yours to
+    /// provide (F-115), and AKS never creates one. Without it, nothing under your
+    /// control filters traffic that reaches the nodes and pods from the rest of the
+    /// VNet, from peered networks or from on-premises at the subnet boundary, and
+    /// later controls (flow logs, deny rules against lateral movement) have
+    /// nowhere to attach — which is why Microsoft's security baseline and the
+    /// peers' checks ask for one. The severity stays an error because a gate
+    /// should stop an unfiltered subnet; lower it in `akslint.toml` if your
+    /// policy treats the NIC-level NSG as enough.
     ///
     /// ## How to fix
     /// Create an NSG and associate it with the subnet (`networkSecurityGroup.id` on

@@ -1,3 +1,4 @@
+use indexmap::IndexMap;
 use ipnet::IpNet;
 
 use super::{declare_rule, display_name, Context, Rule, RuleMeta};
@@ -13,7 +14,10 @@ declare_rule! {
     ///
     /// * it must be delegated to `Microsoft.ContainerService/managedClusters`;
     /// * it must be at least a /28 (a /29 or smaller is refused);
-    /// * it must not also be the node or pod subnet of a node pool.
+    /// * it must not also be the node or pod subnet of a node pool;
+    /// * when several clusters share it, it must hold 9 addresses for each: a
+    ///   /28 has 11 usable addresses (16 less Azure's 5), enough for one cluster
+    ///   only.
     ///
     /// ## Why it matters
     /// AKS projects the API server's internal load balancer into this subnet and
@@ -48,6 +52,8 @@ impl Rule for ApiServerSubnetInvalid {
     }
 
     fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        // API server subnet → the clusters that use it, with the span of their reference.
+        let mut sharing: IndexMap<SubnetIdx, Vec<(&Cluster, Span)>> = IndexMap::new();
         for cluster in &inv.clusters {
             if cluster.api_server.vnet_integration.value() != Some(&true) {
                 continue;
@@ -62,8 +68,66 @@ impl Rule for ApiServerSubnetInvalid {
             check_delegation(inv, si, cluster, *id_span, cx);
             check_size(inv, si, cluster, *id_span, cx);
             check_pools(inv, si, cluster, *id_span, cx);
+            sharing.entry(si).or_default().push((cluster, *id_span));
+        }
+        for (si, clusters) in sharing {
+            check_shared(inv, si, &clusters, cx);
         }
     }
+}
+
+/// Addresses AKS keeps in the API server subnet for each cluster (F-082).
+const ADDRESSES_PER_CLUSTER: u64 = 9;
+
+/// Several clusters in one API server subnet: 9 addresses each must fit.
+fn check_shared(
+    inv: &Inventory,
+    si: SubnetIdx,
+    clusters: &[(&Cluster, Span)],
+    cx: &mut Context<'_>,
+) {
+    if clusters.len() < 2 {
+        return;
+    }
+    let subnet = &inv.subnets[si];
+    // One known IPv4 prefix decides; several or unknown ones are not judged.
+    let [Field::Known(IpNet::V4(net), span)] = subnet.address_prefixes.as_slice() else {
+        return;
+    };
+    if net.prefix_len() > MAX_PREFIX {
+        return; // check_size reported it already
+    }
+    let usable = (1u64 << (32 - net.prefix_len())).saturating_sub(5);
+    let need = ADDRESSES_PER_CLUSTER * clusters.len() as u64;
+    if usable >= need {
+        return;
+    }
+    let d = cx.report(
+        *span,
+        format!(
+            "API server subnet `{}` ({net}) has {usable} usable addresses, but the {} clusters that share it need {need} ({ADDRESSES_PER_CLUSTER} each)",
+            subnet.display_name(),
+            clusters.len()
+        ),
+        format!("{usable} usable < {need}"),
+    );
+    for (cluster, at) in clusters {
+        d.labels.push(Label::new(
+            *at,
+            format!(
+                "API server subnet of cluster `{}`",
+                display_name(&cluster.name, &cluster.address)
+            ),
+        ));
+    }
+    let fits = (0..=MAX_PREFIX)
+        .rev()
+        .find(|p| (1u64 << (32 - p)).saturating_sub(5) >= need)
+        .unwrap_or(0);
+    d.help = Some(format!(
+        "widen the subnet to a /{fits} or larger, or give some clusters an API server subnet of their own (F-082)"
+    ));
+    d.resource = Some(subnet.address.clone());
 }
 
 fn check_delegation(
@@ -241,5 +305,30 @@ mod tests {
         // The node subnet has no delegation either: two findings.
         assert_eq!(shared.len(), 2);
         assert!(run("api", "10.0.4.0/28", Some(DELEGATION)).is_empty());
+    }
+
+    #[test]
+    fn clusters_sharing_a_subnet_need_nine_addresses_each() {
+        let two = |prefix: &str| {
+            let second = cluster("api").replace("aks1", "aks2");
+            let (src, d) = check(
+                &ApiServerSubnetInvalid,
+                &[
+                    &subnet("nodes", "10.0.0.0/22", None),
+                    &subnet("api", prefix, Some(DELEGATION)),
+                    &cluster("api"),
+                    &second,
+                ],
+            );
+            d.iter()
+                .map(|d| (primary_text(&src, d).to_string(), d.message.clone()))
+                .collect::<Vec<_>>()
+        };
+        let d = two("10.0.4.0/28");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].0, "\"10.0.4.0/28\"");
+        assert!(d[0].1.contains("11 usable addresses"), "{}", d[0].1);
+        assert!(d[0].1.contains("need 18"), "{}", d[0].1);
+        assert!(two("10.0.4.0/27").is_empty());
     }
 }

@@ -2,11 +2,13 @@
 //! and API server may use (delegation, sharing, spanning VNets).
 
 mod api_server_subnet_invalid;
+mod kubenet_route_table_mismatch;
 mod kubenet_subnet_or_route_table_shared;
 mod node_subnet_delegated;
 mod pools_span_vnets;
 
 pub use api_server_subnet_invalid::ApiServerSubnetInvalid;
+pub use kubenet_route_table_mismatch::KubenetRouteTableMismatch;
 pub use kubenet_subnet_or_route_table_shared::KubenetSubnetOrRouteTableShared;
 pub use node_subnet_delegated::NodeSubnetDelegated;
 pub use pools_span_vnets::PoolsSpanVnets;
