@@ -151,12 +151,11 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
     // rules run, on all workers (freeing a big tree takes a while).
     parsed.into_par_iter().for_each(drop);
     diagnostics.extend(ingest_diagnostics);
-    diagnostics.extend(rules::run(
-        &inventory,
-        &rules::all(),
-        &opts.config.thresholds,
-    ));
-    let mut diagnostics = apply_policy(diagnostics, &sources, &inventory, &opts.config);
+    let mut suppressions = suppress::comment_suppressions(&sources);
+    suppressions.extend(suppress::tag_suppressions(&inventory));
+    let selected = select_rules(&opts.config, &suppressions);
+    diagnostics.extend(rules::run(&inventory, &selected, &opts.config.thresholds));
+    let mut diagnostics = apply_policy(diagnostics, &sources, suppressions, &opts.config);
     if opts.with_siblings {
         diagnostics.retain(|d| {
             reported
@@ -272,24 +271,47 @@ fn ingest_documents(p: &Parsed) -> (InventoryBuilder, bool) {
     (recorded, seen)
 }
 
+/// True when the configuration turns the rule on (`select`, `ignore`, severity `off`).
+fn enabled(config: &Config, rule: &dyn rules::Rule) -> bool {
+    let m = rule.meta();
+    config.level(m.code, m.name, m.default_severity).is_some()
+}
+
+/// The rules to run: those the configuration turns on, and those a suppression
+/// names beside a rule that is on. A finding of a rule that is off is never
+/// shown, but it still marks such a suppression used, so the suppression is not
+/// reported as unused for the rules that are on.
+fn select_rules(
+    config: &Config,
+    suppressions: &[suppress::Suppression],
+) -> Vec<&'static dyn rules::Rule> {
+    let code_enabled = |c: &str| rules::find(c).is_some_and(|r| enabled(config, r));
+    let named: Vec<&str> = suppressions
+        .iter()
+        .filter(|s| s.codes.iter().any(|c| code_enabled(c)))
+        .flat_map(|s| s.codes.iter().map(String::as_str))
+        .collect();
+    rules::iter()
+        .filter(|r| {
+            enabled(config, *r)
+                || named.iter().any(|c| {
+                    c.eq_ignore_ascii_case(r.meta().code) || c.eq_ignore_ascii_case(r.meta().name)
+                })
+        })
+        .collect()
+}
+
 /// Suppressions, then the configuration's selection, severities and per-path ignores.
 fn apply_policy(
     diagnostics: Vec<Diagnostic>,
     sources: &SourceMap,
-    inventory: &Inventory,
+    mut suppressions: Vec<suppress::Suppression>,
     config: &Config,
 ) -> Vec<Diagnostic> {
-    let mut suppressions = suppress::comment_suppressions(sources);
-    suppressions.extend(suppress::tag_suppressions(inventory));
     let mut kept = suppress::apply(diagnostics, &mut suppressions);
-    let enabled = |code: &str| {
-        rules::find(code).is_some_and(|r| {
-            config
-                .level(r.meta().code, r.meta().name, r.meta().default_severity)
-                .is_some()
-        })
-    };
-    kept.extend(suppress::unused(&suppressions, enabled));
+    kept.extend(suppress::unused(&suppressions, |code| {
+        rules::find(code).is_some_and(|r| enabled(config, r))
+    }));
     kept.into_iter()
         .filter_map(|mut d| {
             let path = &sources.get(d.primary.span.file).path;

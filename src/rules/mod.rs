@@ -146,109 +146,115 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
-/// Every rule: the built-in Rust rules and the shipped pack, in code order,
-/// then the user packs registered at start-up, in load order.
-pub fn all() -> Vec<&'static dyn Rule> {
-    static CATALOGUE: std::sync::OnceLock<Vec<&'static dyn Rule>> = std::sync::OnceLock::new();
-    let catalogue = CATALOGUE.get_or_init(|| {
-        let mut rules = builtin();
-        rules.extend(declarative::shipped::rules());
-        rules.sort_by_key(|r| r.meta().code);
-        rules
-    });
-    let mut rules = catalogue.clone();
-    rules.extend(user_rules());
-    rules
+/// The rules written in Rust, in code order: a table the compiler builds.
+static BUILTIN: &[&dyn Rule] = &[
+    &NodeSubnetWithoutNsg,
+    &WindowsPoolOnKubenet,
+    &UdrOnManagedVnet,
+    &CniSubnetTooSmall,
+    &PodCidrTooSmall,
+    &NodeSubnetTooSmall,
+    &KubenetNodeLimit,
+    &ReservedAddressRange,
+    &ServiceCidrOverlap,
+    &PodCidrOverlap,
+    &DnsServiceIpInvalid,
+    &ServiceCidrTooLarge,
+    &CidrHostBitsSet,
+    &SubnetOutsideVnet,
+    &SubnetOverlap,
+    &VnetIpLimit,
+    &NetworkPolicyIncompatible,
+    &PoolNameInvalid,
+    &WindowsPoolUnsupportedNetwork,
+    &VirtualNodesRequireAzureCni,
+    &MaxPodsOutOfRange,
+    &PodSubnetMisconfigured,
+    &InvalidNetworkValue,
+    &NpmScaleExceeded,
+    &NodeSubnetDelegated,
+    &PoolsSpanVnets,
+    &KubenetSubnetOrRouteTableShared,
+    &ApiServerSubnetInvalid,
+    &KubenetRouteTableMismatch,
+    &UdrOutboundWithoutDefaultRoute,
+    &NatGatewayOutboundMismatch,
+    &SnatPortBudget,
+    &NsgBlocksIntraCluster,
+    &NsgBlocksRequiredEgress,
+    &NsgExposesManagementPorts,
+    &AksManagedNsgModified,
+    &NsgBlocksLoadBalancerProbes,
+    &ApiServerUnrestricted,
+    &AuthorizedRangesInvalid,
+];
+
+/// The rules written in Rust, in code order.
+pub fn builtin() -> &'static [&'static dyn Rule] {
+    BUILTIN
 }
 
-static USER_RULES: std::sync::OnceLock<Vec<&'static dyn Rule>> = std::sync::OnceLock::new();
+/// The built-in Rust rules and the shipped pack, merged in code order. The
+/// shipped pack is parsed at run time, so the merged order is computed once.
+fn catalogue() -> &'static [&'static dyn Rule] {
+    static CATALOGUE: std::sync::OnceLock<Vec<&'static dyn Rule>> = std::sync::OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        let mut rules: Vec<&'static dyn Rule> = BUILTIN.to_vec();
+        rules.extend(declarative::shipped::rules().iter().map(|r| r as &dyn Rule));
+        rules.sort_by_key(|r| r.meta().code);
+        rules
+    })
+}
+
+/// Every rule: the built-in Rust rules and the shipped pack, in code order,
+/// then the user packs registered at start-up, in load order.
+pub fn iter() -> impl Iterator<Item = &'static dyn Rule> {
+    catalogue().iter().copied().chain(user_rules())
+}
+
+/// [`iter`] collected, for callers that want a list.
+pub fn all() -> Vec<&'static dyn Rule> {
+    iter().collect()
+}
+
+/// The user packs' rules, held for the rest of the process once registered.
+static USER_RULES: std::sync::OnceLock<Vec<declarative::DeclarativeRule>> =
+    std::sync::OnceLock::new();
 
 /// Makes user packs part of [`all`] and [`find`] for the rest of the process
 /// (the CLI loads them once, before reading the configuration's rule names).
 /// False when user rules were registered already.
 pub fn register_user_rules(rules: Vec<declarative::DeclarativeRule>) -> bool {
-    let urls = rules
-        .iter()
-        .map(|r| (r.meta().code, r.url.clone()))
-        .collect();
-    let leaked = rules
-        .into_iter()
-        .map(|r| -> &'static dyn Rule { Box::leak(Box::new(r)) })
-        .collect();
-    USER_RULES.set(leaked).is_ok() && USER_URLS.set(urls).is_ok()
+    USER_RULES.set(rules).is_ok()
 }
-
-static USER_URLS: std::sync::OnceLock<Vec<(&'static str, Option<String>)>> =
-    std::sync::OnceLock::new();
 
 /// The `url` a user rule gives, if any (akslint's own rules link to docs/rules/).
 pub fn user_rule_url(code: &str) -> Option<&'static str> {
-    USER_URLS
+    USER_RULES
         .get()?
         .iter()
-        .find(|(c, _)| *c == code)
-        .and_then(|(_, url)| url.as_deref())
+        .find(|r| r.meta().code == code)
+        .and_then(|r| r.url.as_deref())
 }
 
 /// The user packs' rules, once registered.
-pub fn user_rules() -> &'static [&'static dyn Rule] {
-    USER_RULES.get().map_or(&[], Vec::as_slice)
+pub fn user_rules() -> impl Iterator<Item = &'static dyn Rule> {
+    USER_RULES
+        .get()
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .map(|r| r as &dyn Rule)
 }
 
 /// True when `code` is a user rule's (its findings follow `select`/`ignore` and
 /// severity overrides like akslint's own).
 pub fn is_user_code(code: &str) -> bool {
-    user_rules().iter().any(|r| r.meta().code == code)
-}
-
-/// The rules written in Rust.
-pub fn builtin() -> Vec<&'static dyn Rule> {
-    vec![
-        &NodeSubnetWithoutNsg,
-        &WindowsPoolOnKubenet,
-        &UdrOnManagedVnet,
-        &CniSubnetTooSmall,
-        &PodCidrTooSmall,
-        &NodeSubnetTooSmall,
-        &KubenetNodeLimit,
-        &ReservedAddressRange,
-        &ServiceCidrOverlap,
-        &PodCidrOverlap,
-        &DnsServiceIpInvalid,
-        &ServiceCidrTooLarge,
-        &CidrHostBitsSet,
-        &SubnetOutsideVnet,
-        &SubnetOverlap,
-        &VnetIpLimit,
-        &NetworkPolicyIncompatible,
-        &PoolNameInvalid,
-        &WindowsPoolUnsupportedNetwork,
-        &VirtualNodesRequireAzureCni,
-        &MaxPodsOutOfRange,
-        &InvalidNetworkValue,
-        &NpmScaleExceeded,
-        &PodSubnetMisconfigured,
-        &NodeSubnetDelegated,
-        &PoolsSpanVnets,
-        &KubenetSubnetOrRouteTableShared,
-        &KubenetRouteTableMismatch,
-        &ApiServerSubnetInvalid,
-        &UdrOutboundWithoutDefaultRoute,
-        &NatGatewayOutboundMismatch,
-        &SnatPortBudget,
-        &NsgBlocksIntraCluster,
-        &NsgBlocksRequiredEgress,
-        &NsgBlocksLoadBalancerProbes,
-        &NsgExposesManagementPorts,
-        &AksManagedNsgModified,
-        &ApiServerUnrestricted,
-        &AuthorizedRangesInvalid,
-    ]
+    user_rules().any(|r| r.meta().code == code)
 }
 
 /// Finds a rule by code or name, case-insensitively.
 pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
-    all().into_iter().find(|r| {
+    iter().find(|r| {
         r.meta().code.eq_ignore_ascii_case(code_or_name)
             || r.meta().name.eq_ignore_ascii_case(code_or_name)
     })
@@ -423,6 +429,14 @@ mod tests {
                 assert_ne!(m.name, b.meta().name);
             }
         }
+    }
+
+    #[test]
+    fn builtin_table_is_in_code_order() {
+        let codes: Vec<&str> = builtin().iter().map(|r| r.meta().code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        assert_eq!(codes, sorted);
     }
 
     #[test]

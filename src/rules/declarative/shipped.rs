@@ -4,7 +4,6 @@
 use std::sync::OnceLock;
 
 use super::{load_files, DeclarativeRule};
-use crate::rules::Rule;
 use crate::source::SourceMap;
 
 /// `(path in the repository, text)` of every shipped rule file; a test checks
@@ -43,17 +42,9 @@ pub const FILES: &[(&str, &str)] = &[
 /// The shipped rules, in file order. A shipped file that does not load is a
 /// bug the tests catch (`shipped_pack_loads`); at run time it yields no rules
 /// rather than a panic.
-pub fn rules() -> &'static [&'static dyn Rule] {
-    static RULES: OnceLock<Vec<&'static dyn Rule>> = OnceLock::new();
-    RULES.get_or_init(|| {
-        load()
-            .map(|rules| rules.into_iter().map(leak_rule).collect())
-            .unwrap_or_default()
-    })
-}
-
-fn leak_rule(r: DeclarativeRule) -> &'static dyn Rule {
-    Box::leak(Box::new(r))
+pub fn rules() -> &'static [DeclarativeRule] {
+    static RULES: OnceLock<Vec<DeclarativeRule>> = OnceLock::new();
+    RULES.get_or_init(|| load().unwrap_or_default())
 }
 
 /// Parses the shipped files (with their own source map, for error messages).
@@ -63,7 +54,7 @@ pub fn load() -> Result<Vec<DeclarativeRule>, (SourceMap, Vec<crate::diagnostic:
         .iter()
         .map(|(path, text)| sources.add((*path).to_string(), (*text).to_string()))
         .collect();
-    load_files(&files, &sources, true, &crate::rules::builtin()).map_err(|d| (sources, d))
+    load_files(&files, &sources, true, crate::rules::builtin()).map_err(|d| (sources, d))
 }
 
 #[cfg(test)]

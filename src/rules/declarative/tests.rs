@@ -33,7 +33,7 @@ fn vnet() -> String {
 fn load(yaml: &str) -> (SourceMap, Result<Vec<DeclarativeRule>, Vec<Diagnostic>>) {
     let mut sources = SourceMap::default();
     let file = sources.add("rules.yaml".into(), yaml.to_string());
-    let loaded = load_files(&[file], &sources, false, &crate::rules::builtin());
+    let loaded = load_files(&[file], &sources, false, crate::rules::builtin());
     (sources, loaded)
 }
 
