@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use crate::model::{Field, ResourceId, Tags};
-use crate::syntax::{Node, NodeKind};
+use crate::syntax::{Node, NodeKind, Number};
 
 /// A string value; numbers and booleans are taken as their text.
 pub fn string(node: Option<&Node>) -> Field<String> {
@@ -43,6 +43,31 @@ pub fn int(node: Option<&Node>) -> Field<i64> {
             Err(_) => Field::Unknown(n.span),
         },
         _ => Field::Unknown(n.span),
+    }
+}
+
+/// A number (or numeric string) that is not an integer AKS could take:
+/// fractional, beyond 64 bits, or not finite. Absent for anything else, so that
+/// [`int`]'s Unknown for such values can still be judged (AKS206).
+pub fn non_integer(node: Option<&Node>) -> Field<String> {
+    let Some(n) = node else { return Field::Absent };
+    match &n.kind {
+        NodeKind::Number(num) if n.as_i64().is_none() => {
+            let text = match num {
+                Number::Float(f) if f.is_finite() => f.to_string(),
+                Number::Float(_) => "a number beyond any integer".to_string(),
+                Number::Int(i) => i.to_string(),
+            };
+            Field::Known(text, n.span)
+        }
+        NodeKind::String(s) => {
+            let t = s.trim();
+            match (t.parse::<i64>(), t.parse::<f64>()) {
+                (Err(_), Ok(_)) => Field::Known(t.to_string(), n.span),
+                _ => Field::Absent,
+            }
+        }
+        _ => Field::Absent,
     }
 }
 
@@ -152,5 +177,29 @@ pub fn tags(node: Option<&Node>) -> Tags {
             out
         }
         _ => Tags::unknown(n.span),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+    use crate::syntax::json;
+
+    fn read(text: &str) -> (Field<i64>, Field<String>) {
+        let node = json::parse(FileId(0), text).expect("valid JSON");
+        (int(Some(&node)), non_integer(Some(&node)))
+    }
+
+    #[test]
+    fn numbers_that_are_no_integers_are_kept_as_written() {
+        assert!(matches!(read("30.5").1, Field::Known(ref t, _) if t == "30.5"));
+        assert!(matches!(read("1e400").1, Field::Known(ref t, _) if t.contains("beyond")));
+        assert!(read("9223372036854775808").1.known().is_some());
+        assert!(read("\"30.5\"").1.known().is_some());
+        // Integers, 110.0 included, are ints; other strings are neither.
+        assert_eq!(read("110.0").0.value(), Some(&110));
+        assert!(read("110.0").1.is_absent());
+        assert!(read("\"[parameters('p')]\"").1.is_absent());
     }
 }

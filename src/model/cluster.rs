@@ -289,6 +289,9 @@ model_object! {
         enable_auto_scaling: Field<bool>,
         /// `maxPods`.
         max_pods: Field<i64>,
+        /// `maxPods` as written when it is a number but not an integer AKS could
+        /// take (fractional, beyond 64 bits, not finite); `max_pods` is then unknown.
+        max_pods_not_integer: Field<String>,
         /// `upgradeSettings.maxSurge`: a node count (`1`) or a percentage (`33%`).
         max_surge: Field<MaxSurge>,
         /// `vnetSubnetID`.

@@ -210,6 +210,7 @@ fn pool_from(node: &Node, cluster_id: Option<&ResourceId>, decl: Span) -> NodePo
         max_count: int(p("maxCount")),
         enable_auto_scaling: boolean(p("enableAutoScaling")),
         max_pods: int(p("maxPods")),
+        max_pods_not_integer: crate::ingest::values::non_integer(p("maxPods")),
         max_surge: crate::ingest::values::max_surge(
             p("upgradeSettings").and_then(|u| u.get("maxSurge")),
         ),

@@ -271,6 +271,7 @@ fn pool_from(cx: &Cx<'_>, node: &Node, path: &str, decl: Span) -> NodePool {
         enable_auto_scaling: boolean(p("auto_scaling_enabled"))
             .merge(boolean(p("enable_auto_scaling"))),
         max_pods: int(p("max_pods")),
+        max_pods_not_integer: crate::ingest::values::non_integer(p("max_pods")),
         max_surge: crate::ingest::values::max_surge(sub(upgrade, "max_surge")),
         vnet_subnet_id: cx.id_field(
             p("vnet_subnet_id"),

@@ -7,7 +7,8 @@ declare_rule! {
     /// A node pool's stated `maxPods`, on kubenet and Azure CNI clusters (under
     /// bring-your-own CNI `maxPods` is only a kubelet limit, F-022):
     ///
-    /// * outside 10–250: an error (F-022);
+    /// * outside 10–250, or not a whole number (`30.5`, `1e400`, a value beyond
+    ///   64 bits — written as a number or a numeric string): an error (F-022);
     /// * between 10 and 29, when the pool cannot hold 30 pods: `maxPods × count`
     ///   (`minCount` when autoscaled) below 30. This is AKS's own create-time check
     ///   (F-022, F-027). Pools with `maxPods` ≥ 30 are never judged by it, and
@@ -61,6 +62,10 @@ impl Rule for MaxPodsOutOfRange {
                         Some(NetworkPlugin::Kubenet | NetworkPlugin::Azure)
                     )
             });
+            if let (true, Field::Known(text, span)) = (applies, &pool.max_pods_not_integer) {
+                not_integer(pool, text, *span, cx);
+                continue;
+            }
             let Field::Known(max_pods, span) = pool.max_pods else {
                 continue;
             };
@@ -95,6 +100,21 @@ impl Rule for MaxPodsOutOfRange {
             }
         }
     }
+}
+
+/// maxPods written as a number that is no integer (30.5, 1e400, 2^63): AKS
+/// refuses it, and akslint's arithmetic cannot use it either.
+fn not_integer(pool: &NodePool, text: &str, span: crate::source::Span, cx: &mut Context<'_>) {
+    let name = display_name(&pool.name, &pool.address);
+    let d = cx.report(
+        span,
+        format!("node pool `{name}` sets maxPods {text}, which is not a whole number; AKS accepts integers {MIN}–{MAX}"),
+        "not an integer",
+    );
+    d.help = Some(format!(
+        "choose a whole number of pods between {MIN} and {MAX} (F-022)"
+    ));
+    d.resource = Some(pool.address.clone());
 }
 
 /// AKS's create-time check for 10 ≤ maxPods < 30: maxPods × nodes ≥ 30.
