@@ -72,6 +72,8 @@ struct Parsed {
     error: Option<Diagnostic>,
     /// HCL (`.tf`, `.tfvars`): read by the Terraform evaluator, module by module.
     hcl: bool,
+    /// What the parse noticed without failing: keys written twice in one object.
+    warnings: Vec<Diagnostic>,
 }
 
 pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
@@ -138,6 +140,7 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
                     docs: Arc::new([]),
                     error: error.clone(),
                     hcl: false,
+                    warnings: Vec::new(),
                 },
             }
         })
@@ -145,7 +148,10 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
 
     let (inventory, recognized, ingest_diagnostics) =
         build_inventory(&parsed, first_explicit_param, &mut sources);
-    let mut diagnostics: Vec<Diagnostic> = parsed.iter().filter_map(|p| p.error.clone()).collect();
+    let mut diagnostics: Vec<Diagnostic> = parsed
+        .iter()
+        .flat_map(|p| p.error.iter().chain(&p.warnings).cloned())
+        .collect();
     let parse_failed: Vec<bool> = parsed.iter().map(|p| p.error.is_some()).collect();
     // The documents are in the inventory now: free their trees before the
     // rules run, on all workers (freeing a big tree takes a while).
@@ -553,17 +559,22 @@ fn parse_file(file: FileId, path: Option<PathBuf>, text: &str) -> Parsed {
             docs: Arc::new([]),
             error: None,
             hcl: true,
+            warnings: Vec::new(),
         };
     }
     let looks_json = matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
     // JSON and YAML forbid a raw NUL; some parsers take it inside a string.
+    let mut warnings = Vec::new();
     let result = if let Some(at) = text.find('\0') {
         Err(json::SyntaxError {
             message: "a NUL byte is not allowed in JSON or YAML text".into(),
             span: Span::new(file, at, at + 1),
         })
     } else if looks_json {
-        json::parse(file, text).map(|n| vec![n])
+        json::parse(file, text).map(|mut n| {
+            warnings = duplicate_key_warnings(&mut n);
+            vec![n]
+        })
     } else if text.trim().is_empty() {
         Ok(Vec::new())
     } else {
@@ -583,6 +594,7 @@ fn parse_file(file: FileId, path: Option<PathBuf>, text: &str) -> Parsed {
                 .into(),
             error: None,
             hcl: false,
+            warnings,
         },
         Err(e) => {
             let unrecognizable_yaml = !looks_json && !is_data_file(path.as_deref());
@@ -598,9 +610,36 @@ fn parse_file(file: FileId, path: Option<PathBuf>, text: &str) -> Parsed {
                     )
                 }),
                 hcl: false,
+                warnings: Vec::new(),
             }
         }
     }
+}
+
+/// A key written twice in one JSON object: a warning at the second, whose value
+/// is the one used (as ARM reads templates), pointing back at the first.
+fn duplicate_key_warnings(node: &mut Node) -> Vec<Diagnostic> {
+    json::resolve_duplicate_keys(node)
+        .into_iter()
+        .map(|dup| {
+            let mut d = Diagnostic::new(
+                "duplicate-key",
+                "duplicate-key",
+                crate::diagnostic::Severity::Warning,
+                format!(
+                    "key `{}` is written twice in this object; Azure uses this later value and ignores the first",
+                    dup.key
+                ),
+                crate::diagnostic::Label::new(dup.second, "this value is used"),
+            );
+            d.labels.push(crate::diagnostic::Label::new(
+                dup.first,
+                "this one is ignored",
+            ));
+            d.help = Some("remove one of the two; edits to the ignored copy have no effect".into());
+            d
+        })
+        .collect()
 }
 
 fn is_hcl_file(path: &Path) -> bool {
