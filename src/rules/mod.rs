@@ -8,6 +8,7 @@ mod authorized_ranges_invalid;
 pub mod capacity;
 mod cidr_host_bits_set;
 mod cni_subnet_too_small;
+pub mod codes;
 pub mod declarative;
 mod dns_service_ip_invalid;
 mod kubenet_node_limit;
