@@ -77,7 +77,13 @@ pub fn rule_page(m: &RuleMeta) -> String {
          | Category | {category} |\n\
          | Default severity | {severity} |\n\n\
          {explanation}\n\n\
-         Run `akslint explain {code}` to print this page in a terminal.\n",
+         {facts}Run `akslint explain {code}` to print this page in a terminal.\n",
+        facts = if m.explanation.contains("F-") {
+            "The facts cited as F-nnn, with their Microsoft sources, are in \
+             [docs/facts.md](../facts.md).\n\n"
+        } else {
+            ""
+        },
         code = m.code,
         name = m.name,
         summary = m.summary,

@@ -413,3 +413,36 @@ fn sarif_fingerprints_are_unique_and_descriptors_complete() {
     }
     assert!(results > 100, "{results} results");
 }
+
+#[test]
+fn every_cited_fact_resolves_in_docs_facts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let facts = std::fs::read_to_string(root.join("docs/facts.md")).expect("docs/facts.md");
+    let mut cited = BTreeSet::new();
+    for entry in std::fs::read_dir(root.join("docs/rules"))
+        .expect("docs/rules")
+        .flatten()
+    {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        let bytes = text.as_bytes();
+        for (i, _) in text.match_indices("F-") {
+            let digits = &bytes[i + 2..(i + 5).min(bytes.len())];
+            if digits.len() == 3 && digits.iter().all(u8::is_ascii_digit) {
+                cited.insert(text[i..i + 5].to_string());
+            }
+        }
+    }
+    assert!(cited.len() > 50, "{cited:?}");
+    for f in &cited {
+        let heading = format!("\n## {f} — ");
+        let at = facts
+            .find(&heading)
+            .unwrap_or_else(|| panic!("{f} is not in docs/facts.md"));
+        let entry = &facts[at + 1..];
+        let entry = &entry[..entry[3..].find("\n## ").map_or(entry.len(), |e| e + 3)];
+        assert!(
+            entry.contains("<https://") || entry.contains("Derived from F-"),
+            "{f} has no source link"
+        );
+    }
+}
