@@ -507,8 +507,15 @@ pub const STARTER: &str = r#"# akslint configuration. Every key is optional; del
 
 # Rules to run: codes (AKS004), names (cni-subnet-too-small) or code prefixes (AKS1).
 # select = ["AKS"]
-# Rules never to run.
+# Rules never to run; also takes the codes that are not rules and may be
+# ignored (unused-suppression, terraform-not-evaluated; see `akslint rules --all`).
 # ignore = []
+# Added to select (when it lists rules) and to ignore.
+# extend-select = []
+# extend-ignore = []
+
+# Base of the documentation links in reports and `akslint explain`.
+# docs-url = "https://github.com/akslint/akslint/blob/main/docs/rules/"
 
 # Exit with 1 when a finding at or above this severity exists: error, warning, info, never.
 # fail-on = "error"
