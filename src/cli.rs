@@ -7,9 +7,14 @@ use clap::{Parser, Subcommand, ValueEnum};
     name = "akslint",
     version,
     about = "Lint the network configuration of Azure Kubernetes Service clusters",
-    long_about = "akslint reads exported Azure JSON (ARM templates, parameter files, az CLI output, \
-                  Resource Graph results) and reports what is wrong with AKS cluster networking, \
-                  with the exact line and column."
+    long_about = "akslint reads the network configuration of Azure Kubernetes Service clusters and \
+                  reports what is wrong with it, with the exact line and column.\n\n\
+                  Inputs: ARM templates (also `az group export`, portal exports, compiled Bicep) and \
+                  ARM parameter files; az CLI output (JSON or YAML); `az resource show` and REST \
+                  bodies; Azure Resource Graph results; Terraform plans (`terraform show -json`); \
+                  Terraform configurations (`.tf`, `.tfvars`, `.tf.json`, Terraform-shaped YAML); \
+                  Crossplane, Azure Service Operator and Cluster API Provider Azure (CAPZ) manifests.",
+    after_help = "Documentation: `akslint explain CODE`, https://github.com/akslint/akslint/tree/main/docs"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -19,6 +24,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check files or directories (recursively); `-` reads standard input.
+    ///
+    /// Reads ARM templates and parameter files, az CLI and REST output, Resource Graph
+    /// results, Terraform plans and configurations, and Crossplane, ASO and CAPZ manifests.
     Check(CheckArgs),
     /// List every rule: code, name, default severity and summary.
     Rules(RulesArgs),
@@ -41,6 +49,13 @@ pub enum Command {
         #[arg(value_enum)]
         what: SchemaKind,
     },
+    /// Print a shell completion script: `akslint completions bash > ~/.local/share/bash-completion/completions/akslint`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `akslint manpage > ~/.local/share/man/man1/akslint.1`.
+    Manpage,
     /// Write a commented starter `akslint.toml`.
     Init {
         /// Where to write it.
@@ -76,7 +91,7 @@ pub struct CheckArgs {
     #[arg(long = "parameters", value_name = "FILE")]
     pub parameters: Vec<String>,
 
-    /// Configuration file [default: akslint.toml in the working directory or a parent].
+    /// Configuration file [default: the nearest akslint.toml above the working directory].
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
 
@@ -94,6 +109,29 @@ pub struct CheckArgs {
     /// configuration's `select` and `ignore`.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
+
+    /// Add these rules to the selection (comma-separated, repeatable); a no-op when every
+    /// rule is selected already.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
+
+    /// Also never run these rules, besides `ignore` (comma-separated, repeatable);
+    /// takes non-rule codes too (`unused-suppression`, `terraform-not-evaluated`).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_ignore: Vec<String>,
+
+    /// Print the findings only: no summary line, no "No problems found".
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Print how many findings each code has instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// The path standard input stands for: shown in findings and reports (SARIF
+    /// artifact URI) and matched by `[[per-path]]` globs.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<String>,
 
     /// Report only findings that are not recorded in this baseline file.
     #[arg(long, value_name = "FILE")]
@@ -246,6 +284,10 @@ pub struct RulesArgs {
     /// Also load the rule files in this directory or file (repeatable).
     #[arg(long = "rules", value_name = "DIR_OR_FILE")]
     pub rules: Vec<String>,
+
+    /// Also list the codes that are not rules (`parse-error`, `unused-suppression`, …).
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::rules::{self, Thresholds};
+use crate::rules::{self, codes, Thresholds};
 use crate::source::{FileId, Span};
 
 pub const FILE_NAME: &str = "akslint.toml";
@@ -39,6 +39,8 @@ pub struct Config {
     pub root: PathBuf,
     /// Declarative rule packs (`rules = [...]`), relative to the config's folder.
     pub rules: Vec<PathBuf>,
+    /// Base of the documentation links (`docs-url`), when the file sets one.
+    pub docs_url: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -58,6 +60,9 @@ struct RawConfig {
     per_path: Option<Vec<RawPerPath>>,
     exclude: Option<Vec<Spanned<String>>>,
     rules: Option<Vec<Spanned<String>>>,
+    extend_select: Option<Vec<Spanned<String>>>,
+    extend_ignore: Option<Vec<Spanned<String>>>,
+    docs_url: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,6 +86,8 @@ pub struct ConfigError {
     pub path: String,
     pub text: String,
     pub diagnostic: Box<Diagnostic>,
+    /// The file's other mistakes, so that one run shows them all.
+    pub also: Vec<Diagnostic>,
 }
 
 /// Looks for `akslint.toml` in `start` and its parents.
@@ -103,19 +110,22 @@ pub fn load(path: &Path, file: FileId) -> Result<Config, Box<ConfigError>> {
                 format!("cannot read {display}: {e}"),
                 "here",
             ),
+            also: Vec::new(),
         })
     })?;
     let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    parse(&text, file, root)
+    parse_all(&text, file, root)
         .map(|mut c| {
             c.path = Some(path.to_path_buf());
             c
         })
-        .map_err(|diagnostic| {
+        .map_err(|mut all| {
+            let first = all.remove(0);
             Box::new(ConfigError {
                 path: display,
                 text,
-                diagnostic,
+                diagnostic: Box::new(first),
+                also: all,
             })
         })
 }
@@ -130,95 +140,137 @@ fn error(span: Span, message: impl Into<String>, label: impl Into<String>) -> Bo
     ))
 }
 
-/// Parses configuration text; errors point at the offending key or value.
+/// Parses configuration text; the error points at the first offending key or value.
 pub fn parse(text: &str, file: FileId, root: PathBuf) -> Result<Config, Box<Diagnostic>> {
+    parse_all(text, file, root).map_err(|mut all| Box::new(all.remove(0)))
+}
+
+/// Parses configuration text; on failure every mistake found (at least one),
+/// each pointing at its key or value. A TOML syntax or shape error stops the
+/// reading, so it comes alone.
+pub fn parse_all(text: &str, file: FileId, root: PathBuf) -> Result<Config, Vec<Diagnostic>> {
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let span = e
             .span()
             .map_or(Span::new(file, 0, 0), |r| Span::new(file, r.start, r.end));
-        error(
+        vec![*error(
             span,
             format!("invalid akslint.toml: {}", e.message()),
             "here",
-        )
+        )]
     })?;
+    let mut errors: Vec<Diagnostic> = Vec::new();
     let at = |s: &std::ops::Range<usize>| Span::new(file, s.start, s.end);
-    let selectors = |list: Option<Vec<Spanned<String>>>| -> Result<Vec<String>, Box<Diagnostic>> {
-        list.unwrap_or_default()
-            .into_iter()
-            .map(|s| {
-                if matches_any_rule(s.get_ref()) {
-                    Ok(s.get_ref().clone())
-                } else {
-                    Err(error(
-                        at(&s.span()),
-                        format!(
-                            "`{}` matches no rule code, name or code prefix",
-                            s.get_ref()
-                        ),
-                        "unknown rule",
-                    ))
-                }
-            })
-            .collect()
+    let selectors = |list: Option<Vec<Spanned<String>>>, errors: &mut Vec<Diagnostic>| {
+        let mut out = Vec::new();
+        for s in list.unwrap_or_default() {
+            match selector_problem(s.get_ref()) {
+                None => out.push(s.into_inner()),
+                Some((message, label)) => errors.push(*error(at(&s.span()), message, label)),
+            }
+        }
+        out
     };
-    let select = selectors(raw.select)?;
-    let ignore = selectors(raw.ignore)?;
+    let mut select = selectors(raw.select, &mut errors);
+    let mut ignore = selectors(raw.ignore, &mut errors);
+    let extend_select = selectors(raw.extend_select, &mut errors);
+    // An empty `select` already means every rule; extending it would narrow it.
+    if !select.is_empty() {
+        select.extend(extend_select);
+    }
+    ignore.extend(selectors(raw.extend_ignore, &mut errors));
     let fail_on = match raw.fail_on {
         Some(f) if ["error", "warning", "info", "never"].contains(&f.get_ref().as_str()) => {
             Some(f.into_inner())
         }
         Some(f) => {
-            return Err(error(
+            errors.push(*error(
                 at(&f.span()),
                 "fail-on must be one of error, warning, info, never",
                 "bad value",
-            ))
+            ));
+            None
         }
         None => None,
     };
     let mut severity = BTreeMap::new();
     for (rule, level) in raw.severity.unwrap_or_default() {
-        let Some(r) = rules::find(&rule) else {
-            return Err(error(
-                at(&level.span()),
-                format!("[severity] names `{rule}`, which is no rule"),
-                "unknown rule",
-            ));
-        };
         let parsed = match level.get_ref().as_str() {
             "off" => Level::Off,
             "error" => Level::On(Severity::Error),
             "warning" => Level::On(Severity::Warning),
             "info" => Level::On(Severity::Info),
             _ => {
-                return Err(error(
+                errors.push(*error(
                     at(&level.span()),
                     "a severity is one of error, warning, info, off",
                     "bad value",
-                ))
+                ));
+                continue;
             }
         };
-        severity.insert(r.meta().code.to_string(), parsed);
+        if let Some(r) = rules::find(&rule) {
+            severity.insert(r.meta().code.to_string(), parsed);
+            continue;
+        }
+        match codes::find(&rule) {
+            Some(c) if c.accepts(match parsed {
+                Level::Off => None,
+                Level::On(s) => Some(s),
+            }) =>
+            {
+                severity.insert(c.code.to_string(), parsed);
+            }
+            Some(c) if c.control == codes::Control::WarningAtLeast => errors.push(*error(
+                at(&level.span()),
+                format!("`{}` is always reported; its severity may be error or warning", c.code),
+                "not allowed here",
+            )),
+            Some(c) => errors.push(*error(
+                at(&level.span()),
+                format!("`{}` stops the run; its severity cannot be changed", c.code),
+                "not allowed here",
+            )),
+            None => errors.push(*error(
+                at(&level.span()),
+                format!("[severity] names `{rule}`, which is no rule or code (see `akslint rules --all`)"),
+                "unknown rule",
+            )),
+        }
     }
-    let thresholds = thresholds(raw.thresholds, file)?;
+    let thresholds = thresholds(raw.thresholds, file, &mut errors);
     let mut per_path = Vec::new();
     for p in raw.per_path.unwrap_or_default() {
-        per_path.push(PerPath {
-            glob: globs(std::slice::from_ref(&p.path), file)?,
-            ignore: selectors(Some(p.ignore))?,
-        });
+        let glob = globs(std::slice::from_ref(&p.path), file, &mut errors);
+        let ignore = selectors(Some(p.ignore), &mut errors);
+        per_path.push(PerPath { glob, ignore });
     }
-    let exclude = match raw.exclude {
-        Some(list) => Some(globs(&list, file)?),
-        None => None,
-    };
+    let exclude = raw.exclude.map(|list| globs(&list, file, &mut errors));
     let rule_packs = raw
         .rules
         .unwrap_or_default()
         .into_iter()
         .map(|r| root.join(r.get_ref()))
         .collect();
+    let docs_url = match raw.docs_url {
+        Some(u) if u.get_ref().starts_with("https://") || u.get_ref().starts_with("http://") => {
+            Some(u.into_inner())
+        }
+        Some(u) => {
+            errors.push(*error(
+                at(&u.span()),
+                "docs-url is an http(s) URL, e.g. \"https://wiki.example.com/akslint/rules/\"",
+                "not a URL",
+            ));
+            None
+        }
+        None => None,
+    };
+    if !errors.is_empty() {
+        // Reading order, so the output follows the file.
+        errors.sort_by_key(|d| d.primary.span.start);
+        return Err(errors);
+    }
     Ok(Config {
         path: None,
         select,
@@ -230,7 +282,38 @@ pub fn parse(text: &str, file: FileId, root: PathBuf) -> Result<Config, Box<Diag
         exclude,
         root,
         rules: rule_packs,
+        docs_url,
     })
+}
+
+/// Why a selector is not accepted, with the label for its span; `None` when
+/// it names a rule (code, name or prefix) or an ignorable non-rule code.
+pub fn selector_problem(selector: &str) -> Option<(String, &'static str)> {
+    if matches_any_rule(selector) {
+        return None;
+    }
+    match codes::find(selector) {
+        Some(c) if c.ignorable() => None,
+        Some(c) if c.control == codes::Control::WarningAtLeast => Some((
+            format!(
+                "`{}` is always reported and cannot be selected or ignored; \
+                 `[severity] {} = \"warning\"` lowers it",
+                c.code, c.code
+            ),
+            "always reported",
+        )),
+        Some(c) => Some((
+            format!(
+                "`{}` stops the run and cannot be selected or ignored",
+                c.code
+            ),
+            "not selectable",
+        )),
+        None => Some((
+            format!("`{selector}` matches no rule code, name or code prefix"),
+            "unknown rule",
+        )),
+    }
 }
 
 /// The rule packs a configuration file names, read before the rest of it is
@@ -252,60 +335,88 @@ pub fn rule_packs(path: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn thresholds(raw: Option<RawThresholds>, file: FileId) -> Result<Thresholds, Box<Diagnostic>> {
+/// The `docs-url` a configuration file sets, read on its own (for `explain`
+/// and `rules`, which do not validate the rest of the file).
+pub fn docs_url(path: &Path) -> Option<String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    struct OnlyDocsUrl {
+        docs_url: Option<String>,
+    }
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| toml::from_str::<OnlyDocsUrl>(&text).ok())
+        .and_then(|r| r.docs_url)
+}
+
+fn thresholds(
+    raw: Option<RawThresholds>,
+    file: FileId,
+    errors: &mut Vec<Diagnostic>,
+) -> Thresholds {
     let mut t = Thresholds::default();
-    let Some(raw) = raw else { return Ok(t) };
+    let Some(raw) = raw else { return t };
     let at = |s: std::ops::Range<usize>| Span::new(file, s.start, s.end);
     if let Some(v) = raw.extra_ips_per_subnet {
-        if !(0..=1_000_000).contains(v.get_ref()) {
-            return Err(error(
+        if (0..=1_000_000).contains(v.get_ref()) {
+            t.extra_ips_per_subnet = *v.get_ref();
+        } else {
+            errors.push(*error(
                 at(v.span()),
                 "extra-ips-per-subnet must be between 0 and 1000000",
                 "out of range",
             ));
         }
-        t.extra_ips_per_subnet = *v.get_ref();
     }
     if let Some(v) = raw.default_max_surge {
         match crate::model::MaxSurge::parse(v.get_ref()) {
             Some(m) => t.default_max_surge = Some(m),
-            None => {
-                return Err(error(
-                    at(v.span()),
-                    "default-max-surge is a node count (\"1\") or a percentage (\"33%\")",
-                    "bad value",
-                ))
-            }
+            None => errors.push(*error(
+                at(v.span()),
+                "default-max-surge is a node count (\"1\") or a percentage (\"33%\")",
+                "bad value",
+            )),
         }
     }
     if let Some(v) = raw.min_headroom_percent {
-        if !(0..=99).contains(v.get_ref()) {
-            return Err(error(
+        if (0..=99).contains(v.get_ref()) {
+            t.min_headroom_percent = *v.get_ref();
+        } else {
+            errors.push(*error(
                 at(v.span()),
                 "min-headroom-percent must be between 0 and 99",
                 "out of range",
             ));
         }
-        t.min_headroom_percent = *v.get_ref();
     }
-    Ok(t)
+    t
 }
 
-fn globs(list: &[Spanned<String>], file: FileId) -> Result<GlobSet, Box<Diagnostic>> {
+fn globs(list: &[Spanned<String>], file: FileId, errors: &mut Vec<Diagnostic>) -> GlobSet {
     let mut b = GlobSetBuilder::new();
     for g in list {
-        let glob = Glob::new(g.get_ref()).map_err(|e| {
-            let r = g.span();
-            error(
-                Span::new(file, r.start, r.end),
-                format!("invalid glob: {e}"),
-                "here",
-            )
-        })?;
-        b.add(glob);
+        match Glob::new(g.get_ref()) {
+            Ok(glob) => {
+                b.add(glob);
+            }
+            Err(e) => {
+                let r = g.span();
+                errors.push(*error(
+                    Span::new(file, r.start, r.end),
+                    format!("invalid glob: {e}"),
+                    "here",
+                ));
+            }
+        }
     }
-    b.build()
-        .map_err(|e| error(Span::new(file, 0, 0), format!("invalid globs: {e}"), "here"))
+    b.build().unwrap_or_else(|e| {
+        errors.push(*error(
+            Span::new(file, 0, 0),
+            format!("invalid globs: {e}"),
+            "here",
+        ));
+        GlobSet::empty()
+    })
 }
 
 /// A selector names a rule by code (`AKS004`), name (`cni-subnet-too-small`) or
@@ -328,9 +439,8 @@ fn matches_any_rule(selector: &str) -> bool {
 impl Config {
     /// Whether a finding of this rule is reported at all, and at which severity.
     pub fn level(&self, code: &str, name: &str, emitted: Severity) -> Option<Severity> {
-        // Findings that are not rule findings (parse errors, suppression notes) always show.
         if !code.starts_with("AKS") && !rules::is_user_code(code) {
-            return Some(emitted);
+            return self.code_level(code, emitted);
         }
         let selected =
             self.select.is_empty() || self.select.iter().any(|s| selector_matches(s, code, name));
@@ -341,6 +451,23 @@ impl Config {
             Some(Level::Off) => None,
             Some(Level::On(s)) => Some(*s),
             None => Some(emitted),
+        }
+    }
+
+    /// A non-rule code: `select` chooses among rules and leaves it alone;
+    /// `ignore` and `off` drop it where the catalogue allows; a severity set
+    /// in `[severity]` applies. Codes outside the catalogue always show.
+    fn code_level(&self, code: &str, emitted: Severity) -> Option<Severity> {
+        let Some(meta) = codes::find(code) else {
+            return Some(emitted);
+        };
+        if meta.ignorable() && self.ignore.iter().any(|s| s.eq_ignore_ascii_case(code)) {
+            return None;
+        }
+        match self.severity.get(meta.code) {
+            Some(Level::Off) if meta.ignorable() => None,
+            Some(Level::On(s)) if meta.accepts(Some(*s)) => Some(*s),
+            _ => Some(emitted),
         }
     }
 
@@ -380,8 +507,15 @@ pub const STARTER: &str = r#"# akslint configuration. Every key is optional; del
 
 # Rules to run: codes (AKS004), names (cni-subnet-too-small) or code prefixes (AKS1).
 # select = ["AKS"]
-# Rules never to run.
+# Rules never to run; also takes the codes that are not rules and may be
+# ignored (unused-suppression, terraform-not-evaluated; see `akslint rules --all`).
 # ignore = []
+# Added to select (when it lists rules) and to ignore.
+# extend-select = []
+# extend-ignore = []
+
+# Base of the documentation links in reports and `akslint explain`.
+# docs-url = "https://github.com/akslint/akslint/blob/main/docs/rules/"
 
 # Exit with 1 when a finding at or above this severity exists: error, warning, info, never.
 # fail-on = "error"

@@ -1,7 +1,7 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, Parser, ValueEnum};
 
 use akslint::baseline::{self, Baseline};
 use akslint::check::{check_in_pool, CheckOptions};
@@ -9,8 +9,9 @@ use akslint::cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, Format, RulesFo
 use akslint::config::{self, Config};
 use akslint::diagnostic::Severity;
 use akslint::report::{self, Summary};
+use akslint::rules::codes;
 use akslint::source::{FileId, SourceMap};
-use akslint::{docs, rules};
+use akslint::{discover, docs, rules};
 
 // A check allocates millions of small strings and nodes and frees them in
 // bulk; glibc's allocator spent a third of a 50 MB run in malloc and free,
@@ -27,13 +28,37 @@ fn main() -> ExitCode {
                 return code;
             }
             print_out(&match args.format {
-                RulesFormat::Human => rules_table(),
-                RulesFormat::Json => docs::rules_json(),
+                RulesFormat::Human => rules_table(args.all),
+                RulesFormat::Json => docs::rules_json_with(args.all),
+                RulesFormat::Markdown if args.all => format!(
+                    "{}\n{}",
+                    docs::rules_markdown_table(),
+                    docs::codes_markdown_table()
+                ),
                 RulesFormat::Markdown => docs::rules_markdown_table(),
             });
             ExitCode::SUCCESS
         }
         Command::Init { path, force } => init(&path, force),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "akslint", &mut out);
+            print_out(&String::from_utf8_lossy(&out));
+            ExitCode::SUCCESS
+        }
+        Command::Manpage => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => {
+                    print_out(&String::from_utf8_lossy(&out));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("akslint: cannot render the man page: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Schema { what } => {
             let schema = match what {
                 SchemaKind::Rules => rules::declarative::schema::rules_schema_text(),
@@ -62,28 +87,36 @@ fn main() -> ExitCode {
 }
 
 fn explain(rule: &str) -> ExitCode {
-    match rules::find(rule) {
-        Some(r) => {
-            let m = r.meta();
-            print_out(&format!(
-                "{} {} ({}, {})\n\n{}\n\n{}\n",
-                m.code,
-                m.name,
-                m.default_severity,
-                m.category.as_str(),
-                m.summary,
-                m.explanation_text()
-            ));
-            if let Some(url) = rules::user_rule_url(m.code) {
-                print_out(&format!("\nMore: {url}\n"));
-            }
-            ExitCode::SUCCESS
-        }
-        None => {
-            eprintln!("akslint: no rule with code or name `{rule}` (see `akslint rules`)");
-            ExitCode::from(2)
-        }
+    let (code, text) = if let Some(r) = rules::find(rule) {
+        let m = r.meta();
+        let text = format!(
+            "{} {} ({}, {})\n\n{}\n\n{}\n",
+            m.code,
+            m.name,
+            m.default_severity,
+            m.category.as_str(),
+            m.summary,
+            m.explanation_text()
+        );
+        (m.code, text)
+    } else if let Some(c) = codes::find(rule) {
+        let text = format!(
+            "{} ({}, not a rule)\n\n{}\n\n{}\n",
+            c.code,
+            c.default_severity,
+            c.summary,
+            c.explanation_text()
+        );
+        (c.code, text)
+    } else {
+        eprintln!("akslint: no rule or code `{rule}` (see `akslint rules --all`)");
+        return ExitCode::from(2);
+    };
+    print_out(&text);
+    if let Some(url) = codes::doc_url(code) {
+        print_out(&format!("\nDocumentation: {url}\n"));
     }
+    ExitCode::SUCCESS
 }
 
 /// Loads the user rule packs named on the command line and in the
@@ -98,6 +131,9 @@ fn load_user_rules(
         Some(p) => Some(p.to_path_buf()),
         None => std::env::current_dir().ok().and_then(|d| config::find(&d)),
     };
+    if let Some(url) = found.as_deref().and_then(config::docs_url) {
+        codes::set_docs_base(&url);
+    }
     let mut packs: Vec<std::path::PathBuf> = flags.iter().map(std::path::PathBuf::from).collect();
     packs.extend(found.as_deref().map(config::rule_packs).unwrap_or_default());
     if packs.is_empty() {
@@ -139,12 +175,13 @@ fn eprint_located(
     eprintln!("{}", body.trim_end());
 }
 
-fn rules_table() -> String {
+fn rules_table(all: bool) -> String {
     let mut out = String::new();
     // The name column fits the longest name, so the columns stay aligned as rules are added.
     let width = rules::all()
         .iter()
         .map(|r| r.meta().name.len())
+        .chain(codes::CODES.iter().map(|c| c.code.len()).filter(|_| all))
         .max()
         .unwrap_or(0);
     for r in rules::all() {
@@ -156,6 +193,18 @@ fn rules_table() -> String {
             m.default_severity.as_str(),
             m.summary
         ));
+    }
+    if all {
+        out.push_str("\nNot rules (akslint explain CODE):\n");
+        for c in codes::CODES {
+            out.push_str(&format!(
+                "{:<7} {:<width$} {:<8} {}\n",
+                "",
+                c.code,
+                c.default_severity.as_str(),
+                c.summary
+            ));
+        }
     }
     out
 }
@@ -208,7 +257,9 @@ fn load_config(args: &CheckArgs, color: bool) -> Result<Config, ExitCode> {
         Some(p) => config::load(&p, FileId(0)).map_err(|e| {
             let mut sources = SourceMap::default();
             sources.add(relative_to_cwd(&e.path), e.text.clone());
-            eprint_located(std::slice::from_ref(&*e.diagnostic), &sources, color);
+            let mut all = vec![(*e.diagnostic).clone()];
+            all.extend(e.also.iter().cloned());
+            eprint_located(&all, &sources, color);
             ExitCode::from(2)
         })?,
         None => Config::default(),
@@ -216,21 +267,33 @@ fn load_config(args: &CheckArgs, color: bool) -> Result<Config, ExitCode> {
     if cfg.path.is_none() {
         cfg.root = std::path::PathBuf::from(".");
     }
-    for (flag, list) in [("--select", &args.select), ("--ignore", &args.ignore)] {
-        if let Some(bad) = list.iter().find(|s| {
-            rules::all()
-                .iter()
-                .all(|r| !config::selector_matches(s, r.meta().code, r.meta().name))
-        }) {
-            eprintln!("akslint: {flag} {bad}: no rule has this code, name or code prefix (see `akslint rules`)");
-            return Err(ExitCode::from(2));
+    let mut bad_flag = false;
+    for (flag, list) in [
+        ("--select", &args.select),
+        ("--ignore", &args.ignore),
+        ("--extend-select", &args.extend_select),
+        ("--extend-ignore", &args.extend_ignore),
+    ] {
+        for s in list {
+            if let Some((problem, _)) = config::selector_problem(s) {
+                eprintln!("akslint: {flag} {s}: {problem} (see `akslint rules --all`)");
+                bad_flag = true;
+            }
         }
+    }
+    if bad_flag {
+        return Err(ExitCode::from(2));
     }
     // Either flag puts the rule set in the command line's hands.
     if !args.select.is_empty() || !args.ignore.is_empty() {
         cfg.select = args.select.clone();
         cfg.ignore = args.ignore.clone();
     }
+    // An empty selection is every rule already; extending it would narrow it.
+    if !cfg.select.is_empty() {
+        cfg.select.extend(args.extend_select.iter().cloned());
+    }
+    cfg.ignore.extend(args.extend_ignore.iter().cloned());
     Ok(cfg)
 }
 
@@ -273,6 +336,9 @@ fn fail_on(args: &CheckArgs, cfg: &Config) -> Option<Severity> {
 
 fn run_check(args: CheckArgs) -> ExitCode {
     let color = use_color(args.color);
+    if let Some(name) = &args.stdin_filename {
+        discover::set_stdin_name(name);
+    }
     let cfg = match load_config(&args, color) {
         Ok(c) => c,
         Err(code) => return code,
@@ -320,15 +386,23 @@ fn run_check(args: CheckArgs) -> ExitCode {
         infos,
         elapsed: result.elapsed,
     };
-    let text = render(&args, &result.diagnostics, &result.sources, &summary);
+    let checked = !result.nothing_checked();
+    let text = if args.statistics {
+        report::statistics::render(&result.diagnostics)
+    } else {
+        render(&args, &result.diagnostics, &result.sources, &summary)
+    };
+    let text = finish_report(&args, text, &result.diagnostics, &summary, checked);
     match &args.output {
         Some(path) => {
             if let Err(e) = std::fs::write(path, &text) {
                 eprintln!("akslint: cannot write {}: {e}", path.display());
                 return ExitCode::from(2);
             }
-            let line = report::human::summary_line(result.diagnostics.is_empty(), &summary, true);
-            print_out(&format!("{line}\n"));
+            if !args.quiet {
+                let line = summary_text(&result.diagnostics, &summary, checked, true);
+                print_out(&format!("{line}\n"));
+            }
         }
         None => print_out(&text),
     }
@@ -383,6 +457,74 @@ fn render(
         Format::Junit => report::junit::render(diags, sources, base),
         Format::Github => report::github::render(diags, sources, base),
     }
+}
+
+/// The summary line, or what stands for it when nothing could be checked
+/// (then "No problems found" would be a claim akslint cannot make).
+fn summary_text(
+    diags: &[akslint::diagnostic::Diagnostic],
+    summary: &Summary,
+    checked: bool,
+    show_elapsed: bool,
+) -> String {
+    if checked || !diags.is_empty() {
+        report::human::summary_line(diags.is_empty(), summary, show_elapsed)
+    } else {
+        format!(
+            "Nothing checked: no input in {} could be read or recognised",
+            if summary.files == 1 {
+                "1 file".to_string()
+            } else {
+                format!("{} files", summary.files)
+            }
+        )
+    }
+}
+
+/// The report's last touches: human output's summary line replaced when
+/// nothing was checked and dropped with `--quiet`; `--format github` ends
+/// with a `::notice::` summary (unless `--quiet`); `--statistics` gets the
+/// summary line too.
+fn finish_report(
+    args: &CheckArgs,
+    text: String,
+    diags: &[akslint::diagnostic::Diagnostic],
+    summary: &Summary,
+    checked: bool,
+) -> String {
+    let human = args.format == Format::Human && !args.statistics;
+    if human {
+        // The renderer's last line is its summary line.
+        let body = text.trim_end_matches('\n');
+        let body = body.rfind('\n').map_or("", |i| &body[..=i]);
+        if args.quiet {
+            return body.to_string();
+        }
+        let line = summary_text(diags, summary, checked, true);
+        return format!("{body}{line}\n");
+    }
+    if args.quiet {
+        return text;
+    }
+    if args.statistics {
+        let line = summary_text(diags, summary, checked, true);
+        return format!("{text}{line}\n");
+    }
+    if args.format == Format::Github {
+        let line = summary_text(diags, summary, checked, false);
+        return format!(
+            "{text}::notice title=akslint::{}\n",
+            escape_workflow_data(&line)
+        );
+    }
+    text
+}
+
+/// Workflow command data: `%`, CR and LF are the characters GitHub decodes.
+fn escape_workflow_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn terminal_width() -> usize {

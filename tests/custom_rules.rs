@@ -156,7 +156,7 @@ fn rules_explain_and_sarif_include_user_rules() {
         "{text}"
     );
     assert!(
-        text.ends_with("More: https://wiki.example.com/aks/no-public-node-ips\n"),
+        text.ends_with("Documentation: https://wiki.example.com/aks/no-public-node-ips\n"),
         "{text}"
     );
     let o = akslint(&[

@@ -91,11 +91,11 @@ pub fn planted(clusters: usize) -> Planted {
 }
 
 fn no_nsg(i: usize) -> bool {
-    i % 7 == 0
+    i.is_multiple_of(7)
 }
 
 fn small_subnet(i: usize) -> bool {
-    i % 10 == 0
+    i.is_multiple_of(10)
 }
 
 /// splitmix64: enough for deterministic variation without a dependency.

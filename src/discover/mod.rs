@@ -36,13 +36,27 @@ const WALKED_EXTENSIONS: &[&str] = &["json", "jsonc", "yaml", "yml", "tf", "tfva
 /// Directories never worth walking into.
 const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules", ".terraform"];
 
+static STDIN_NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Names standard input for the rest of the process (`--stdin-filename`):
+/// findings, SARIF artifact URIs and `[[per-path]]` globs use this path
+/// instead of `-`. False when a name was set already.
+pub fn set_stdin_name(name: &str) -> bool {
+    STDIN_NAME.set(name.to_string()).is_ok()
+}
+
+/// How standard input is shown: its `--stdin-filename`, else `-`.
+pub fn stdin_display() -> &'static str {
+    STDIN_NAME.get().map_or("-", String::as_str)
+}
+
 pub fn discover(paths: &[String]) -> (Vec<Input>, Vec<DiscoverError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for given in paths {
         if given == "-" {
             inputs.push(Input {
-                display: "-".into(),
+                display: stdin_display().into(),
                 origin: Origin::Stdin,
                 explicit: true,
             });

@@ -36,6 +36,31 @@ pub fn fingerprint(diag: &Diagnostic, sources: &SourceMap, path: &str) -> String
     format!("{:016x}", fnv1a64(&bytes))
 }
 
+/// The SARIF fingerprint (`akslint/v2`): [`fingerprint`], plus what each
+/// secondary location points at (its file and text, never its line), so
+/// that two findings of one rule at one place about different things (two
+/// NSG rules blocking one flow, a subnet overlapping two others) differ.
+/// Baselines keep [`fingerprint`], so recorded baselines stay valid.
+pub fn fingerprint_with_related(diag: &Diagnostic, sources: &SourceMap, path: &str) -> String {
+    let mut bytes = fingerprint(diag, sources, path).into_bytes();
+    for label in &diag.labels {
+        let file = source_file(sources, label.span);
+        // Forward slashes, no `./`: the same on Windows and Linux runners.
+        let label_path = file.map_or(String::new(), |f| {
+            f.path
+                .replace('\\', "/")
+                .trim_start_matches("./")
+                .to_string()
+        });
+        let text = file.map_or("", |f| f.slice(label.span));
+        for part in [label_path.as_str(), text, label.message.as_str()] {
+            bytes.push(0);
+            bytes.extend_from_slice(part.as_bytes());
+        }
+    }
+    format!("{:016x}", fnv1a64(&bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -47,6 +47,7 @@ pub fn render(
         out.push_str(&render_one(&handler, diag, sources));
         out.push('\n');
     }
+    out.push_str(&docs_footer(diags));
     out.push_str(&summary_line(diags.is_empty(), summary, opts.show_elapsed));
     out.push('\n');
     out
@@ -63,6 +64,28 @@ fn render_one(handler: &GraphicalReportHandler, diag: &Diagnostic, sources: &Sou
             .collect(),
         // miette only fails on sources it cannot read; still say what was found.
         Err(fmt::Error) => format!("{}: {}\n", report.header, diag.message),
+    }
+}
+
+/// Where each code of the report is documented, once per code in order of
+/// first appearance (`  AKS004: https://…/docs/rules/AKS004.md`); empty when
+/// no code has a page.
+fn docs_footer(diags: &[Diagnostic]) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut lines = String::new();
+    for d in diags {
+        if seen.contains(&d.code.as_str()) {
+            continue;
+        }
+        seen.push(&d.code);
+        if let Some(url) = crate::rules::codes::doc_url(&d.code) {
+            let _ = writeln!(lines, "  {}: {url}", d.code);
+        }
+    }
+    if lines.is_empty() {
+        lines
+    } else {
+        format!("Documentation:\n{lines}\n")
     }
 }
 

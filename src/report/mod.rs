@@ -7,6 +7,7 @@ pub mod json;
 pub mod jsonl;
 pub mod junit;
 pub mod sarif;
+pub mod statistics;
 
 use std::path::Path;
 use std::time::Duration;

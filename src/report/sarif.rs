@@ -6,20 +6,23 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::fingerprint::fingerprint;
+use super::fingerprint::fingerprint_with_related;
 use super::{locate, relative_path, source_file};
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::rules::{self, RuleMeta};
+use crate::rules::codes::{self, CodeMeta};
+use crate::rules::{self, Category, RuleMeta};
 use crate::source::SourceMap;
 
 pub const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 pub const INFORMATION_URI: &str = "https://github.com/akslint/akslint";
-/// Where `docs/rules/<CODE>.md` is published; a rule's `helpUri` points there.
-pub const RULE_DOCS_BASE: &str = "https://github.com/akslint/akslint/blob/main/docs/rules/";
+/// Where `docs/rules/<CODE>.md` is published by default; a rule's `helpUri`
+/// points there (or under `docs-url` from akslint.toml).
+pub const RULE_DOCS_BASE: &str = codes::DEFAULT_DOCS_BASE;
 /// Key of our fingerprint in `partialFingerprints`; bump the version when
 /// the hashed parts change, so old and new fingerprints never get compared.
-pub const FINGERPRINT_KEY: &str = "akslint/v1";
+/// v2 added the secondary locations (v1 merged distinct findings at one place).
+pub const FINGERPRINT_KEY: &str = "akslint/v2";
 /// Where paths are relative to: the checkout root for GitHub code scanning.
 const SRCROOT: &str = "%SRCROOT%";
 
@@ -88,6 +91,10 @@ struct Configuration {
 #[derive(Serialize)]
 struct Properties {
     tags: Vec<&'static str>,
+    /// GitHub code scanning ranks security alerts by this CVSS-like score
+    /// ("0.1"–"10.0"); only rules tagged `security` carry it.
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -181,14 +188,15 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, base: Option<&Path>) ->
     text
 }
 
-/// Every built-in rule (so `ruleIndex` is the same in every run), then
-/// `parse-error`, then any other code the diagnostics carry.
+/// Every built-in rule (so `ruleIndex` is the same in every run), then the
+/// non-rule codes (`parse-error`, `unused-suppression`, …), then any other
+/// code the diagnostics carry.
 fn descriptors(diags: &[Diagnostic]) -> Vec<ReportingDescriptor> {
     let mut out: Vec<ReportingDescriptor> = rules::all()
         .into_iter()
         .map(|r| rule_descriptor(r.meta()))
         .collect();
-    out.push(parse_error_descriptor());
+    out.extend(codes::CODES.iter().map(code_descriptor));
     for d in diags {
         if !out.iter().any(|r| r.id == d.code) {
             out.push(unknown_descriptor(d));
@@ -206,62 +214,96 @@ fn rule_descriptor(m: &RuleMeta) -> ReportingDescriptor {
             text: m.summary.to_string(),
         },
         full_description: Text {
-            text: first_paragraph(&explanation).unwrap_or_else(|| m.summary.to_string()),
+            text: first_section(&explanation).unwrap_or_else(|| m.summary.to_string()),
         },
         help: Help {
             text: explanation.clone(),
             markdown: explanation,
         },
         // A user rule has no page in akslint's docs; it links to its own `url`, if any.
-        help_uri: if rules::is_user_code(m.code) {
-            rules::user_rule_url(m.code).map(str::to_string)
-        } else {
-            Some(format!("{RULE_DOCS_BASE}{}.md", m.code))
-        },
+        help_uri: codes::doc_url(m.code),
         default_configuration: Configuration {
             level: level(m.default_severity),
         },
         properties: Properties {
             tags: vec![m.category.as_str()],
+            security_severity: (m.category == Category::Security)
+                .then(|| security_severity(m.default_severity)),
         },
     }
 }
 
-/// The first prose paragraph of a markdown explanation, headings dropped and
-/// lines joined: the one-paragraph description review tools show.
-fn first_paragraph(markdown: &str) -> Option<String> {
-    markdown
-        .split("\n\n")
-        .map(|p| {
-            p.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .find(|p| !p.is_empty())
+/// The `security-severity` of a security rule, from its default severity, on
+/// GitHub's scale (critical ≥ 9.0, high ≥ 7.0, medium ≥ 4.0, low > 0):
+/// error → 8.0 (high), warning → 5.5 (medium), info → 2.0 (low). No akslint
+/// finding alone proves a compromise, so none is critical.
+pub fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "8.0",
+        Severity::Warning => "5.5",
+        Severity::Info => "2.0",
+    }
 }
 
-fn parse_error_descriptor() -> ReportingDescriptor {
-    const TEXT: &str = "akslint could not parse this file as JSON, JSONC or YAML. \
-                        The location is where the parser stopped; the other files were still checked.";
+/// The first section of a markdown explanation (up to its second heading),
+/// heading dropped, the lines of each paragraph and list item joined: the
+/// complete description review tools show, lists included.
+fn first_section(markdown: &str) -> Option<String> {
+    let mut blocks: Vec<String> = Vec::new();
+    let mut seen_text = false;
+    for line in markdown.lines() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            if seen_text {
+                break;
+            }
+            continue;
+        }
+        if line.is_empty() {
+            blocks.push(String::new());
+            continue;
+        }
+        seen_text = true;
+        let item = line.starts_with("* ") || line.starts_with("- ");
+        match blocks.last_mut() {
+            Some(b) if !b.is_empty() && !item => {
+                b.push(' ');
+                b.push_str(line);
+            }
+            _ => blocks.push(line.to_string()),
+        }
+    }
+    let text = blocks
+        .into_iter()
+        .filter(|b| !b.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    (!text.is_empty()).then_some(text)
+}
+
+/// A non-rule code's entry: its descriptive name, its page, its explanation.
+fn code_descriptor(c: &CodeMeta) -> ReportingDescriptor {
+    let explanation = c.explanation_text();
     ReportingDescriptor {
-        id: "parse-error".to_string(),
-        name: "parse-error".to_string(),
+        id: c.code.to_string(),
+        name: c.title.to_string(),
         short_description: Text {
-            text: "An input file could not be parsed".to_string(),
+            text: c.summary.to_string(),
         },
         full_description: Text {
-            text: TEXT.to_string(),
+            text: first_section(&explanation).unwrap_or_else(|| c.summary.to_string()),
         },
         help: Help {
-            text: TEXT.to_string(),
-            markdown: TEXT.to_string(),
+            text: explanation.clone(),
+            markdown: explanation,
         },
-        help_uri: None,
-        default_configuration: Configuration { level: "error" },
+        help_uri: codes::doc_url(c.code),
+        default_configuration: Configuration {
+            level: level(c.default_severity),
+        },
         properties: Properties {
-            tags: vec!["input"],
+            tags: vec!["not-a-rule"],
+            security_severity: None,
         },
     }
 }
@@ -285,7 +327,10 @@ fn unknown_descriptor(d: &Diagnostic) -> ReportingDescriptor {
         default_configuration: Configuration {
             level: level(d.severity),
         },
-        properties: Properties { tags: Vec::new() },
+        properties: Properties {
+            tags: Vec::new(),
+            security_severity: None,
+        },
     }
 }
 
@@ -334,7 +379,10 @@ fn result<'a>(
         message: Text { text: message(d) },
         locations: vec![primary],
         related_locations: related,
-        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint(d, sources, &path))]),
+        partial_fingerprints: BTreeMap::from([(
+            FINGERPRINT_KEY,
+            fingerprint_with_related(d, sources, &path),
+        )]),
     }
 }
 
@@ -424,16 +472,21 @@ mod tests {
     }
 
     #[test]
-    fn first_paragraph_skips_headings() {
+    fn first_section_skips_headings_and_keeps_lists() {
         assert_eq!(
-            first_paragraph("## What it checks\nWhether x\nand y.\n\n## Why\nBecause.").as_deref(),
+            first_section("## What it checks\nWhether x\nand y.\n\n## Why\nBecause.").as_deref(),
             Some("Whether x and y.")
         );
         assert_eq!(
-            first_paragraph("## What it checks\n\nWhether x.\n\nMore.").as_deref(),
-            Some("Whether x.")
+            first_section("## What it checks\n\nWhether x.\n\nMore.").as_deref(),
+            Some("Whether x.\nMore.")
         );
-        assert_eq!(first_paragraph("# Only a heading"), None);
+        assert_eq!(
+            first_section("## What it checks\nThese:\n\n* one\n  two;\n* three.\n\n## Why\nB.")
+                .as_deref(),
+            Some("These:\n* one two;\n* three.")
+        );
+        assert_eq!(first_section("# Only a heading"), None);
     }
 
     fn sample() -> (SourceMap, Vec<Diagnostic>) {
@@ -475,7 +528,8 @@ mod tests {
         let run = &v["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
         let ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
-        assert!(ids.ends_with(&["parse-error", "AKS999"]), "{ids:?}");
+        assert!(ids.ends_with(&["rule-error", "AKS999"]), "{ids:?}");
+        assert!(ids.contains(&"parse-error"));
         let r = &run["results"][0];
         assert_eq!(r["ruleId"], "AKS004");
         assert_eq!(

@@ -134,7 +134,7 @@ pub fn id_of(
 /// Splits `ns/type1/name1/type2/name2` into type and name.
 fn split_relative(scope: &str) -> Option<(String, String)> {
     let parts: Vec<&str> = scope.split('/').collect();
-    if parts.len() < 3 || parts.len() % 2 == 0 {
+    if parts.len() < 3 || parts.len().is_multiple_of(2) {
         return None;
     }
     let types: Vec<&str> = std::iter::once(parts[0])

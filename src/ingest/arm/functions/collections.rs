@@ -3,7 +3,7 @@
 use super::*;
 
 pub(super) fn create_object(v: &[Node], site: Span) -> Res {
-    if v.len() % 2 != 0 {
+    if !v.len().is_multiple_of(2) {
         return Err("takes key/value pairs".into());
     }
     let mut entries: Vec<Entry> = Vec::new();
