@@ -60,9 +60,9 @@ pub(super) fn render(out: &mut String, page: &Page<'_>, anchors: &Anchors<'_>, c
     if !orphans.is_empty() {
         w!(
             out,
-            "<details class=\"vnet\" id=\"v-none\"{}>\n<summary><b>Subnets whose VNet is not in the inputs</b> · {} subnets</summary>\n<div class=\"body\">\n",
+            "<details class=\"vnet\" id=\"v-none\"{}>\n<summary><b>Subnets whose VNet is not in the inputs</b> · {}</summary>\n<div class=\"body\">\n",
             if open { " open" } else { "" },
-            orphans.len()
+            plural(orphans.len(), "subnet")
         );
         subnet_table(out, inv, &orphans, anchors, &look);
         out.push_str("</div>\n</details>\n");
@@ -70,6 +70,15 @@ pub(super) fn render(out: &mut String, page: &Page<'_>, anchors: &Anchors<'_>, c
     out.push_str("</section>\n");
     clusters(out, inv, anchors, &look);
     nsgs_and_route_tables(out, inv, anchors);
+}
+
+/// `1 subnet`, `3 subnets`.
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 fn name_or(f: &Field<String>, address: &str) -> String {
@@ -99,7 +108,7 @@ fn vnet(
         Esc(&name)
     );
     prefixes(out, &v.address_prefixes);
-    w!(out, " · {} subnets ", subnets.len());
+    w!(out, " · {} ", plural(subnets.len(), "subnet"));
     anchors.badge(out, &format!("v{vi}"));
     out.push_str("</summary>\n<div class=\"body\">\n");
     for p in &v.address_prefixes {
@@ -426,10 +435,10 @@ fn clusters(out: &mut String, inv: &Inventory, anchors: &Anchors<'_>, look: &Loo
     let open = inv.clusters.len() <= OPEN_LIMIT;
     w!(
         out,
-        "<details class=\"list\"{}><summary>{} clusters, {} node pools</summary>\n",
+        "<details class=\"list\"{}><summary>{}, {}</summary>\n",
         if open { " open" } else { "" },
-        inv.clusters.len(),
-        inv.pools.len()
+        plural(inv.clusters.len(), "cluster"),
+        plural(inv.pools.len(), "node pool")
     );
     out.push_str("<table class=\"clusters\"><thead><tr><th>Cluster</th><th>Pod addresses</th><th>Node pools</th><th>Pod CIDR budget (one /24 per node)</th></tr></thead><tbody>\n");
     let mut pools_of: Vec<Vec<PoolIdx>> = vec![Vec::new(); inv.clusters.len()];
@@ -570,10 +579,10 @@ fn nsgs_and_route_tables(out: &mut String, inv: &Inventory, anchors: &Anchors<'_
     let open = inv.nsgs.len() + inv.route_tables.len() <= OPEN_LIMIT;
     w!(
         out,
-        "<section id=\"attached\">\n<h2>NSGs and route tables</h2>\n<details class=\"list\"{}><summary>{} NSGs, {} route tables</summary>\n<ul class=\"attached\">\n",
+        "<section id=\"attached\">\n<h2>NSGs and route tables</h2>\n<details class=\"list\"{}><summary>{}, {}</summary>\n<ul class=\"attached\">\n",
         if open { " open" } else { "" },
-        inv.nsgs.len(),
-        inv.route_tables.len()
+        plural(inv.nsgs.len(), "NSG"),
+        plural(inv.route_tables.len(), "route table")
     );
     let mut item = |id: String, kind: &str, name: String, what: String, subnets: &[SubnetIdx]| {
         w!(out, "<li id=\"{id}\">{kind} <b>{}</b> · {what}", Esc(&name));
@@ -593,7 +602,7 @@ fn nsgs_and_route_tables(out: &mut String, inv: &Inventory, anchors: &Anchors<'_
             format!("n{i}"),
             "NSG",
             name_or(&n.name, &n.address),
-            format!("{} rules", n.rules.len()),
+            plural(n.rules.len(), "rule"),
             &nsg_subnets[i],
         );
     }
@@ -602,7 +611,7 @@ fn nsgs_and_route_tables(out: &mut String, inv: &Inventory, anchors: &Anchors<'_
             format!("t{i}"),
             "Route table",
             name_or(&r.name, &r.address),
-            format!("{} routes", r.routes.len()),
+            plural(r.routes.len(), "route"),
             &rt_subnets[i],
         );
     }
