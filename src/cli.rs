@@ -56,6 +56,8 @@ pub enum Command {
     },
     /// Print the man page (roff): `akslint manpage > ~/.local/share/man/man1/akslint.1`.
     Manpage,
+    /// Show how full every node and pod subnet and pod CIDR gets at maximum scale.
+    Capacity(CapacityArgs),
     /// Write a commented starter `akslint.toml`.
     Init {
         /// Where to write it.
@@ -273,6 +275,39 @@ pub enum Format {
     Junit,
     /// GitHub Actions annotations (`::error file=…`).
     Github,
+    /// One self-contained HTML page: network map, capacity bars and findings (use with --output).
+    Html,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CapacityArgs {
+    /// Files, directories, or `-` for standard input [default: the current directory].
+    pub paths: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CapacityFormat::Table)]
+    pub format: CapacityFormat,
+
+    /// Recompute as if pool POOL (`cluster/pool`, or a pool name) could reach N
+    /// nodes, and list the findings that would appear (repeatable).
+    #[arg(long = "what-if", value_name = "POOL=N", value_parser = crate::capacity::what_if::parse)]
+    pub what_if: Vec<crate::capacity::what_if::WhatIf>,
+
+    /// ARM parameter file to apply to the templates (repeatable).
+    #[arg(long = "parameters", value_name = "FILE")]
+    pub parameters: Vec<String>,
+
+    /// Configuration file (thresholds, rule selection)
+    /// [default: akslint.toml in the working directory or a parent].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CapacityFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 #[derive(Debug, clap::Args)]

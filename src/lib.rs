@@ -1,6 +1,7 @@
 //! akslint: a linter for the network configuration of Azure Kubernetes Service clusters.
 
 pub mod baseline;
+pub mod capacity;
 pub mod check;
 pub mod cli;
 pub mod config;

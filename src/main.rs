@@ -71,6 +71,12 @@ fn main() -> ExitCode {
             print_out(&schema);
             ExitCode::SUCCESS
         }
+        Command::Capacity(args) => {
+            let answer = akslint::capacity::command::run(&args);
+            eprint!("{}", answer.stderr);
+            print_out(&answer.stdout);
+            ExitCode::from(answer.code)
+        }
         Command::NsgCheck(args) => {
             let answer = akslint::nsg_check::run(&args);
             eprint!("{}", answer.stderr);
@@ -390,7 +396,13 @@ fn run_check(args: CheckArgs) -> ExitCode {
     let text = if args.statistics {
         report::statistics::render(&result.diagnostics)
     } else {
-        render(&args, &result.diagnostics, &result.sources, &summary)
+        render(
+            &args,
+            &result.diagnostics,
+            &result.sources,
+            &summary,
+            (&result.inventory, &opts.config.thresholds),
+        )
     };
     let text = finish_report(&args, text, &result.diagnostics, &summary, checked);
     match &args.output {
@@ -435,6 +447,7 @@ fn render(
     diags: &[akslint::diagnostic::Diagnostic],
     sources: &akslint::source::SourceMap,
     summary: &Summary,
+    (inventory, thresholds): (&akslint::model::Inventory, &rules::Thresholds),
 ) -> String {
     // CI tools want paths relative to the checkout, which is where they run us.
     let cwd = std::env::current_dir().ok();
@@ -456,6 +469,16 @@ fn render(
         Format::Sarif => report::sarif::render(diags, sources, base),
         Format::Junit => report::junit::render(diags, sources, base),
         Format::Github => report::github::render(diags, sources, base),
+        Format::Html => report::html::render(&report::html::Page {
+            diagnostics: diags,
+            sources,
+            inventory,
+            thresholds,
+            summary,
+            command: &command_line(),
+            version: env!("CARGO_PKG_VERSION"),
+            base,
+        }),
     }
 }
 
@@ -533,4 +556,24 @@ fn terminal_width() -> usize {
         .and_then(|c| c.parse().ok())
         .filter(|w: &usize| *w >= 40)
         .unwrap_or(100)
+}
+
+/// The command line as typed, for the HTML report's header; arguments with
+/// spaces or quotes are quoted.
+fn command_line() -> String {
+    let mut args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .map(|a| {
+            if a.is_empty() || a.contains([' ', '"', '\'', '\t']) {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            } else {
+                a
+            }
+        })
+        .collect();
+    // The program as a user names it, not the path it was run from.
+    if let Some(first) = args.first_mut() {
+        *first = "akslint".to_string();
+    }
+    args.join(" ")
 }

@@ -7,7 +7,8 @@ use ipnet::IpNet;
 use super::{thousands, Context};
 use crate::diagnostic::{Label, Severity};
 use crate::model::cidr;
-use crate::model::{Field, Inventory, IpamMode, MaxSurge, NodePool, PoolIdx, SubnetIdx};
+use crate::model::{Field, Inventory, IpamMode, MaxSurge, NodePool, PoolIdx, Subnet, SubnetIdx};
+use crate::rules::Thresholds;
 use crate::source::Span;
 
 /// Azure keeps five addresses of every subnet (F-050).
@@ -190,7 +191,9 @@ pub fn subnet_demands(
     out
 }
 
-fn node_subnet_demand(
+/// What one pool asks of its node subnet at scale `sc`; `None` when maxPods is
+/// unknown in node-subnet CNI.
+pub fn node_subnet_demand(
     pi: PoolIdx,
     pool: &NodePool,
     mode: IpamMode,
@@ -233,7 +236,8 @@ fn node_subnet_demand(
     })
 }
 
-fn pod_subnet_demand(
+/// What one pool asks of its pod subnet at scale `sc`.
+pub fn pod_subnet_demand(
     pi: PoolIdx,
     pool: &NodePool,
     mode: IpamMode,
@@ -306,20 +310,7 @@ pub fn report_subnets(inv: &Inventory, cx: &mut Context<'_>, kind: SubnetUse) {
         let Some(usable) = usable_ipv4(&subnet.address_prefixes) else {
             continue;
         };
-        if t.extra_ips_per_subnet > 0 {
-            demand.demands.push(Demand {
-                pool: None,
-                hard: t.extra_ips_per_subnet,
-                soft: t.extra_ips_per_subnet,
-                arithmetic: format!(
-                    "{} addresses kept free (extra-ips-per-subnet)",
-                    t.extra_ips_per_subnet
-                ),
-                span: subnet.prefix_span(),
-                pods: false,
-                mode: None,
-            });
-        }
+        demand.demands.extend(kept_free(subnet, t));
         let (hard, soft) = (demand.hard(), demand.soft());
         let headroom_floor = usable * t.min_headroom_percent / 100;
         let (severity, need) = if hard > usable {
@@ -368,10 +359,7 @@ pub fn report_subnets(inv: &Inventory, cx: &mut Context<'_>, kind: SubnetUse) {
             };
             d.labels.push(Label::new(item.span, text));
         }
-        // With a headroom policy, the suggested size keeps that share free.
-        let free = t.min_headroom_percent.clamp(0, 99);
-        let target = need.saturating_mul(100).saturating_add(99 - free) / (100 - free);
-        let fits = match smallest_prefix_for(target) {
+        let fits = match prefix_that_fits(need, t) {
             Some(p) => format!(
                 "use a /{p} or larger ({} usable)",
                 thousands((1i64 << (32 - p)) - AZURE_RESERVED)
@@ -388,6 +376,30 @@ pub fn report_subnets(inv: &Inventory, cx: &mut Context<'_>, kind: SubnetUse) {
         });
         d.resource = Some(subnet.address.clone());
     }
+}
+
+/// The addresses `extra-ips-per-subnet` keeps free in a node or pod subnet, as a demand.
+pub fn kept_free(subnet: &Subnet, t: &Thresholds) -> Option<Demand> {
+    (t.extra_ips_per_subnet > 0).then(|| Demand {
+        pool: None,
+        hard: t.extra_ips_per_subnet,
+        soft: t.extra_ips_per_subnet,
+        arithmetic: format!(
+            "{} addresses kept free (extra-ips-per-subnet)",
+            t.extra_ips_per_subnet
+        ),
+        span: subnet.prefix_span(),
+        pods: false,
+        mode: None,
+    })
+}
+
+/// The longest prefix that holds `need` addresses; with a headroom policy, one
+/// that also keeps that share free.
+pub fn prefix_that_fits(need: i64, t: &Thresholds) -> Option<u8> {
+    let free = t.min_headroom_percent.clamp(0, 99);
+    let target = need.saturating_mul(100).saturating_add(99 - free) / (100 - free);
+    smallest_prefix_for(target)
 }
 
 pub use super::pool_name;
