@@ -1,0 +1,1 @@
+//! Bicep front-end tests: translation and evaluation of small files.
