@@ -229,7 +229,11 @@ pub fn evaluate_inputs(
         }
         param_files.insert(target, u.clone());
     }
-    let used: HashSet<PathBuf> = entries.iter().flat_map(references).collect();
+    // Used by another file (a file calling itself is still an entry point).
+    let used: HashSet<PathBuf> = entries
+        .iter()
+        .flat_map(|e| references(e).into_iter().filter(move |r| *r != e.path))
+        .collect();
     entries.retain(|e| !used.contains(&e.path));
     let mut out = Evaluated::default();
     for entry in &entries {

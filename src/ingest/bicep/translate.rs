@@ -1194,6 +1194,12 @@ impl<'a, 'l> Tx<'a, 'l> {
             }
             ExprKind::Object(props) => self.object(span, props),
             ExprKind::Ident(name) => self.ident(name, span),
+            ExprKind::Member { .. } | ExprKind::Index { .. } | ExprKind::Call { .. }
+                if self.fold(e, 0).is_some() =>
+            {
+                self.fold(e, 0)
+                    .unwrap_or_else(|| Node::unknown(span, "not evaluated"))
+            }
             ExprKind::For {
                 item,
                 index,
@@ -1206,6 +1212,57 @@ impl<'a, 'l> Tx<'a, 'l> {
                 Err(u) => Node::new(span, u.kind),
             },
         }
+    }
+
+    /// The literal a path into literal values selects (`net.nodes`, `s.prefix`, `xs[0]`,
+    /// `loadJsonContent(...)`), keeping the literal's own place.
+    fn fold(&mut self, e: &Expr, depth: usize) -> Option<Node> {
+        if depth > 64 {
+            return None;
+        }
+        let v = match &e.kind {
+            ExprKind::Ident(name) => {
+                let v = match self.env.iter().rev().find(|(n, _)| n == name) {
+                    Some((_, Binding::Value(v))) => v.clone(),
+                    Some(_) => return None,
+                    None if self.scope.secure.contains(name) => return None,
+                    None => match self.scope.params.get(name) {
+                        Some(c) => c.clone()?,
+                        None if self.scope.vars.contains_key(name) => self.var_ref(name, e.span),
+                        None => return None,
+                    },
+                };
+                v
+            }
+            ExprKind::Member { target, name, safe } => {
+                let t = self.fold(target, depth + 1)?;
+                match t.get(name) {
+                    Some(v) => v.clone(),
+                    None if *safe && t.as_object().is_some() => Node::new(e.span, NodeKind::Null),
+                    None => return None,
+                }
+            }
+            ExprKind::Index { target, index, .. } => {
+                let t = self.fold(target, depth + 1)?;
+                match (&t.kind, &index.kind) {
+                    (NodeKind::Array(items), ExprKind::Int(i)) => {
+                        items.get(usize::try_from(*i).ok()?)?.clone()
+                    }
+                    (NodeKind::Object(_), ExprKind::Str(k)) => t.get(k)?.clone(),
+                    _ => return None,
+                }
+            }
+            ExprKind::Call { ns, name, args }
+                if ns.as_deref().is_none_or(|n| n == "sys")
+                    && ["loadjsoncontent", "loadyamlcontent", "loadtextcontent"]
+                        .contains(&name.to_ascii_lowercase().as_str()) =>
+            {
+                let lower = name.to_ascii_lowercase();
+                self.load_content(&lower, args, e.span)
+            }
+            _ => return None,
+        };
+        is_constant(&v).then_some(v)
     }
 
     fn object(&mut self, span: Span, props: &[Prop]) -> Node {
@@ -1535,6 +1592,12 @@ impl<'a, 'l> Tx<'a, 'l> {
                 };
             }
         }
+        // `vnet.properties.subnets[i].id`: the id of a child declared inline.
+        if name.eq_ignore_ascii_case("id") {
+            if let Some(t) = self.inline_child_id(target, span) {
+                return t;
+            }
+        }
         // `m.outputs.x` → `.x.value`.
         if let ExprKind::Member {
             target: inner,
@@ -1562,6 +1625,53 @@ impl<'a, 'l> Tx<'a, 'l> {
             format!("{t}.{name}")
         } else {
             format!("{t}[{}]", quote(name))
+        })
+    }
+
+    /// `sym.properties.<children>[i]` (`subnets`, `securityRules`, ...) of a resource
+    /// declared here: its id is the child resource's id, named by the element's `name`.
+    fn inline_child_id(&mut self, target: &Expr, span: Span) -> Option<Result<String, Node>> {
+        let ExprKind::Index { target: list, .. } = &target.kind else {
+            return None;
+        };
+        let ExprKind::Member {
+            target: props,
+            name: children,
+            ..
+        } = &list.kind
+        else {
+            return None;
+        };
+        let ExprKind::Member {
+            target: sym,
+            name: properties,
+            ..
+        } = &props.kind
+        else {
+            return None;
+        };
+        let ExprKind::Ident(sym) = &sym.kind else {
+            return None;
+        };
+        if !properties.eq_ignore_ascii_case("properties")
+            || self.is_shadowed(sym)
+            || self
+                .scope
+                .resources
+                .get(sym)
+                .is_none_or(|r| r.existing || r.loop_vars.is_some())
+        {
+            return None;
+        }
+        let rs = self.scope.resources.get(sym)?.clone();
+        let element = self.text(target);
+        let parent = self.resource_member(sym, None, "name", span);
+        Some(match (element, parent) {
+            (Ok(e), Ok(p)) => Ok(format!(
+                "resourceId({}, {p}, {e}.name)",
+                quote(&format!("{}/{children}", rs.full_type))
+            )),
+            (Err(u), _) | (_, Err(u)) => Err(u),
         })
     }
 
