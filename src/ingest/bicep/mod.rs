@@ -313,6 +313,3 @@ pub fn is_compiled_twin(
 pub fn input_paths<'a>(paths: impl Iterator<Item = &'a Path>) -> HashSet<PathBuf> {
     paths.filter(|p| is_bicep_path(p)).map(normalize).collect()
 }
-
-#[cfg(test)]
-mod tests;

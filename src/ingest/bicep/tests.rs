@@ -1,1 +1,0 @@
-//! Bicep front-end tests: translation and evaluation of small files.
