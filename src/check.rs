@@ -238,7 +238,53 @@ fn build_inventory(
         recognized[i] = true;
     }
     builder.replay(recorded);
+    let mut diagnostics = diagnostics;
+    let bicep = ingest_bicep(parsed, first_explicit_param, &forced, sources);
+    for out in &bicep.outputs {
+        ingest::ingest_template_output(&mut builder, out);
+    }
+    for (i, p) in parsed.iter().enumerate() {
+        recognized[i] |= bicep.recognized.contains(&p.file);
+    }
+    diagnostics.extend(bicep.diagnostics);
     (builder.finish(), recognized, diagnostics)
+}
+
+/// `.bicep`/`.bicepparam` inputs, with JSON parameter files paired by name (`main.bicep`
+/// pairs like `main.json`) and the explicit `--parameters` files.
+fn ingest_bicep(
+    parsed: &[Parsed],
+    first_explicit_param: usize,
+    forced: &[&Node],
+    sources: &mut SourceMap,
+) -> ingest::bicep::Evaluated {
+    let inputs: Vec<(FileId, PathBuf)> = parsed
+        .iter()
+        .filter_map(|p| Some((p.file, p.path.clone()?)))
+        .filter(|(_, path)| ingest::bicep::is_bicep_path(path))
+        .collect();
+    if inputs.is_empty() {
+        return Default::default();
+    }
+    let mut params: Vec<(PathBuf, &Node)> = Vec::new();
+    for p in &parsed[..first_explicit_param] {
+        for (doc, kind) in p.docs.iter() {
+            if let (DocumentKind::ArmParameters, Some(path)) = (kind, &p.path) {
+                params.push((path.clone(), doc));
+            }
+        }
+    }
+    let as_json: Vec<PathBuf> = inputs
+        .iter()
+        .map(|(_, p)| p.with_extension("json"))
+        .collect();
+    let param_paths: Vec<PathBuf> = params.iter().map(|(p, _)| p.clone()).collect();
+    let pairs = discover::pair_parameter_files(&as_json, &param_paths);
+    let json_params: HashMap<PathBuf, &Node> = pairs
+        .iter()
+        .map(|(&t, &p)| (normalize(&inputs[t].1), params[p].1))
+        .collect();
+    ingest::bicep::evaluate_inputs(&inputs, &json_params, forced, sources)
 }
 
 /// Manifests reference each other across files and documents: read in one call.
@@ -552,6 +598,17 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
 
 /// JSON when the text starts like JSON, else YAML (`az … -o yaml`).
 fn parse_file(file: FileId, path: Option<PathBuf>, text: &str) -> Parsed {
+    // Bicep is parsed by its own stage, which also follows modules.
+    if path.as_deref().is_some_and(ingest::bicep::is_bicep_path) {
+        return Parsed {
+            file,
+            path,
+            docs: Arc::new([]),
+            error: None,
+            hcl: false,
+            warnings: Vec::new(),
+        };
+    }
     if path.as_deref().is_some_and(is_hcl_file) {
         return Parsed {
             file,
@@ -871,9 +928,16 @@ fn add_sibling_parameter_files(inputs: &mut Vec<Input>) {
 fn ingest_templates(parsed: &[Parsed], forced: &[&Node]) -> Vec<(usize, InventoryBuilder)> {
     let mut templates: Vec<(usize, &Node)> = Vec::new();
     let mut params: Vec<(usize, &Node)> = Vec::new();
+    let bicep = ingest::bicep::input_paths(parsed.iter().filter_map(|p| p.path.as_deref()));
     for (i, p) in parsed.iter().enumerate() {
         for (doc, kind) in p.docs.iter() {
             match kind {
+                // The Bicep source of a compiled template is read instead.
+                DocumentKind::ArmTemplate
+                    if p.path
+                        .as_deref()
+                        .is_some_and(|path| ingest::bicep::is_compiled_twin(path, doc, &bicep)) => {
+                }
                 DocumentKind::ArmTemplate => templates.push((i, doc)),
                 DocumentKind::ArmParameters => params.push((i, doc)),
                 _ => {}

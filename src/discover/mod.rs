@@ -31,7 +31,16 @@ pub struct DiscoverError {
 }
 
 /// Extensions read when walking a directory; files named on the command line are read whatever their name.
-const WALKED_EXTENSIONS: &[&str] = &["json", "jsonc", "yaml", "yml", "tf", "tfvars"];
+const WALKED_EXTENSIONS: &[&str] = &[
+    "json",
+    "jsonc",
+    "yaml",
+    "yml",
+    "tf",
+    "tfvars",
+    "bicep",
+    "bicepparam",
+];
 
 /// Directories never worth walking into.
 const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules", ".terraform"];

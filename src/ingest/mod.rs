@@ -3,6 +3,7 @@
 
 pub mod arm;
 pub mod azure;
+pub mod bicep;
 pub mod kubernetes;
 pub mod terraform;
 pub mod values;
