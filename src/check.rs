@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Input, Origin};
 use crate::ingest::{self, terraform, DocumentKind};
+use crate::model::scope::ScopeKind;
 use crate::model::{Inventory, InventoryBuilder};
 use crate::rules;
 use crate::source::{strip_bom, FileId, SourceMap, Span};
@@ -219,34 +220,69 @@ fn build_inventory(
     );
     let mut builder = InventoryBuilder::default();
     let mut recognized = vec![false; parsed.len()];
+    let label = |i: usize| sources.get(parsed[i].file).path.clone();
     for (i, recorded) in templates {
         recognized[i] = true;
+        builder.begin_scope(ScopeKind::ArmDeployment, label(i));
         builder.replay(recorded);
     }
     for (i, (recorded, seen)) in documents.into_iter().enumerate() {
         recognized[i] |= seen;
+        let plan = parsed[i]
+            .docs
+            .iter()
+            .any(|(_, k)| *k == DocumentKind::TerraformPlan);
+        let kind = if plan {
+            ScopeKind::Terraform
+        } else {
+            ScopeKind::Document
+        };
+        builder.begin_scope(kind, label(i));
         builder.replay(recorded);
     }
-    builder.replay(manifests);
-    let (recorded, configs, diagnostics) = terraform;
+    for (folder, recorded) in manifests {
+        builder.begin_scope(ScopeKind::Manifests, folder);
+        builder.replay(recorded);
+    }
+    let (roots, configs, mut diagnostics) = terraform;
     for i in configs {
         recognized[i] = true;
     }
-    builder.replay(recorded);
-    (builder.finish(), recognized, diagnostics)
+    for (root, recorded) in roots {
+        builder.begin_scope(ScopeKind::Terraform, root);
+        builder.replay(recorded);
+    }
+    let mut inventory = builder.finish();
+    diagnostics.append(&mut inventory.link_diagnostics);
+    (inventory, recognized, diagnostics)
 }
 
-/// Manifests reference each other across files and documents: read in one call.
-fn ingest_manifests(parsed: &[Parsed]) -> InventoryBuilder {
-    let manifests: Vec<&Node> = parsed
-        .iter()
-        .flat_map(|p| p.docs.iter())
-        .filter(|(_, kind)| *kind == DocumentKind::KubernetesManifest)
-        .map(|(doc, _)| doc)
-        .collect();
-    let mut recorded = InventoryBuilder::recording();
-    ingest::kubernetes::ingest_manifests(&mut recorded, &manifests);
-    recorded
+/// Manifests reference each other across files and documents: the manifests
+/// of one folder are read in one call, as one scope (labelled by the folder).
+fn ingest_manifests(parsed: &[Parsed]) -> Vec<(String, InventoryBuilder)> {
+    let mut folders: std::collections::BTreeMap<String, Vec<&Node>> = Default::default();
+    for p in parsed {
+        let folder = match &p.path {
+            Some(path) => path
+                .parent()
+                .map(|d| d.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            None => "-".to_string(),
+        };
+        for (doc, kind) in p.docs.iter() {
+            if *kind == DocumentKind::KubernetesManifest {
+                folders.entry(folder.clone()).or_default().push(doc);
+            }
+        }
+    }
+    folders
+        .into_iter()
+        .map(|(folder, manifests)| {
+            let mut recorded = InventoryBuilder::recording();
+            ingest::kubernetes::ingest_manifests(&mut recorded, &manifests);
+            (folder, recorded)
+        })
+        .collect()
 }
 
 /// The documents of one file other than templates, manifests and Terraform
@@ -345,6 +381,8 @@ fn add_siblings(inputs: &mut Vec<Input>, config: &Config) {
 }
 
 /// What reading one input gave.
+// One per input and short-lived: boxing the diagnostic would buy nothing.
+#[allow(clippy::large_enum_variant)]
 enum Loaded {
     Text(String),
     /// Not read, or not text: what there is to show, and the diagnostic if the file gets one.
@@ -593,13 +631,13 @@ fn is_hcl_file(path: &Path) -> bool {
 /// Terraform configurations: every folder holding `.tf` files or Terraform-shaped
 /// JSON/YAML is a root module, except folders another module calls; local child
 /// modules are read from disk as the evaluator asks for them.
-/// Returns them in a recording builder, with the configuration files read
+/// Returns them as one recording builder per root (its scope), with the configuration files read
 /// (by position in `parsed`) and the evaluators' diagnostics.
 fn ingest_terraform_configs(
     parsed: &[Parsed],
     sources: &mut SourceMap,
-) -> (InventoryBuilder, Vec<usize>, Vec<Diagnostic>) {
-    let mut builder = InventoryBuilder::recording();
+) -> (Vec<(String, InventoryBuilder)>, Vec<usize>, Vec<Diagnostic>) {
+    let mut roots = Vec::new();
     let mut configs = Vec::new();
     let mut dirs: std::collections::BTreeMap<PathBuf, Vec<usize>> = Default::default();
     let mut loose_docs: Vec<&Node> = Vec::new();
@@ -660,15 +698,19 @@ fn ingest_terraform_configs(
         if called.contains(&normalize(&dir)) {
             continue;
         }
+        let mut builder = InventoryBuilder::recording();
         terraform::ingest_tf(&mut builder, &ev.resources);
         diagnostics.extend(ev.diagnostics);
+        roots.push((dir.to_string_lossy().into_owned(), builder));
     }
     if !loose_docs.is_empty() {
+        let mut builder = InventoryBuilder::recording();
         let ev = terraform::hcl::evaluate_documents(&loose_docs);
         terraform::ingest_tf(&mut builder, &ev.resources);
         diagnostics.extend(ev.diagnostics);
+        roots.push(("-".to_string(), builder));
     }
-    (builder, configs, diagnostics)
+    (roots, configs, diagnostics)
 }
 
 /// The documents this run already parsed from a module file, when the module

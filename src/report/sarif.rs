@@ -102,6 +102,9 @@ struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    /// `scope`: the deployment scope, where it tells two scopes apart.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    properties: BTreeMap<&'static str, &'a str>,
 }
 
 #[derive(Serialize)]
@@ -335,6 +338,7 @@ fn result<'a>(
         locations: vec![primary],
         related_locations: related,
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint(d, sources, &path))]),
+        properties: d.scope.iter().map(|s| ("scope", s.as_str())).collect(),
     }
 }
 
