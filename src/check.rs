@@ -94,8 +94,9 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
         .filter(|i| i.explicit)
         .map(|i| i.display.clone())
         .collect();
+    let limit = opts.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     if opts.with_siblings {
-        add_siblings(&mut inputs, &opts.config);
+        add_siblings(&mut inputs, &opts.config, limit);
     }
     add_sibling_parameter_files(&mut inputs);
     let first_explicit_param = inputs.len();
@@ -105,7 +106,6 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
         explicit: true,
     }));
 
-    let limit = opts.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     let loaded = read_all(&inputs, stdin, limit, &mut path_errors);
     // The texts move into the source map (one copy of each input in memory);
     // `failed` keeps what reading said about the ones that are not text.
@@ -159,10 +159,13 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
     ));
     let mut diagnostics = apply_policy(diagnostics, &sources, &inventory, &opts.config);
     if opts.with_siblings {
+        // A finding that points anywhere into a file given (primary or other
+        // label) is that file's: raising maxPods in aks.json fails the commit
+        // even though the arithmetic's primary span is the subnet in vnet.json.
         diagnostics.retain(|d| {
-            reported
-                .iter()
-                .any(|r| *r == sources.get(d.primary.span.file).path)
+            std::iter::once(&d.primary)
+                .chain(&d.labels)
+                .any(|l| reported.contains(&sources.get(l.span.file).path))
         });
     }
     let mut baselined = 0;
@@ -339,7 +342,9 @@ fn apply_policy(
 }
 
 /// The other data files in the folders of the files given (not recursive).
-fn add_siblings(inputs: &mut Vec<Input>, config: &Config) {
+/// Context only: a sibling that is a symbolic link (it may lead out of the
+/// folder) or larger than `limit` is not read, and says nothing.
+fn add_siblings(inputs: &mut Vec<Input>, config: &Config, limit: u64) {
     let dirs: std::collections::BTreeSet<PathBuf> = inputs
         .iter()
         .filter_map(|i| match &i.origin {
@@ -360,8 +365,13 @@ fn add_siblings(inputs: &mut Vec<Input>, config: &Config) {
         };
         let mut found: Vec<PathBuf> = entries
             .filter_map(Result::ok)
+            .filter(|e| {
+                // `DirEntry::metadata` does not follow symbolic links.
+                e.metadata()
+                    .is_ok_and(|m| m.file_type().is_file() && m.len() <= limit)
+            })
             .map(|e| dir.join(e.file_name()))
-            .filter(|p| p.is_file() && discover::is_walked_extension(p))
+            .filter(|p| discover::is_walked_extension(p))
             .collect();
         found.sort();
         for p in found {

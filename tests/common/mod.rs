@@ -11,13 +11,17 @@ use std::process::{Command, Output, Stdio};
 /// The built `akslint`, run in the crate root with colours off.
 pub fn command() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_akslint"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
     c
 }
 
 /// Runs `akslint ARGS` in the crate root.
 pub fn akslint(args: &[&str]) -> Output {
-    command().args(args).output().expect("the akslint binary runs")
+    command()
+        .args(args)
+        .output()
+        .expect("the akslint binary runs")
 }
 
 /// Runs `akslint ARGS` in `dir`.
@@ -62,7 +66,10 @@ pub fn json(o: &Output) -> serde_json::Value {
 
 /// The diagnostics of a `--format json` run.
 pub fn diagnostics(o: &Output) -> Vec<serde_json::Value> {
-    json(o)["diagnostics"].as_array().cloned().unwrap_or_default()
+    json(o)["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// `(code, file, line, column)` of each finding of a `--format json` run.
