@@ -224,10 +224,12 @@ fn build_inventory(
     let mut builder = InventoryBuilder::default();
     let mut recognized = vec![false; parsed.len()];
     let label = |i: usize| sources.get(parsed[i].file).path.clone();
-    for (i, recorded) in templates {
+    let mut not_evaluated = Vec::new();
+    for (i, (recorded, notes)) in templates {
         recognized[i] = true;
         builder.begin_scope(ScopeKind::ArmDeployment, label(i));
         builder.replay(recorded);
+        not_evaluated.extend(notes);
     }
     for (i, (recorded, seen)) in documents.into_iter().enumerate() {
         recognized[i] |= seen;
@@ -248,6 +250,7 @@ fn build_inventory(
         builder.replay(recorded);
     }
     let (roots, configs, mut diagnostics) = terraform;
+    diagnostics.append(&mut not_evaluated);
     for i in configs {
         recognized[i] = true;
     }
@@ -858,8 +861,12 @@ fn add_sibling_parameter_files(inputs: &mut Vec<Input>) {
 }
 
 /// Evaluates every template with its paired parameter file and the explicit ones.
-/// Returns, by position in `parsed`, the template files with what each added.
-fn ingest_templates(parsed: &[Parsed], forced: &[&Node]) -> Vec<(usize, InventoryBuilder)> {
+/// Returns, by position in `parsed`, the template files with what each added
+/// and its `not-evaluated` diagnostics.
+fn ingest_templates(
+    parsed: &[Parsed],
+    forced: &[&Node],
+) -> Vec<(usize, (InventoryBuilder, Vec<Diagnostic>))> {
     let mut templates: Vec<(usize, &Node)> = Vec::new();
     let mut params: Vec<(usize, &Node)> = Vec::new();
     for (i, p) in parsed.iter().enumerate() {
@@ -880,7 +887,7 @@ fn ingest_templates(parsed: &[Parsed], forced: &[&Node]) -> Vec<(usize, Inventor
     let template_paths: Vec<PathBuf> = templates.iter().map(|(i, _)| path_of(*i)).collect();
     let param_paths: Vec<PathBuf> = params.iter().map(|(i, _)| path_of(*i)).collect();
     let pairs = discover::pair_parameter_files(&template_paths, &param_paths);
-    let outputs: Vec<InventoryBuilder> = templates
+    let outputs: Vec<(InventoryBuilder, Vec<Diagnostic>)> = templates
         .par_iter()
         .enumerate()
         .map(|(t, (_, root))| {
@@ -889,7 +896,7 @@ fn ingest_templates(parsed: &[Parsed], forced: &[&Node]) -> Vec<(usize, Inventor
             let out = ingest::arm::evaluate_template(root, &files);
             let mut recorded = InventoryBuilder::recording();
             ingest::ingest_template_output(&mut recorded, &out);
-            recorded
+            (recorded, out.not_evaluated())
         })
         .collect();
     templates.iter().map(|(i, _)| *i).zip(outputs).collect()

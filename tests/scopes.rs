@@ -398,3 +398,33 @@ fn siblings_over_the_size_cap_are_not_read() {
     assert_eq!(common::locations(&out), vec![], "{}", common::stdout(&out));
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn parts_of_a_template_that_are_not_evaluated_say_so() {
+    let out = common::akslint(&[
+        "check",
+        "--format",
+        "json",
+        "fixtures/scopes/not-evaluated/azuredeploy.json",
+    ]);
+    let file = "fixtures/scopes/not-evaluated/azuredeploy.json";
+    assert_eq!(
+        common::locations(&out),
+        vec![
+            ("not-evaluated".to_string(), file.to_string(), 10, 15),
+            ("not-evaluated".to_string(), file.to_string(), 13, 5),
+        ]
+    );
+    let diags = common::diagnostics(&out);
+    assert!(diags.iter().all(|d| d["severity"] == "info"));
+    assert!(diags[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("copy count 5000 is outside 0..=800"));
+    assert!(diags[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("templateLink"));
+    // Info only: the run passes.
+    assert_eq!(out.status.code(), Some(0));
+}
