@@ -677,6 +677,7 @@ fn ingest_terraform_configs(
         }
     }
     let mut evaluations = Vec::new();
+    let outermost = common_folder(parsed.iter().filter_map(|p| p.path.as_deref()));
     // Module folders are looked up by path for every call: index the files once.
     let mut known: HashMap<PathBuf, FileId> = HashMap::new();
     for f in sources.files() {
@@ -697,18 +698,22 @@ fn ingest_terraform_configs(
             })
             .collect();
         let mut loader = |d: &Path| load_module_dir(sources, &mut known, d);
+        let bound = terraform_module_bound(dir, &outermost);
         evaluations.push((
             dir.clone(),
-            terraform::hcl::evaluate_module(dir, &files, &mut loader),
+            terraform::hcl::evaluate_module_within(dir, &files, &mut loader, bound),
         ));
     }
-    let called: std::collections::BTreeSet<PathBuf> = evaluations
+    let calls: Vec<(PathBuf, std::collections::BTreeSet<PathBuf>)> = evaluations
         .iter()
-        .flat_map(|(_, ev)| ev.module_dirs.iter().map(|d| normalize(d)))
+        .map(|(dir, ev)| {
+            let called = ev.module_dirs.iter().map(|d| normalize(d)).collect();
+            (normalize(dir), called)
+        })
         .collect();
     let mut diagnostics = Vec::new();
-    for (dir, ev) in evaluations {
-        if called.contains(&normalize(&dir)) {
+    for (i, (dir, ev)) in evaluations.into_iter().enumerate() {
+        if called_by_another_root(&calls, i) {
             continue;
         }
         let mut builder = InventoryBuilder::recording();
@@ -724,6 +729,55 @@ fn ingest_terraform_configs(
         roots.push(("-".to_string(), builder));
     }
     (roots, configs, diagnostics)
+}
+
+/// A folder another root calls as a module is evaluated there, not as a root
+/// of its own; of two folders that call each other, the first is the root.
+fn called_by_another_root(
+    calls: &[(PathBuf, std::collections::BTreeSet<PathBuf>)],
+    i: usize,
+) -> bool {
+    let (dir, own) = &calls[i];
+    calls.iter().enumerate().any(|(j, (other, called))| {
+        j != i && called.contains(dir) && (!own.contains(other) || j < i)
+    })
+}
+
+/// The folder Terraform module loading stays inside: the nearest ancestor of
+/// the root module holding `.git`, else the folder holding every input.
+fn terraform_module_bound(root: &Path, outermost: &Option<PathBuf>) -> Option<PathBuf> {
+    let absolute = folder(root).canonicalize().ok()?;
+    match absolute.ancestors().find(|a| a.join(".git").exists()) {
+        Some(repository) => Some(repository.to_path_buf()),
+        None => outermost.clone(),
+    }
+}
+
+fn folder(path: &Path) -> &Path {
+    if path.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        path
+    }
+}
+
+/// The deepest folder holding all the files (symbolic links resolved).
+fn common_folder<'a>(files: impl Iterator<Item = &'a Path>) -> Option<PathBuf> {
+    let mut common: Option<PathBuf> = None;
+    for f in files {
+        let Ok(dir) = folder(f.parent().unwrap_or(Path::new(""))).canonicalize() else {
+            continue;
+        };
+        common = Some(match common {
+            None => dir,
+            Some(c) => c
+                .ancestors()
+                .find(|a| dir.starts_with(a))
+                .map(Path::to_path_buf)
+                .unwrap_or(c),
+        });
+    }
+    common
 }
 
 /// The documents this run already parsed from a module file, when the module
@@ -751,7 +805,12 @@ fn normalize(path: &Path) -> PathBuf {
         match c {
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir => {
-                if !out.pop() {
+                if matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                ) {
+                    out.pop();
+                } else {
                     out.push("..");
                 }
             }

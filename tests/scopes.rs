@@ -428,3 +428,88 @@ fn parts_of_a_template_that_are_not_evaluated_say_so() {
     // Info only: the run passes.
     assert_eq!(out.status.code(), Some(0));
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn module_sources_with_leading_dots_load_the_folder_they_name() {
+    // Run from the environment's folder, as `cd envs/prod && akslint check .`:
+    // `../../modules/net` is two folders up, not the decoy `./modules/net`.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("module-paths"), tmp.path());
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    let prod = tmp.path().join("envs/prod");
+    assert_eq!(
+        findings_in(&prod, &["."]),
+        expect(&[
+            ("AKS001", "../../modules/net/main.tf", 14, 26),
+            ("AKS004", "../../modules/net/main.tf", 17, 27),
+        ])
+    );
+}
+
+#[test]
+fn module_loading_never_leaves_the_repository() {
+    // No `.git` anywhere: the repository is the folder of the input, and the
+    // module two folders up is outside it.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("module-paths"), tmp.path());
+    let prod = tmp.path().join("envs/prod");
+    let out = common::akslint_in(&prod, &["check", ".", "--format", "json"]);
+    let diags = common::diagnostics(&out);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0]["code"], "terraform-not-evaluated");
+    assert_eq!(
+        (diags[0]["line"].as_u64(), diags[0]["column"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let message = diags[0]["message"].as_str().unwrap();
+    assert!(message.contains("outside the repository"), "{message}");
+}
+
+#[test]
+fn modules_that_call_each_other_are_loaded_once_and_both_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    let subnet = |name: &str, calls: &str| {
+        format!(
+            "module \"other\" {{\n  source = \"../{calls}\"\n}}\n\nresource \"azurerm_subnet\" \"{name}\" {{\n  name                 = \"{name}\"\n  resource_group_name  = \"rg\"\n  virtual_network_name = \"vnet\"\n  address_prefixes     = [\"10.0.0.1/24\"]\n}}\n"
+        )
+    };
+    for (dir, calls) in [("a", "b"), ("b", "a")] {
+        std::fs::create_dir(root.join(dir)).unwrap();
+        std::fs::write(root.join(dir).join("main.tf"), subnet(dir, calls)).unwrap();
+    }
+    let out = common::akslint_in(root, &["check", ".", "--format", "json"]);
+    let diags = common::diagnostics(&out);
+    // Both subnets have host bits set (AKS002-style CIDR finding), once each.
+    let mut files: Vec<(String, String)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    files.sort();
+    files.dedup();
+    assert!(files.iter().any(|(_, f)| f == "a/main.tf"), "{diags:#?}");
+    assert!(files.iter().any(|(_, f)| f == "b/main.tf"), "{diags:#?}");
+    assert!(
+        diags.iter().any(|d| d["code"] == "terraform-not-evaluated"
+            && d["message"].as_str().unwrap().contains("module call cycle")),
+        "{diags:#?}"
+    );
+}
