@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Input, Origin};
 use crate::ingest::{self, terraform, DocumentKind};
+use crate::model::scope::ScopeKind;
 use crate::model::{Inventory, InventoryBuilder};
 use crate::rules;
 use crate::source::{strip_bom, FileId, SourceMap, Span};
@@ -95,8 +96,9 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
         .filter(|i| i.explicit)
         .map(|i| i.display.clone())
         .collect();
+    let limit = opts.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     if opts.with_siblings {
-        add_siblings(&mut inputs, &opts.config);
+        add_siblings(&mut inputs, &opts.config, limit);
     }
     add_sibling_parameter_files(&mut inputs);
     let first_explicit_param = inputs.len();
@@ -106,7 +108,6 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
         explicit: true,
     }));
 
-    let limit = opts.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     let loaded = read_all(&inputs, stdin, limit, &mut path_errors);
     // The texts move into the source map (one copy of each input in memory);
     // `failed` keeps what reading said about the ones that are not text.
@@ -163,10 +164,13 @@ pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
     diagnostics.extend(rules::run(&inventory, &selected, &opts.config.thresholds));
     let mut diagnostics = apply_policy(diagnostics, &sources, suppressions, &opts.config);
     if opts.with_siblings {
+        // A finding that points anywhere into a file given (primary or other
+        // label) is that file's: raising maxPods in aks.json fails the commit
+        // even though the arithmetic's primary span is the subnet in vnet.json.
         diagnostics.retain(|d| {
-            reported
-                .iter()
-                .any(|r| *r == sources.get(d.primary.span.file).path)
+            std::iter::once(&d.primary)
+                .chain(&d.labels)
+                .any(|l| reported.contains(&sources.get(l.span.file).path))
         });
     }
     let mut baselined = 0;
@@ -224,30 +228,60 @@ fn build_inventory(
     );
     let mut builder = InventoryBuilder::default();
     let mut recognized = vec![false; parsed.len()];
-    for (i, recorded) in templates {
+    let label = |i: usize| sources.get(parsed[i].file).path.clone();
+    let mut not_evaluated = Vec::new();
+    for (i, (recorded, notes)) in templates {
         recognized[i] = true;
+        builder.begin_scope(ScopeKind::ArmDeployment, label(i));
         builder.replay(recorded);
+        not_evaluated.extend(notes);
     }
     for (i, (recorded, seen)) in documents.into_iter().enumerate() {
         recognized[i] |= seen;
+        let plan = parsed[i]
+            .docs
+            .iter()
+            .any(|(_, k)| *k == DocumentKind::TerraformPlan);
+        let kind = if plan {
+            ScopeKind::Terraform
+        } else {
+            ScopeKind::Document
+        };
+        builder.begin_scope(kind, label(i));
         builder.replay(recorded);
     }
-    builder.replay(manifests);
-    let (recorded, configs, diagnostics) = terraform;
+    for (folder, recorded) in manifests {
+        builder.begin_scope(ScopeKind::Manifests, folder);
+        builder.replay(recorded);
+    }
+    let (roots, configs, mut diagnostics) = terraform;
+    diagnostics.append(&mut not_evaluated);
     for i in configs {
         recognized[i] = true;
     }
-    builder.replay(recorded);
-    let mut diagnostics = diagnostics;
+    for (root, recorded) in roots {
+        builder.begin_scope(ScopeKind::Terraform, root);
+        builder.replay(recorded);
+    }
     let bicep = ingest_bicep(parsed, first_explicit_param, &forced, sources);
     for out in &bicep.outputs {
+        // One Bicep entry point (with its modules) is one deployment.
+        let label = out
+            .resources
+            .first()
+            .map(|r| sources.get(r.node.span.file).path.clone())
+            .unwrap_or_default();
+        builder.begin_scope(ScopeKind::ArmDeployment, label);
         ingest::ingest_template_output(&mut builder, out);
+        diagnostics.extend(out.not_evaluated());
     }
     for (i, p) in parsed.iter().enumerate() {
         recognized[i] |= bicep.recognized.contains(&p.file);
     }
     diagnostics.extend(bicep.diagnostics);
-    (builder.finish(), recognized, diagnostics)
+    let mut inventory = builder.finish();
+    diagnostics.append(&mut inventory.link_diagnostics);
+    (inventory, recognized, diagnostics)
 }
 
 /// `.bicep`/`.bicepparam` inputs, with JSON parameter files paired by name (`main.bicep`
@@ -287,17 +321,32 @@ fn ingest_bicep(
     ingest::bicep::evaluate_inputs(&inputs, &json_params, forced, sources)
 }
 
-/// Manifests reference each other across files and documents: read in one call.
-fn ingest_manifests(parsed: &[Parsed]) -> InventoryBuilder {
-    let manifests: Vec<&Node> = parsed
-        .iter()
-        .flat_map(|p| p.docs.iter())
-        .filter(|(_, kind)| *kind == DocumentKind::KubernetesManifest)
-        .map(|(doc, _)| doc)
-        .collect();
-    let mut recorded = InventoryBuilder::recording();
-    ingest::kubernetes::ingest_manifests(&mut recorded, &manifests);
-    recorded
+/// Manifests reference each other across files and documents: the manifests
+/// of one folder are read in one call, as one scope (labelled by the folder).
+fn ingest_manifests(parsed: &[Parsed]) -> Vec<(String, InventoryBuilder)> {
+    let mut folders: std::collections::BTreeMap<String, Vec<&Node>> = Default::default();
+    for p in parsed {
+        let folder = match &p.path {
+            Some(path) => path
+                .parent()
+                .map(|d| d.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            None => "-".to_string(),
+        };
+        for (doc, kind) in p.docs.iter() {
+            if *kind == DocumentKind::KubernetesManifest {
+                folders.entry(folder.clone()).or_default().push(doc);
+            }
+        }
+    }
+    folders
+        .into_iter()
+        .map(|(folder, manifests)| {
+            let mut recorded = InventoryBuilder::recording();
+            ingest::kubernetes::ingest_manifests(&mut recorded, &manifests);
+            (folder, recorded)
+        })
+        .collect()
 }
 
 /// The documents of one file other than templates, manifests and Terraform
@@ -377,7 +426,9 @@ fn apply_policy(
 }
 
 /// The other data files in the folders of the files given (not recursive).
-fn add_siblings(inputs: &mut Vec<Input>, config: &Config) {
+/// Context only: a sibling that is a symbolic link (it may lead out of the
+/// folder) or larger than `limit` is not read, and says nothing.
+fn add_siblings(inputs: &mut Vec<Input>, config: &Config, limit: u64) {
     let dirs: std::collections::BTreeSet<PathBuf> = inputs
         .iter()
         .filter_map(|i| match &i.origin {
@@ -398,8 +449,13 @@ fn add_siblings(inputs: &mut Vec<Input>, config: &Config) {
         };
         let mut found: Vec<PathBuf> = entries
             .filter_map(Result::ok)
+            .filter(|e| {
+                // `DirEntry::metadata` does not follow symbolic links.
+                e.metadata()
+                    .is_ok_and(|m| m.file_type().is_file() && m.len() <= limit)
+            })
             .map(|e| dir.join(e.file_name()))
-            .filter(|p| p.is_file() && discover::is_walked_extension(p))
+            .filter(|p| discover::is_walked_extension(p))
             .collect();
         found.sort();
         for p in found {
@@ -419,6 +475,8 @@ fn add_siblings(inputs: &mut Vec<Input>, config: &Config) {
 }
 
 /// What reading one input gave.
+// One per input and short-lived: boxing the diagnostic would buy nothing.
+#[allow(clippy::large_enum_variant)]
 enum Loaded {
     Text(String),
     /// Not read, or not text: what there is to show, and the diagnostic if the file gets one.
@@ -711,13 +769,13 @@ fn is_hcl_file(path: &Path) -> bool {
 /// Terraform configurations: every folder holding `.tf` files or Terraform-shaped
 /// JSON/YAML is a root module, except folders another module calls; local child
 /// modules are read from disk as the evaluator asks for them.
-/// Returns them in a recording builder, with the configuration files read
+/// Returns them as one recording builder per root (its scope), with the configuration files read
 /// (by position in `parsed`) and the evaluators' diagnostics.
 fn ingest_terraform_configs(
     parsed: &[Parsed],
     sources: &mut SourceMap,
-) -> (InventoryBuilder, Vec<usize>, Vec<Diagnostic>) {
-    let mut builder = InventoryBuilder::recording();
+) -> (Vec<(String, InventoryBuilder)>, Vec<usize>, Vec<Diagnostic>) {
+    let mut roots = Vec::new();
     let mut configs = Vec::new();
     let mut dirs: std::collections::BTreeMap<PathBuf, Vec<usize>> = Default::default();
     let mut loose_docs: Vec<&Node> = Vec::new();
@@ -744,6 +802,7 @@ fn ingest_terraform_configs(
         }
     }
     let mut evaluations = Vec::new();
+    let outermost = common_folder(parsed.iter().filter_map(|p| p.path.as_deref()));
     // Module folders are looked up by path for every call: index the files once.
     let mut known: HashMap<PathBuf, FileId> = HashMap::new();
     for f in sources.files() {
@@ -764,29 +823,86 @@ fn ingest_terraform_configs(
             })
             .collect();
         let mut loader = |d: &Path| load_module_dir(sources, &mut known, d);
+        let bound = terraform_module_bound(dir, &outermost);
         evaluations.push((
             dir.clone(),
-            terraform::hcl::evaluate_module(dir, &files, &mut loader),
+            terraform::hcl::evaluate_module_within(dir, &files, &mut loader, bound),
         ));
     }
-    let called: std::collections::BTreeSet<PathBuf> = evaluations
+    let calls: Vec<(PathBuf, std::collections::BTreeSet<PathBuf>)> = evaluations
         .iter()
-        .flat_map(|(_, ev)| ev.module_dirs.iter().map(|d| normalize(d)))
+        .map(|(dir, ev)| {
+            let called = ev.module_dirs.iter().map(|d| normalize(d)).collect();
+            (normalize(dir), called)
+        })
         .collect();
     let mut diagnostics = Vec::new();
-    for (dir, ev) in evaluations {
-        if called.contains(&normalize(&dir)) {
+    for (i, (dir, ev)) in evaluations.into_iter().enumerate() {
+        if called_by_another_root(&calls, i) {
             continue;
         }
+        let mut builder = InventoryBuilder::recording();
         terraform::ingest_tf(&mut builder, &ev.resources);
         diagnostics.extend(ev.diagnostics);
+        roots.push((dir.to_string_lossy().into_owned(), builder));
     }
     if !loose_docs.is_empty() {
+        let mut builder = InventoryBuilder::recording();
         let ev = terraform::hcl::evaluate_documents(&loose_docs);
         terraform::ingest_tf(&mut builder, &ev.resources);
         diagnostics.extend(ev.diagnostics);
+        roots.push(("-".to_string(), builder));
     }
-    (builder, configs, diagnostics)
+    (roots, configs, diagnostics)
+}
+
+/// A folder another root calls as a module is evaluated there, not as a root
+/// of its own; of two folders that call each other, the first is the root.
+fn called_by_another_root(
+    calls: &[(PathBuf, std::collections::BTreeSet<PathBuf>)],
+    i: usize,
+) -> bool {
+    let (dir, own) = &calls[i];
+    calls.iter().enumerate().any(|(j, (other, called))| {
+        j != i && called.contains(dir) && (!own.contains(other) || j < i)
+    })
+}
+
+/// The folder Terraform module loading stays inside: the nearest ancestor of
+/// the root module holding `.git`, else the folder holding every input.
+fn terraform_module_bound(root: &Path, outermost: &Option<PathBuf>) -> Option<PathBuf> {
+    let absolute = folder(root).canonicalize().ok()?;
+    match absolute.ancestors().find(|a| a.join(".git").exists()) {
+        Some(repository) => Some(repository.to_path_buf()),
+        None => outermost.clone(),
+    }
+}
+
+fn folder(path: &Path) -> &Path {
+    if path.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        path
+    }
+}
+
+/// The deepest folder holding all the files (symbolic links resolved).
+fn common_folder<'a>(files: impl Iterator<Item = &'a Path>) -> Option<PathBuf> {
+    let mut common: Option<PathBuf> = None;
+    for f in files {
+        let Ok(dir) = folder(f.parent().unwrap_or(Path::new(""))).canonicalize() else {
+            continue;
+        };
+        common = Some(match common {
+            None => dir,
+            Some(c) => c
+                .ancestors()
+                .find(|a| dir.starts_with(a))
+                .map(Path::to_path_buf)
+                .unwrap_or(c),
+        });
+    }
+    common
 }
 
 /// The documents this run already parsed from a module file, when the module
@@ -814,7 +930,12 @@ fn normalize(path: &Path) -> PathBuf {
         match c {
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir => {
-                if !out.pop() {
+                if matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                ) {
+                    out.pop();
+                } else {
                     out.push("..");
                 }
             }
@@ -924,8 +1045,12 @@ fn add_sibling_parameter_files(inputs: &mut Vec<Input>) {
 }
 
 /// Evaluates every template with its paired parameter file and the explicit ones.
-/// Returns, by position in `parsed`, the template files with what each added.
-fn ingest_templates(parsed: &[Parsed], forced: &[&Node]) -> Vec<(usize, InventoryBuilder)> {
+/// Returns, by position in `parsed`, the template files with what each added
+/// and its `not-evaluated` diagnostics.
+fn ingest_templates(
+    parsed: &[Parsed],
+    forced: &[&Node],
+) -> Vec<(usize, (InventoryBuilder, Vec<Diagnostic>))> {
     let mut templates: Vec<(usize, &Node)> = Vec::new();
     let mut params: Vec<(usize, &Node)> = Vec::new();
     let bicep = ingest::bicep::input_paths(parsed.iter().filter_map(|p| p.path.as_deref()));
@@ -953,7 +1078,7 @@ fn ingest_templates(parsed: &[Parsed], forced: &[&Node]) -> Vec<(usize, Inventor
     let template_paths: Vec<PathBuf> = templates.iter().map(|(i, _)| path_of(*i)).collect();
     let param_paths: Vec<PathBuf> = params.iter().map(|(i, _)| path_of(*i)).collect();
     let pairs = discover::pair_parameter_files(&template_paths, &param_paths);
-    let outputs: Vec<InventoryBuilder> = templates
+    let outputs: Vec<(InventoryBuilder, Vec<Diagnostic>)> = templates
         .par_iter()
         .enumerate()
         .map(|(t, (_, root))| {
@@ -962,7 +1087,7 @@ fn ingest_templates(parsed: &[Parsed], forced: &[&Node]) -> Vec<(usize, Inventor
             let out = ingest::arm::evaluate_template(root, &files);
             let mut recorded = InventoryBuilder::recording();
             ingest::ingest_template_output(&mut recorded, &out);
-            recorded
+            (recorded, out.not_evaluated())
         })
         .collect();
     templates.iter().map(|(i, _)| *i).zip(outputs).collect()

@@ -62,6 +62,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Resource id (or format-local address) of the resource the finding is about.
     pub resource: Option<String>,
+    /// The deployment scope the finding was made in (a path), when it helps
+    /// tell two scopes apart.
+    pub scope: Option<String>,
 }
 
 impl Diagnostic {
@@ -81,6 +84,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             resource: None,
+            scope: None,
         }
     }
 

@@ -227,6 +227,9 @@ model_object! {
         pub pools: Vec<super::PoolIdx>,
         /// Resolved after linking: the effective IPAM mode, when it can be known.
         pub ipam_mode: Option<IpamMode>,
+        /// Resolved after linking: the API server subnet `api_server.subnet_id`
+        /// names, found as every link is (own scope first; none when ambiguous).
+        pub api_server_subnet: Option<super::SubnetIdx>,
         /// Declarations of the same cluster id in other descriptions merged into this
         /// one (two recorded API responses, say). Their values may disagree, so rules
         /// that combine a pool's values with the cluster's stay silent on such blends.

@@ -1,55 +1,9 @@
-//! Joins by resource id through hash maps; placeholder ids fall back to a
-//! match among resources of the same type.
+//! Joins by resource id through hash maps, for the rules' lookups (linking
+//! itself, scope by scope, is in `link`).
 
 use std::collections::HashMap;
 
 use super::ResourceId;
-
-pub(super) struct IdIndex {
-    exact: HashMap<String, usize>,
-    by_type: HashMap<String, Vec<(usize, ResourceId)>>,
-    any_placeholders: bool,
-}
-
-impl IdIndex {
-    pub(super) fn build<'a>(ids: impl Iterator<Item = Option<&'a ResourceId>>) -> IdIndex {
-        let mut exact = HashMap::new();
-        let mut by_type: HashMap<String, Vec<(usize, ResourceId)>> = HashMap::new();
-        let mut any_placeholders = false;
-        for (i, id) in ids.enumerate() {
-            let Some(id) = id else { continue };
-            exact.entry(id.key().to_string()).or_insert(i);
-            any_placeholders |= id.has_placeholders();
-            by_type
-                .entry(id.resource_type())
-                .or_default()
-                .push((i, id.clone()));
-        }
-        IdIndex {
-            exact,
-            by_type,
-            any_placeholders,
-        }
-    }
-
-    /// The one resource this id refers to; `None` when absent or ambiguous.
-    pub(super) fn find(&self, id: &ResourceId) -> Option<usize> {
-        if let Some(&i) = self.exact.get(id.key()) {
-            return Some(i);
-        }
-        if !id.has_placeholders() && !self.any_placeholders {
-            return None;
-        }
-        let candidates = self.by_type.get(&id.resource_type())?;
-        let mut found = candidates
-            .iter()
-            .filter(|(_, c)| c.matches(id))
-            .map(|(i, _)| *i);
-        let first = found.next()?;
-        // Two different resources fit the pattern: linking either would be a guess.
-        found.next().is_none().then_some(first)
-    }
-}
 
 /// Every entry whose id [`ResourceId::matches`] a given id, in inventory order:
 /// what a scan over all entries would return, through hash maps. An entry is an

@@ -8,9 +8,11 @@ mod display;
 mod field;
 mod id;
 mod index;
+mod link;
 mod network;
 pub mod nsg;
 pub mod registry;
+pub mod scope;
 mod tags;
 
 use std::collections::HashMap;
@@ -31,7 +33,8 @@ pub use network::{
     SubnetAssociation, VirtualNetwork,
 };
 
-use index::{IdIndex, MatchIndex};
+use index::MatchIndex;
+use scope::{ScopeId, ScopeKind, Scopes};
 
 pub type ClusterIdx = usize;
 pub type PoolIdx = usize;
@@ -54,6 +57,10 @@ pub struct Inventory {
     pub other_resources: usize,
     /// `akslint-ignore` tags found on resources.
     pub tag_suppressions: Vec<TagSuppression>,
+    /// The scope of every resource above.
+    pub scopes: Scopes,
+    /// What linking had to say (`ambiguous-reference`).
+    pub link_diagnostics: Vec<crate::diagnostic::Diagnostic>,
     linked: bool,
     /// Id lookups for the rules, built once linked.
     lookups: Lookups,
@@ -97,23 +104,36 @@ pub struct TagSuppression {
     pub span: Span,
 }
 
-/// Keeps one entry per resource id: a resource described twice (inline in its
-/// parent and again on its own, as `az group export` writes subnets) is merged.
+/// Keeps one entry per resource: a resource described twice (inline in its
+/// parent and again on its own, as `az group export` writes subnets) is
+/// merged. Which descriptions are one resource is [`scope`]'s call.
+#[allow(clippy::too_many_arguments)]
 fn upsert<T>(
     items: &mut Vec<T>,
-    seen: &mut HashMap<String, usize>,
+    item_scopes: &mut Vec<ScopeId>,
+    seen: &mut HashMap<String, Vec<usize>>,
+    (scope, kind): (ScopeId, ScopeKind),
     id: Option<&ResourceId>,
     item: T,
+    address: fn(&T) -> &str,
     merge: fn(&mut T, T),
 ) -> usize {
     if let Some(id) = id {
-        if let Some(&i) = seen.get(id.key()) {
+        let key = scope::merge_key(scope, id);
+        let same = seen.get(&key).and_then(|found| {
+            found
+                .iter()
+                .copied()
+                .find(|&i| scope::same_resource(kind, id, address(&items[i]), address(&item)))
+        });
+        if let Some(i) = same {
             merge(&mut items[i], item);
             return i;
         }
-        seen.insert(id.key().to_string(), items.len());
+        seen.entry(key).or_default().push(items.len());
     }
     items.push(item);
+    item_scopes.push(scope);
     items.len() - 1
 }
 
@@ -121,12 +141,14 @@ fn upsert<T>(
 #[derive(Debug, Default)]
 pub struct InventoryBuilder {
     inv: Inventory,
-    cluster_ids: HashMap<String, usize>,
-    pool_ids: HashMap<String, usize>,
-    vnet_ids: HashMap<String, usize>,
-    subnet_ids: HashMap<String, usize>,
-    nsg_ids: HashMap<String, usize>,
-    rt_ids: HashMap<String, usize>,
+    cluster_ids: HashMap<String, Vec<usize>>,
+    pool_ids: HashMap<String, Vec<usize>>,
+    vnet_ids: HashMap<String, Vec<usize>>,
+    subnet_ids: HashMap<String, Vec<usize>>,
+    nsg_ids: HashMap<String, Vec<usize>>,
+    rt_ids: HashMap<String, Vec<usize>>,
+    /// The scope what is added now belongs to.
+    scope: ScopeId,
     /// Set for a builder made by [`InventoryBuilder::recording`].
     log: Option<Vec<Added>>,
 }
@@ -203,11 +225,15 @@ impl InventoryBuilder {
             return log.len() - 1;
         }
         let id = c.id.clone();
+        let scope = self.current_scope();
         upsert(
             &mut self.inv.clusters,
+            &mut self.inv.scopes.clusters,
             &mut self.cluster_ids,
+            scope,
             id.as_ref(),
             c,
+            |x| &x.address,
             merge_cluster,
         )
     }
@@ -218,11 +244,15 @@ impl InventoryBuilder {
             return log.len() - 1;
         }
         let id = p.id.clone();
+        let scope = self.current_scope();
         upsert(
             &mut self.inv.pools,
+            &mut self.inv.scopes.pools,
             &mut self.pool_ids,
+            scope,
             id.as_ref(),
             p,
+            |x| &x.address,
             merge_pool,
         )
     }
@@ -233,11 +263,15 @@ impl InventoryBuilder {
             return log.len() - 1;
         }
         let id = v.id.clone();
+        let scope = self.current_scope();
         upsert(
             &mut self.inv.vnets,
+            &mut self.inv.scopes.vnets,
             &mut self.vnet_ids,
+            scope,
             id.as_ref(),
             v,
+            |x| &x.address,
             merge_vnet,
         )
     }
@@ -248,11 +282,15 @@ impl InventoryBuilder {
             return log.len() - 1;
         }
         let id = s.id.clone();
+        let scope = self.current_scope();
         upsert(
             &mut self.inv.subnets,
+            &mut self.inv.scopes.subnets,
             &mut self.subnet_ids,
+            scope,
             id.as_ref(),
             s,
+            |x| &x.address,
             merge_subnet,
         )
     }
@@ -263,11 +301,15 @@ impl InventoryBuilder {
             return log.len() - 1;
         }
         let id = n.id.clone();
+        let scope = self.current_scope();
         upsert(
             &mut self.inv.nsgs,
+            &mut self.inv.scopes.nsgs,
             &mut self.nsg_ids,
+            scope,
             id.as_ref(),
             n,
+            |x| &x.address,
             merge_nsg,
         )
     }
@@ -278,11 +320,15 @@ impl InventoryBuilder {
             return log.len() - 1;
         }
         let id = r.id.clone();
+        let scope = self.current_scope();
         upsert(
             &mut self.inv.route_tables,
+            &mut self.inv.scopes.route_tables,
             &mut self.rt_ids,
+            scope,
             id.as_ref(),
             r,
+            |x| &x.address,
             merge_route_table,
         )
     }
@@ -292,6 +338,7 @@ impl InventoryBuilder {
             return log.push(Added::Association(a));
         }
         self.inv.associations.push(a);
+        self.inv.scopes.associations.push(self.scope);
     }
 
     pub fn add_tag_suppression(&mut self, t: TagSuppression) {
@@ -327,72 +374,28 @@ impl InventoryBuilder {
         self.inv.route_tables[i].routes.push(route);
     }
 
+    /// Starts a scope: what is added (or replayed) from now on belongs to it.
+    pub fn begin_scope(&mut self, kind: ScopeKind, label: impl Into<String>) -> ScopeId {
+        self.inv.scopes.list.push(scope::Scope {
+            kind,
+            label: label.into(),
+        });
+        self.scope = (self.inv.scopes.list.len() - 1) as ScopeId;
+        self.scope
+    }
+
+    fn current_scope(&self) -> (ScopeId, ScopeKind) {
+        (self.scope, self.inv.scopes.kind(self.scope))
+    }
+
     /// Resolves every reference and fills in defaults that depend on other
     /// resources. A recording builder holds no resources: its inventory is empty.
     pub fn finish(mut self) -> Inventory {
-        link(&mut self.inv);
+        link::link(&mut self.inv);
         defaults::apply(&mut self.inv);
         self.inv.lookups = Lookups::build(&self.inv);
         self.inv.linked = true;
         self.inv
-    }
-}
-
-fn link(inv: &mut Inventory) {
-    let clusters = IdIndex::build(inv.clusters.iter().map(|c| c.id.as_ref()));
-    let vnets = IdIndex::build(inv.vnets.iter().map(|v| v.id.as_ref()));
-    let subnets = IdIndex::build(inv.subnets.iter().map(|s| s.id.as_ref()));
-    let nsgs = IdIndex::build(inv.nsgs.iter().map(|n| n.id.as_ref()));
-    let rts = IdIndex::build(inv.route_tables.iter().map(|r| r.id.as_ref()));
-
-    for assoc in &inv.associations {
-        let Some(subnet_id) = assoc.subnet_id.value() else {
-            continue;
-        };
-        let Some(si) = subnets.find(subnet_id) else {
-            continue;
-        };
-        let subnet = &mut inv.subnets[si];
-        let slot = match assoc.kind {
-            AssociationKind::NetworkSecurityGroup => &mut subnet.nsg_id,
-            AssociationKind::RouteTable => &mut subnet.route_table_id,
-            AssociationKind::NatGateway => &mut subnet.nat_gateway_id,
-        };
-        let taken = std::mem::take(slot);
-        *slot = taken.merge(assoc.target_id.clone());
-    }
-
-    for (pi, pool) in inv.pools.iter_mut().enumerate() {
-        if pool.cluster.is_none() {
-            pool.cluster = pool.cluster_id.as_ref().and_then(|id| clusters.find(id));
-        }
-        pool.subnet = pool.vnet_subnet_id.value().and_then(|id| subnets.find(id));
-        pool.pod_subnet = pool.pod_subnet_id.value().and_then(|id| subnets.find(id));
-        if let Some(ci) = pool.cluster {
-            let pools = &mut inv.clusters[ci].pools;
-            if !pools.contains(&pi) {
-                pools.push(pi);
-            }
-        }
-    }
-    // Inline pools first, in the order the cluster lists them; separate pool resources after.
-    for cluster in &mut inv.clusters {
-        let pools = &inv.pools;
-        cluster
-            .pools
-            .sort_by_key(|&p| (pools[p].inline_index.unwrap_or(usize::MAX), p));
-    }
-
-    for (si, subnet) in inv.subnets.iter_mut().enumerate() {
-        if subnet.vnet_id.is_none() {
-            subnet.vnet_id = subnet.id.as_ref().and_then(ResourceId::parent);
-        }
-        subnet.vnet = subnet.vnet_id.as_ref().and_then(|id| vnets.find(id));
-        if let Some(vi) = subnet.vnet {
-            inv.vnets[vi].subnets.push(si);
-        }
-        subnet.nsg = subnet.nsg_id.value().and_then(|id| nsgs.find(id));
-        subnet.route_table = subnet.route_table_id.value().and_then(|id| rts.find(id));
     }
 }
 

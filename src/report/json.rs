@@ -30,6 +30,9 @@ pub(super) struct JsonDiagnostic<'a> {
     end_column: usize,
     resource: Option<&'a str>,
     help: Option<&'a str>,
+    /// The deployment scope, only where it tells two scopes apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -77,6 +80,7 @@ pub(super) fn diagnostic<'a>(d: &'a Diagnostic, sources: &'a SourceMap) -> JsonD
         end_column: at.end.column,
         resource: d.resource.as_deref(),
         help: d.help.as_deref(),
+        scope: d.scope.as_deref(),
     }
 }
 

@@ -109,6 +109,9 @@ struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    /// `scope`: the deployment scope, where it tells two scopes apart.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    properties: BTreeMap<&'static str, &'a str>,
 }
 
 #[derive(Serialize)]
@@ -383,6 +386,7 @@ fn result<'a>(
             FINGERPRINT_KEY,
             fingerprint_with_related(d, sources, &path),
         )]),
+        properties: d.scope.iter().map(|s| ("scope", s.as_str())).collect(),
     }
 }
 

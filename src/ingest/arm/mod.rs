@@ -53,8 +53,35 @@ pub struct ArmResource {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateOutput {
     pub resources: Vec<ArmResource>,
-    /// Parts that were not evaluated, for debugging (not diagnostics).
+    /// Parts that were not evaluated ([`TemplateOutput::not_evaluated`] reports them).
     pub notes: Vec<(Span, String)>,
+}
+
+/// The code of the info diagnostic at a part of an input that was not evaluated.
+pub const NOT_EVALUATED: &str = "not-evaluated";
+
+impl TemplateOutput {
+    /// An info diagnostic at every place evaluation gave up on part of the
+    /// template (a copy count out of range or unknown, a nested deployment too
+    /// deep or behind a `templateLink`/`templateSpec`, an exhausted budget),
+    /// so nothing is dropped without a word. Unsupported functions are left
+    /// out: they only make a value unknown, and rules stay silent on it.
+    pub fn not_evaluated(&self) -> Vec<crate::diagnostic::Diagnostic> {
+        use crate::diagnostic::{Diagnostic, Label, Severity};
+        self.notes
+            .iter()
+            .filter(|(_, note)| !note.starts_with("function "))
+            .map(|(span, note)| {
+                Diagnostic::new(
+                    NOT_EVALUATED,
+                    NOT_EVALUATED,
+                    Severity::Info,
+                    format!("akslint did not evaluate this part: {note}"),
+                    Label::new(*span, "not evaluated"),
+                )
+            })
+            .collect()
+    }
 }
 
 fn schema(root: &Node) -> String {

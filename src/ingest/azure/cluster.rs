@@ -32,6 +32,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
         windows_profile: r.prop("windowsProfile").is_some_and(|w| !w.is_null()),
         pools: Vec::new(),
         ipam_mode: None,
+        api_server_subnet: None,
         other_decls: Vec::new(),
     };
     let ci = b.add_cluster(cluster);

@@ -121,6 +121,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         windows_profile: block(cx.v("windows_profile")).is_some(),
         pools: Vec::new(),
         ipam_mode: None,
+        api_server_subnet: None,
         other_decls: Vec::new(),
     };
     let ci = b.add_cluster(cluster);

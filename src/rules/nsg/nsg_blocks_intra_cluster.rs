@@ -179,8 +179,7 @@ fn api_server_endpoint(inv: &Inventory, ci: ClusterIdx) -> Option<Endpoint> {
     if api.vnet_integration.value() != Some(&true) {
         return None;
     }
-    let id = api.subnet_id.value()?;
-    let si = *inv.subnets_matching(id).first()?;
+    let si = inv.clusters[ci].api_server_subnet?;
     let net = *known_prefixes(inv, si)?.first()?;
     Some(Endpoint {
         net,

@@ -9,7 +9,7 @@ use crate::diagnostic::Label;
 use crate::model::nsg::{
     evaluate, may_deny, Decider, Direction, Flow, NsgContext, PortRange, Protocol,
 };
-use crate::model::{Cluster, Field, Inventory, NetworkSecurityGroup, SubnetIdx};
+use crate::model::{Cluster, Inventory, NetworkSecurityGroup, SubnetIdx};
 use crate::source::Span;
 
 /// Where Azure Load Balancer health probes (and the `AzureLoadBalancer` tag) come from.
@@ -102,7 +102,7 @@ impl Rule for NsgBlocksLoadBalancerProbes {
                     check_subnet(inv, si, cluster, &nodes, "node subnet", cx);
                 }
             }
-            if let Some(si) = api_server_subnet(inv, cluster) {
+            if let Some(si) = api_server_subnet(cluster) {
                 if seen.insert((si, true)) {
                     check_subnet(inv, si, cluster, &api, "API server subnet", cx);
                 }
@@ -112,17 +112,11 @@ impl Rule for NsgBlocksLoadBalancerProbes {
 }
 
 /// The cluster's API Server VNet Integration subnet, when it is among the inputs.
-fn api_server_subnet(inv: &Inventory, cluster: &Cluster) -> Option<SubnetIdx> {
+fn api_server_subnet(cluster: &Cluster) -> Option<SubnetIdx> {
     if cluster.api_server.vnet_integration.value() != Some(&true) {
         return None;
     }
-    let Field::Known(id, _) = &cluster.api_server.subnet_id else {
-        return None;
-    };
-    match inv.subnets_matching(id)[..] {
-        [si] => Some(si),
-        _ => None,
-    }
+    cluster.api_server_subnet
 }
 
 fn check_subnet(

@@ -58,11 +58,11 @@ impl Rule for ApiServerSubnetInvalid {
             if cluster.api_server.vnet_integration.value() != Some(&true) {
                 continue;
             }
-            let Field::Known(id, id_span) = &cluster.api_server.subnet_id else {
+            let Field::Known(_, id_span) = &cluster.api_server.subnet_id else {
                 continue;
             };
-            // Two subnets fit a placeholder id: judging either would be a guess.
-            let [si] = inv.subnets_matching(id)[..] else {
+            // Linked as every reference is: none when several subnets compete.
+            let Some(si) = cluster.api_server_subnet else {
                 continue;
             };
             check_delegation(inv, si, cluster, *id_span, cx);

@@ -96,9 +96,7 @@ pub fn cluster_subnets(inv: &Inventory, ci: ClusterIdx) -> Vec<SubnetIdx> {
         .flat_map(|(_, p)| [p.subnet, p.pod_subnet])
         .flatten()
         .collect();
-    if let Some(id) = inv.clusters[ci].api_server.subnet_id.value() {
-        out.extend(inv.subnets_matching(id).first());
-    }
+    out.extend(inv.clusters[ci].api_server_subnet);
     out.sort_unstable();
     out.dedup();
     out

@@ -53,6 +53,8 @@ struct Inst {
     /// `""` for the root, `module.net.` for a child.
     prefix: String,
     depth: usize,
+    /// The instance whose `module` block made this one.
+    parent: Option<usize>,
     vars: HashMap<String, Slot<Rc<Val>>>,
     /// Input variables from the calling `module` block, evaluated in the
     /// caller's scope on first use (so a module may take another's output,
@@ -98,6 +100,8 @@ impl Scope {
 
 pub(crate) struct Evaluator<'l, 'a> {
     loader: &'l mut ModuleLoader<'a>,
+    /// Module sources resolving outside this folder are not read (the repository).
+    pub(crate) bound: Option<PathBuf>,
     /// Parsed module directories; `None` for one with no Terraform files.
     configs: HashMap<PathBuf, Option<Rc<ModuleConfig>>>,
     /// Module instances. Indices come only from `push_inst` and instances are
@@ -135,8 +139,12 @@ fn normalize(p: &Path) -> PathBuf {
     for c in p.components() {
         match c {
             Component::CurDir => {}
+            // `a/..` cancels; `..` at the start (or after another `..`) stays:
+            // `../../modules/net` from `.` is two folders up, not `modules/net`.
             Component::ParentDir => {
-                if !out.pop() {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
                     out.push("..");
                 }
             }
@@ -158,6 +166,7 @@ impl<'l, 'a> Evaluator<'l, 'a> {
     pub(crate) fn new(loader: &'l mut ModuleLoader<'a>) -> Self {
         Evaluator {
             loader,
+            bound: None,
             configs: HashMap::new(),
             insts: Vec::new(),
             diags: Vec::new(),
@@ -254,6 +263,7 @@ impl<'l, 'a> Evaluator<'l, 'a> {
             dir,
             prefix,
             depth,
+            parent: None,
             vars: HashMap::new(),
             pending: HashMap::new(),
             locals: HashMap::new(),
@@ -753,6 +763,15 @@ impl<'l, 'a> Evaluator<'l, 'a> {
             return Children::NotEvaluated;
         }
         let dir = normalize(&self.insts[inst].dir.join(source));
+        if !self.within_bound(&dir) {
+            let bound = self.bound.as_deref().unwrap_or(Path::new("")).display();
+            self.note(call.span, format!("{what} comes from {source}, outside the repository ({bound}); it is not read and its outputs are unknown"));
+            return Children::NotEvaluated;
+        }
+        if self.calls_itself(inst, &dir) {
+            self.note(call.span, format!("{what} calls {source}, which is already being evaluated (a module call cycle); it is not evaluated again"));
+            return Children::NotEvaluated;
+        }
         let Some(child_cfg) = self.load_dir(&dir) else {
             let shown = dir.display();
             self.note(
@@ -779,6 +798,7 @@ impl<'l, 'a> Evaluator<'l, 'a> {
             let index = key.as_ref().and_then(index_key).unwrap_or_default();
             let prefix = format!("{what}{index}.");
             let c = self.push_inst(Rc::clone(&child_cfg), dir.clone(), prefix, depth);
+            self.insts[c].parent = Some(inst);
             for a in call
                 .args
                 .iter()
@@ -816,7 +836,8 @@ impl<'l, 'a> Evaluator<'l, 'a> {
                     continue;
                 };
                 let child_dir = normalize(&dir.join(source));
-                if self.configs.contains_key(&child_dir)
+                if !self.within_bound(&child_dir)
+                    || self.configs.contains_key(&child_dir)
                     || self.configs.len() >= MAX_MODULE_INSTANCES
                 {
                     continue;
@@ -826,6 +847,30 @@ impl<'l, 'a> Evaluator<'l, 'a> {
                 }
             }
         }
+    }
+
+    /// True when `dir` lies inside the bound (symbolic links resolved), or
+    /// there is no bound, or `dir` does not exist (the caller says so).
+    fn within_bound(&self, dir: &Path) -> bool {
+        let Some(bound) = &self.bound else {
+            return true;
+        };
+        match (dir.canonicalize(), bound.canonicalize()) {
+            (Ok(d), Ok(b)) => d.starts_with(b),
+            _ => true,
+        }
+    }
+
+    /// True when `dir` is the folder of `inst` or of one of its callers.
+    fn calls_itself(&self, inst: usize, dir: &Path) -> bool {
+        let mut at = Some(inst);
+        while let Some(i) = at {
+            if self.insts[i].dir == dir {
+                return true;
+            }
+            at = self.insts[i].parent;
+        }
+        false
     }
 
     fn load_dir(&mut self, dir: &Path) -> Option<Rc<ModuleConfig>> {

@@ -143,7 +143,19 @@ pub fn evaluate_module(
     files: &[ModuleFile],
     loader: &mut ModuleLoader<'_>,
 ) -> Evaluation {
+    evaluate_module_within(dir, files, loader, None)
+}
+
+/// [`evaluate_module`], reading no module folder outside `bound` (the
+/// repository): such a call gets a note and unknown outputs.
+pub fn evaluate_module_within(
+    dir: &Path,
+    files: &[ModuleFile],
+    loader: &mut ModuleLoader<'_>,
+    bound: Option<PathBuf>,
+) -> Evaluation {
     let mut ev = eval::Evaluator::new(loader);
+    ev.bound = bound;
     ev.run_root(dir, files);
     ev.finish()
 }

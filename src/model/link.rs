@@ -1,0 +1,295 @@
+//! Which resource a reference means. A reference resolves first inside its own
+//! scope, then to a resource with that literal id anywhere, then to a resource
+//! of another scope only when exactly one candidate fits; when several
+//! compete, the link stays Unknown and an info `ambiguous-reference`
+//! diagnostic at the reference names them: linking either would be a guess.
+
+use std::collections::HashMap;
+
+use super::scope::{is_literal, ScopeId, Scopes};
+use super::{AssociationKind, Inventory, ResourceId};
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::source::Span;
+
+/// One candidate of a lookup: its index, id, scope and what a person calls it.
+struct Entry {
+    index: usize,
+    id: ResourceId,
+    scope: ScopeId,
+}
+
+/// The resources of one kind, by id key and by type (for placeholder matches).
+struct ScopedIndex {
+    exact: HashMap<String, Vec<usize>>,
+    by_type: HashMap<String, Vec<usize>>,
+    entries: Vec<Entry>,
+    any_placeholders: bool,
+}
+
+/// What a reference resolved to.
+enum Resolved {
+    One(usize),
+    None,
+    /// Several resources fit: their indices.
+    Several(Vec<usize>),
+}
+
+impl ScopedIndex {
+    fn build<'a>(ids: impl Iterator<Item = Option<&'a ResourceId>>, scopes: &[ScopeId]) -> Self {
+        let mut index = ScopedIndex {
+            exact: HashMap::new(),
+            by_type: HashMap::new(),
+            entries: Vec::new(),
+            any_placeholders: false,
+        };
+        for (i, id) in ids.enumerate() {
+            let Some(id) = id else { continue };
+            let e = index.entries.len();
+            index.exact.entry(id.key().to_string()).or_default().push(e);
+            index.any_placeholders |= id.has_placeholders();
+            index.by_type.entry(id.resource_type()).or_default().push(e);
+            index.entries.push(Entry {
+                index: i,
+                id: id.clone(),
+                scope: scopes.get(i).copied().unwrap_or_default(),
+            });
+        }
+        index
+    }
+
+    /// Every entry whose id fits `id`: equal keys, or a `{placeholder}` match.
+    fn candidates(&self, id: &ResourceId) -> Vec<&Entry> {
+        let mut found: Vec<usize> = self.exact.get(id.key()).cloned().unwrap_or_default();
+        if id.has_placeholders() || self.any_placeholders {
+            for &e in self.by_type.get(&id.resource_type()).into_iter().flatten() {
+                if !found.contains(&e) && self.entries[e].id.matches(id) {
+                    found.push(e);
+                }
+            }
+        }
+        found.sort_unstable();
+        found.into_iter().map(|e| &self.entries[e]).collect()
+    }
+
+    fn resolve(&self, id: &ResourceId, from: ScopeId) -> Resolved {
+        let all = self.candidates(id);
+        let pick = |fits: &dyn Fn(&Entry) -> bool| -> Vec<usize> {
+            let mut v: Vec<usize> = all.iter().filter(|e| fits(e)).map(|e| e.index).collect();
+            v.dedup();
+            v
+        };
+        // Own scope, then literal ids anywhere, then anything that fits.
+        let tiers: [&dyn Fn(&Entry) -> bool; 3] = [
+            &|e: &Entry| e.scope == from,
+            &|e: &Entry| is_literal(&e.id),
+            &|_: &Entry| true,
+        ];
+        for fits in tiers {
+            match pick(fits).as_slice() {
+                [] => continue,
+                [one] => return Resolved::One(*one),
+                several => return Resolved::Several(several.to_vec()),
+            }
+        }
+        Resolved::None
+    }
+}
+
+/// Resolves the references of one kind of resource, noting ambiguity.
+struct Linker<'s> {
+    scopes: &'s Scopes,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Linker<'_> {
+    /// The one resource `id` means from scope `from`; on a tie, a diagnostic
+    /// at `at` naming the candidates (described by `describe`).
+    fn find(
+        &mut self,
+        index: &ScopedIndex,
+        id: &ResourceId,
+        from: ScopeId,
+        at: Span,
+        describe: &dyn Fn(usize) -> (String, ScopeId),
+    ) -> Option<usize> {
+        match index.resolve(id, from) {
+            Resolved::One(i) => Some(i),
+            Resolved::None => None,
+            Resolved::Several(found) => {
+                self.ambiguous(id, from, at, &found, describe);
+                None
+            }
+        }
+    }
+
+    fn ambiguous(
+        &mut self,
+        id: &ResourceId,
+        from: ScopeId,
+        at: Span,
+        found: &[usize],
+        describe: &dyn Fn(usize) -> (String, ScopeId),
+    ) {
+        let named: Vec<String> = found
+            .iter()
+            .map(|&i| {
+                let (name, scope) = describe(i);
+                match self.scopes.label(scope) {
+                    "" => format!("`{name}`"),
+                    label => format!("`{name}` (in {label})"),
+                }
+            })
+            .collect();
+        let message = format!(
+            "`{id}` could mean any of {} resources: {}; akslint links none of them, so rules about this reference stay silent",
+            found.len(),
+            named.join(", ")
+        );
+        let mut d = Diagnostic::new(
+            "ambiguous-reference",
+            "ambiguous-reference",
+            Severity::Info,
+            message,
+            Label::new(at, "this reference"),
+        )
+        .with_help(
+            "check each deployment on its own, or write the reference as a full literal resource id",
+        )
+        .with_resource(id.as_str());
+        d.scope = Some(self.scopes.label(from).to_string()).filter(|s| !s.is_empty());
+        if !self.diagnostics.contains(&d) {
+            self.diagnostics.push(d);
+        }
+    }
+}
+
+/// Links pools to clusters and subnets, subnets to VNets, NSGs and route
+/// tables, and folds association resources into their subnets.
+pub(super) fn link(inv: &mut Inventory) {
+    let sc = &inv.scopes;
+    let clusters = ScopedIndex::build(inv.clusters.iter().map(|c| c.id.as_ref()), &sc.clusters);
+    let vnets = ScopedIndex::build(inv.vnets.iter().map(|v| v.id.as_ref()), &sc.vnets);
+    let subnets = ScopedIndex::build(inv.subnets.iter().map(|s| s.id.as_ref()), &sc.subnets);
+    let nsgs = ScopedIndex::build(inv.nsgs.iter().map(|n| n.id.as_ref()), &sc.nsgs);
+    let rts = ScopedIndex::build(
+        inv.route_tables.iter().map(|r| r.id.as_ref()),
+        &sc.route_tables,
+    );
+    let mut linker = Linker {
+        scopes: &inv.scopes,
+        diagnostics: Vec::new(),
+    };
+    let subnet_names: Vec<(String, ScopeId)> = inv
+        .subnets
+        .iter()
+        .zip(&inv.scopes.subnets)
+        .map(|(s, &sc)| (s.display_name(), sc))
+        .collect();
+    let describe_subnet = |i: usize| subnet_names[i].clone();
+
+    for (ai, assoc) in inv.associations.iter().enumerate() {
+        let Some(subnet_id) = assoc.subnet_id.value() else {
+            continue;
+        };
+        let from = inv.scopes.associations.get(ai).copied().unwrap_or_default();
+        let at = assoc.subnet_id.span().unwrap_or(assoc.decl);
+        let Some(si) = linker.find(&subnets, subnet_id, from, at, &describe_subnet) else {
+            continue;
+        };
+        let subnet = &mut inv.subnets[si];
+        let slot = match assoc.kind {
+            AssociationKind::NetworkSecurityGroup => &mut subnet.nsg_id,
+            AssociationKind::RouteTable => &mut subnet.route_table_id,
+            AssociationKind::NatGateway => &mut subnet.nat_gateway_id,
+        };
+        let taken = std::mem::take(slot);
+        *slot = taken.merge(assoc.target_id.clone());
+    }
+
+    let cluster_names: Vec<(String, ScopeId)> = inv
+        .clusters
+        .iter()
+        .zip(&inv.scopes.clusters)
+        .map(|(c, &sc)| (c.address.clone(), sc))
+        .collect();
+    for (pi, pool) in inv.pools.iter_mut().enumerate() {
+        let from = inv.scopes.pools.get(pi).copied().unwrap_or_default();
+        if pool.cluster.is_none() {
+            pool.cluster = pool.cluster_id.as_ref().and_then(|id| {
+                linker.find(&clusters, id, from, pool.decl, &|i| {
+                    cluster_names[i].clone()
+                })
+            });
+        }
+        let mut subnet_of = |field: &super::Field<ResourceId>| {
+            let id = field.value()?;
+            let at = field.span().unwrap_or(pool.decl);
+            linker.find(&subnets, id, from, at, &describe_subnet)
+        };
+        pool.subnet = subnet_of(&pool.vnet_subnet_id);
+        pool.pod_subnet = subnet_of(&pool.pod_subnet_id);
+        if let Some(ci) = pool.cluster {
+            let pools = &mut inv.clusters[ci].pools;
+            if !pools.contains(&pi) {
+                pools.push(pi);
+            }
+        }
+    }
+    for (ci, cluster) in inv.clusters.iter_mut().enumerate() {
+        let from = inv.scopes.clusters.get(ci).copied().unwrap_or_default();
+        let field = &cluster.api_server.subnet_id;
+        cluster.api_server_subnet = field.value().and_then(|id| {
+            let at = field.span().unwrap_or(cluster.decl);
+            linker.find(&subnets, id, from, at, &describe_subnet)
+        });
+    }
+    // Inline pools first, in the order the cluster lists them; separate pool resources after.
+    for cluster in &mut inv.clusters {
+        let pools = &inv.pools;
+        cluster
+            .pools
+            .sort_by_key(|&p| (pools[p].inline_index.unwrap_or(usize::MAX), p));
+    }
+
+    let vnet_names: Vec<(String, ScopeId)> = inv
+        .vnets
+        .iter()
+        .zip(&inv.scopes.vnets)
+        .map(|(v, &sc)| (v.address.clone(), sc))
+        .collect();
+    let nsg_names: Vec<(String, ScopeId)> = inv
+        .nsgs
+        .iter()
+        .zip(&inv.scopes.nsgs)
+        .map(|(n, &sc)| (n.address.clone(), sc))
+        .collect();
+    let rt_names: Vec<(String, ScopeId)> = inv
+        .route_tables
+        .iter()
+        .zip(&inv.scopes.route_tables)
+        .map(|(r, &sc)| (r.address.clone(), sc))
+        .collect();
+    for (si, subnet) in inv.subnets.iter_mut().enumerate() {
+        let from = inv.scopes.subnets.get(si).copied().unwrap_or_default();
+        if subnet.vnet_id.is_none() {
+            subnet.vnet_id = subnet.id.as_ref().and_then(ResourceId::parent);
+        }
+        subnet.vnet = subnet
+            .vnet_id
+            .as_ref()
+            .and_then(|id| linker.find(&vnets, id, from, subnet.decl, &|i| vnet_names[i].clone()));
+        if let Some(vi) = subnet.vnet {
+            inv.vnets[vi].subnets.push(si);
+        }
+        let (nsg_id, rt_id) = (&subnet.nsg_id, &subnet.route_table_id);
+        subnet.nsg = nsg_id.value().and_then(|id| {
+            let at = nsg_id.span().unwrap_or(subnet.decl);
+            linker.find(&nsgs, id, from, at, &|i| nsg_names[i].clone())
+        });
+        subnet.route_table = rt_id.value().and_then(|id| {
+            let at = rt_id.span().unwrap_or(subnet.decl);
+            linker.find(&rts, id, from, at, &|i| rt_names[i].clone())
+        });
+    }
+    inv.link_diagnostics = linker.diagnostics;
+}
