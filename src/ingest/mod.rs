@@ -4,6 +4,7 @@
 pub mod arm;
 pub mod azure;
 pub mod bicep;
+pub mod budget;
 pub mod kubernetes;
 pub mod terraform;
 pub mod values;

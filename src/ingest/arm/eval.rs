@@ -7,13 +7,12 @@ use std::rc::Rc;
 use super::expr::{self, classify, Expr, StringForm};
 use super::functions;
 use super::value;
+use crate::ingest::budget::{Budget, Exceeded};
 use crate::source::Span;
 use crate::syntax::{Entry, Node, NodeKind};
 
 /// Deepest evaluation nesting (values, expressions and lazily evaluated variables together).
 const MAX_EVAL_DEPTH: usize = 400;
-/// Most nodes one template evaluation may produce; protects against exponential copy/variable blow-up.
-const MAX_NODES: usize = 1_000_000;
 /// ARM's own limit on the iterations of one copy loop.
 pub const MAX_COPY: i64 = 800;
 const MAX_NOTES: usize = 2000;
@@ -21,7 +20,9 @@ const MAX_NOTES: usize = 2000;
 /// State shared by the whole evaluation of one template and its nested deployments.
 pub struct Shared {
     depth: Cell<usize>,
-    spent: Cell<usize>,
+    /// Bounds the values and the work of the whole evaluation (exponential copy/variable
+    /// blow-up, strings doubled through variables).
+    pub budget: Budget,
     pub notes: RefCell<Vec<(Span, String)>>,
     noted: RefCell<HashSet<String>>,
 }
@@ -38,7 +39,7 @@ impl Shared {
     pub fn new() -> Shared {
         Shared {
             depth: Cell::new(0),
-            spent: Cell::new(0),
+            budget: Budget::new(),
             notes: RefCell::new(Vec::new()),
             noted: RefCell::new(HashSet::new()),
         }
@@ -56,14 +57,12 @@ impl Shared {
 
     /// Accounts for `n` produced nodes; false once the budget is exhausted.
     pub fn spend(&self, n: usize) -> bool {
-        let total = self.spent.get().saturating_add(n);
-        self.spent.set(total);
-        total <= MAX_NODES
+        self.budget.spend(n).is_ok()
     }
 
     /// True once the node budget is used up; walking stops then.
     pub fn exhausted(&self) -> bool {
-        self.spent.get() > MAX_NODES
+        self.budget.exhausted()
     }
 
     /// Notes a message the first time it occurs (for messages that would repeat per use).
@@ -211,10 +210,10 @@ impl<'a, 't> Ctx<'a, 't> {
 
     /// Budgets a value copied out of a table, so repeated references to big values still count.
     fn charge(&self, v: Node, site: Span) -> Node {
-        if self.shared.spend(node_count(&v)) {
-            v
-        } else {
-            Node::unknown(site, "expansion limit reached")
+        match self.shared.budget.admit(&v) {
+            Ok(()) => v,
+            Err(Exceeded::Work) => Node::unknown(site, "expansion limit reached"),
+            Err(why) => Node::unknown(site, why.to_string()),
         }
     }
 
@@ -226,21 +225,6 @@ impl<'a, 't> Ctx<'a, 't> {
             ..*self
         })
     }
-}
-
-/// Counts nodes without recursion (values can be deep).
-fn node_count(n: &Node) -> usize {
-    let mut stack = vec![n];
-    let mut count = 0usize;
-    while let Some(n) = stack.pop() {
-        count += 1;
-        match &n.kind {
-            NodeKind::Array(items) => stack.extend(items.iter()),
-            NodeKind::Object(entries) => stack.extend(entries.iter().map(|e| &e.value)),
-            _ => {}
-        }
-    }
-    count
 }
 
 /// Evaluates a count expression of a copy loop, capped as ARM caps it.

@@ -68,9 +68,21 @@ impl TemplateOutput {
     /// out: they only make a value unknown, and rules stay silent on it.
     pub fn not_evaluated(&self) -> Vec<crate::diagnostic::Diagnostic> {
         use crate::diagnostic::{Diagnostic, Label, Severity};
+        // A variable used by several resources gives up once per use, and once the
+        // budget is spent every later expression gives up too: say each place once,
+        // and the spent budget only where it ran out.
+        let mut seen = std::collections::HashSet::new();
+        let mut budget_said = false;
         self.notes
             .iter()
             .filter(|(_, note)| !note.starts_with("function "))
+            .filter(|(span, note)| seen.insert((*span, note.as_str())))
+            .filter(|(_, note)| {
+                let budget = note.contains("budget exhausted");
+                let first = !(budget && budget_said);
+                budget_said |= budget;
+                first
+            })
             .map(|(span, note)| {
                 Diagnostic::new(
                     NOT_EVALUATED,

@@ -6,6 +6,7 @@ use super::expr::Expr;
 use super::ids;
 use super::template;
 use super::value::{self, deep_eq, has_placeholder, map_outside_placeholders, to_text};
+use crate::ingest::budget::{self, Exceeded};
 use crate::source::Span;
 use crate::syntax::{Entry, Node, NodeKind};
 
@@ -22,6 +23,55 @@ use text::*;
 type Res = Result<Node, String>;
 
 const UNSUPPORTED: &str = "function not supported";
+
+/// Marks an `Err` of a function that refused to build a value over the evaluation budget.
+const OVER_BUDGET: &str = "over budget: ";
+
+/// The Unknown for a value over budget, noted at the expression as not evaluated.
+#[inline(never)]
+fn over_budget(name: &str, why: Exceeded, ctx: Ctx, site: Span) -> Node {
+    ctx.shared
+        .note(site, format!("not evaluated: {name}(): {why}"));
+    Node::unknown(site, format!("{name}(): {why}"))
+}
+
+/// What the arguments of a call cost: they were paid for where they were produced.
+fn paid(args: &[Node]) -> usize {
+    args.iter().map(budget::cost).fold(0, usize::saturating_add)
+}
+
+/// Comparisons per work unit for the functions that compare every item with every other.
+const COMPARISONS_PER_UNIT: usize = 100;
+
+/// Work of the functions whose item comparisons grow with the square of their input
+/// (`union`, `intersection` and `createObject` deduplicate pairwise), charged before they run.
+#[inline(never)]
+fn pairwise_cost(name: &str, vals: &[Node]) -> usize {
+    if !matches!(name, "union" | "intersection" | "createobject") {
+        return 0;
+    }
+    let items: usize = vals
+        .iter()
+        .map(|v| match &v.kind {
+            NodeKind::Array(items) => items.len(),
+            NodeKind::Object(entries) => entries.len(),
+            _ => 1,
+        })
+        .fold(0, usize::saturating_add);
+    items.saturating_mul(items) / 2 / COMPARISONS_PER_UNIT
+}
+
+/// `Err` for a function about to build a string longer than the budget allows.
+fn check_len(len: usize) -> Result<(), String> {
+    if len > budget::MAX_STRING {
+        Err(format!(
+            "{OVER_BUDGET}{}",
+            Exceeded::String(budget::MAX_STRING)
+        ))
+    } else {
+        Ok(())
+    }
+}
 
 /// Longest string or array a function may build (`padLeft`, `range`).
 const MAX_BUILD: i64 = 10_000;
@@ -70,8 +120,31 @@ pub fn call(name: &str, args: &[Expr], ctx: Ctx, site: Span) -> Node {
             return Node::new(site, u.kind.clone());
         }
     }
-    match apply(&lower, &vals, ctx, site) {
-        Ok(v) => v,
+    if let Err(why) = ctx.shared.budget.spend(pairwise_cost(&lower, &vals)) {
+        return over_budget(name, why, ctx, site);
+    }
+    let result = apply(&lower, &vals, ctx, site);
+    settle(name, &lower, result, &vals, ctx, site)
+}
+
+/// The value of a call from its function's result: errors and values over budget become
+/// Unknowns. Kept out of [`call`] (never inlined) so the frame that recursion through
+/// nested calls repeats stays small.
+#[inline(never)]
+fn settle(name: &str, lower: &str, result: Res, args: &[Node], ctx: Ctx, site: Span) -> Node {
+    match result {
+        // Table lookups are charged where they copy the value (`Ctx::lookup`).
+        Ok(v) if matches!(lower, "parameters" | "variables") => v,
+        Ok(v) => match ctx.shared.budget.admit_grown(&v, paid(args)) {
+            Ok(()) => v,
+            Err(why) => over_budget(name, why, ctx, site),
+        },
+        Err(why) if why.starts_with(OVER_BUDGET) => {
+            let why = why.trim_start_matches(OVER_BUDGET).to_string();
+            ctx.shared
+                .note(site, format!("not evaluated: {name}(): {why}"));
+            Node::unknown(site, format!("{name}(): {why}"))
+        }
         Err(why) => {
             if why == UNSUPPORTED {
                 ctx.shared

@@ -20,7 +20,11 @@ pub(super) fn concat(v: &[Node], site: Span) -> Res {
             NodeKind::Array(_) | NodeKind::Object(_) => {
                 return Err("cannot concatenate a compound value to a string".into())
             }
-            _ => out.push_str(&to_text(a)),
+            _ => {
+                let text = to_text(a);
+                check_len(out.len().saturating_add(text.len()))?;
+                out.push_str(&text);
+            }
         }
     }
     Ok(Node::string(site, out))
@@ -51,7 +55,9 @@ pub(super) fn format(v: &[Node]) -> Result<String, String> {
                         None => return Err("unclosed format item".into()),
                     }
                 }
-                out.push_str(&format_item(&item, args)?);
+                let text = format_item(&item, args)?;
+                check_len(out.len().saturating_add(text.len()))?;
+                out.push_str(&text);
             }
             '}' => return Err("unbalanced `}` in format string".into()),
             _ => out.push(c),
@@ -106,6 +112,12 @@ pub(super) fn replace(v: &[Node]) -> Result<String, String> {
     {
         return Err("depends on the deployment scope".into());
     }
+    // Each match grows the string by the difference: refuse before building.
+    let grows = new.len().saturating_sub(old.len());
+    if grows > 0 {
+        let matches = s.matches(old).count();
+        check_len(s.len().saturating_add(matches.saturating_mul(grows)))?;
+    }
     Ok(s.replace(old, new))
 }
 
@@ -142,11 +154,16 @@ pub(super) fn join(v: &[Node], site: Span) -> Res {
     argc(v, 2, 2)?;
     let items = v[0].as_array().ok_or("expected an array")?;
     let sep = raw_str(&v[1])?;
+    let mut len = sep.len().saturating_mul(items.len().saturating_sub(1));
+    check_len(len)?;
     let parts: Vec<String> = items
         .iter()
         .map(|i| {
             no_unknown_inside(i)?;
-            Ok(to_text(i))
+            let text = to_text(i);
+            len = len.saturating_add(text.len());
+            check_len(len)?;
+            Ok(text)
         })
         .collect::<Result<_, String>>()?;
     Ok(Node::string(site, parts.join(sep)))

@@ -15,7 +15,7 @@ use crate::syntax::{Entry, Node, NodeKind, Number};
 const MAX_EVAL_DEPTH: usize = 128;
 
 /// Longest string an expression may build (doubling templates stop here).
-pub(crate) const MAX_STRING: usize = 1 << 20;
+pub(crate) use crate::ingest::budget::MAX_STRING;
 
 type R = Result<Node, String>;
 
