@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 
 use ipnet::IpNet;
 
-use crate::check::{check, CheckOptions};
 use crate::cli::{FlowDirection, FlowProtocol, NsgCheckArgs};
 use crate::config::Config;
+use crate::load::{in_pool, load, LoadOptions};
 use crate::model::nsg::{
     evaluate, Access, Decider, Direction, Flow, NsgContext, Outcome, PortRange, Protocol, Verdict,
 };
@@ -83,21 +83,17 @@ pub fn run(args: &NsgCheckArgs) -> Answer {
         Ok(q) => q,
         Err(e) => return Answer::error(e),
     };
-    // Only the inventory is wanted; every built-in code starts with AKS.
+    // Only the inventory is wanted: no rule runs.
+    let opts = LoadOptions {
+        paths: args.paths.clone(),
+        parameters: args.parameters.clone(),
+        ..LoadOptions::default()
+    };
     let config = Config {
-        ignore: vec!["AKS".into()],
         root: std::path::PathBuf::from("."),
         ..Config::default()
     };
-    let opts = CheckOptions {
-        paths: args.paths.clone(),
-        parameters: args.parameters.clone(),
-        config,
-        baseline: None,
-        with_siblings: false,
-        max_file_size: None,
-    };
-    let result = check(&opts, &mut std::io::empty());
+    let result = in_pool(None, || load(&opts, &config, &mut std::io::empty()));
     let mut stderr = String::new();
     for e in &result.path_errors {
         let _ = writeln!(stderr, "akslint: {e}");

@@ -293,7 +293,7 @@ fn pre_commit_refuses_a_change_whose_finding_lands_in_an_unchanged_file() {
         std::fs::write(repo.join(f), text).unwrap();
     }
     let config = format!(
-        "repos:\n  - repo: local\n    hooks:\n      - id: akslint\n        name: akslint\n        entry: {} check --with-siblings\n        language: system\n        files: \\.(json|jsonc|ya?ml|tf|tfvars)$\n        require_serial: true\n",
+        "repos:\n  - repo: local\n    hooks:\n      - id: akslint\n        name: akslint\n        entry: {} check --with-siblings\n        language: system\n        files: \\.(json|jsonc|ya?ml|tf|tfvars|bicep|bicepparam)$\n        require_serial: true\n",
         env!("CARGO_BIN_EXE_akslint")
     );
     std::fs::write(repo.join(".pre-commit-config.yaml"), config).unwrap();

@@ -1,12 +1,11 @@
 //! `akslint capacity`: load the inputs, optionally scale pools, print the numbers.
 
-use crate::check::{check_in_pool, CheckOptions, CheckResult};
 use crate::cli::{CapacityArgs, CapacityFormat};
 use crate::config::{self, Config};
 use crate::diagnostic::Diagnostic;
+use crate::load::{in_pool, load, LoadOptions};
 use crate::model::Inventory;
 use crate::report::locate;
-use crate::rules;
 use crate::source::{FileId, SourceMap};
 
 use super::render::{self, Appearing, WhatIfOutcome};
@@ -27,12 +26,6 @@ fn fail(stderr: String) -> Answer {
     }
 }
 
-/// The loaded inputs. The one place that reads them: it becomes `check::load`
-/// once the check is split into loading and linting.
-pub fn load(opts: &CheckOptions) -> CheckResult {
-    check_in_pool(opts, None)
-}
-
 fn load_config(path: Option<&str>) -> Result<Config, String> {
     let found = match path {
         Some(p) => Some(std::path::PathBuf::from(p)),
@@ -45,19 +38,10 @@ fn load_config(path: Option<&str>) -> Result<Config, String> {
     }
 }
 
-/// The rule findings on `inv` that the configuration reports, at its severities.
+/// The rule findings on `inv` that the configuration reports, at its severities,
+/// after suppressions, as `check` would report them.
 fn findings(inv: &Inventory, cfg: &Config, sources: &SourceMap) -> Vec<Diagnostic> {
-    rules::run(inv, &rules::all(), &cfg.thresholds)
-        .into_iter()
-        .filter_map(|mut d| {
-            let path = &sources.get(d.primary.span.file).path;
-            if cfg.ignored_for_path(path, &d.code, &d.name) {
-                return None;
-            }
-            d.severity = cfg.level(&d.code, &d.name, d.severity)?;
-            Some(d)
-        })
-        .collect()
+    crate::lint::lint_inventory(inv, sources, cfg)
 }
 
 pub fn run(args: &CapacityArgs) -> Answer {
@@ -66,13 +50,12 @@ pub fn run(args: &CapacityArgs) -> Answer {
         Err(e) => return fail(e),
     };
     let thresholds = cfg.thresholds.clone();
-    let opts = CheckOptions {
+    let opts = LoadOptions {
         paths: args.paths.clone(),
         parameters: args.parameters.clone(),
-        config: cfg.clone(),
-        ..CheckOptions::default()
+        ..LoadOptions::default()
     };
-    let mut result = load(&opts);
+    let mut result = in_pool(None, || load(&opts, &cfg, &mut std::io::stdin().lock()));
     let mut stderr: String = result
         .path_errors
         .iter()

@@ -2,6 +2,8 @@
 //! (honouring `.gitignore`), `-` for standard input.
 
 mod pairing;
+pub mod read;
+pub mod siblings;
 
 use std::path::{Path, PathBuf};
 
@@ -96,6 +98,28 @@ pub fn is_walked_extension(p: &Path) -> bool {
     p.extension()
         .and_then(|x| x.to_str())
         .is_some_and(|x| WALKED_EXTENSIONS.iter().any(|w| x.eq_ignore_ascii_case(w)))
+}
+
+/// `a/./b/../c` → `a/c`, so a module folder named two ways is recognised once.
+pub fn normalize_path(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                ) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<DiscoverError>) {

@@ -5,6 +5,7 @@ pub mod arm;
 pub mod azure;
 pub mod bicep;
 pub mod budget;
+pub mod inputs;
 pub mod kubernetes;
 pub mod terraform;
 pub mod values;

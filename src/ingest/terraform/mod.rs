@@ -18,6 +18,7 @@ mod azapi;
 mod azurerm;
 pub mod plan;
 mod resolve;
+pub mod roots;
 #[cfg(test)]
 mod tests;
 

@@ -1,0 +1,43 @@
+//! The second stage of a run: the selected rules over a loaded inventory, and
+//! the policy over everything said.
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::load::Loaded;
+use crate::model::Inventory;
+use crate::source::SourceMap;
+use crate::{policy, rules, suppress};
+
+/// What loading said and what the rules find, after suppressions and the
+/// configuration's selection, severities and per-path ignores.
+pub fn lint(loaded: &Loaded, config: &Config) -> Vec<Diagnostic> {
+    lint_with(
+        loaded.diagnostics.clone(),
+        &loaded.inventory,
+        &loaded.sources,
+        config,
+    )
+}
+
+/// The rules' findings on `inventory` alone (as `capacity --what-if` compares
+/// two states of one inventory), under the same policy.
+pub fn lint_inventory(
+    inventory: &Inventory,
+    sources: &SourceMap,
+    config: &Config,
+) -> Vec<Diagnostic> {
+    lint_with(Vec::new(), inventory, sources, config)
+}
+
+fn lint_with(
+    mut diagnostics: Vec<Diagnostic>,
+    inventory: &Inventory,
+    sources: &SourceMap,
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let mut suppressions = suppress::comment_suppressions(sources);
+    suppressions.extend(suppress::tag_suppressions(inventory));
+    let selected = policy::select_rules(config, &suppressions);
+    diagnostics.extend(rules::run(inventory, &selected, &config.thresholds));
+    policy::apply(diagnostics, sources, suppressions, config)
+}

@@ -1,0 +1,69 @@
+//! A data file's text into its documents: JSON when the text starts like JSON,
+//! else YAML (`az … -o yaml`, manifests), with the notes the parse makes
+//! without failing.
+
+use super::{json, yaml, Node, SyntaxError};
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::source::{FileId, Span};
+
+/// The documents of one data file and what the parse noticed without failing.
+#[derive(Debug, Default)]
+pub struct Documents {
+    pub nodes: Vec<Node>,
+    /// Keys written twice in one JSON object.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// True when the text starts like JSON (`{` or `[` after white space).
+pub fn looks_json(text: &str) -> bool {
+    matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
+}
+
+/// Parses `text` as JSON or YAML; blank text holds no document.
+pub fn parse_documents(file: FileId, text: &str) -> Result<Documents, SyntaxError> {
+    // JSON and YAML forbid a raw NUL; some parsers take it inside a string.
+    if let Some(at) = text.find('\0') {
+        return Err(SyntaxError {
+            message: "a NUL byte is not allowed in JSON or YAML text".into(),
+            span: Span::new(file, at, at + 1),
+        });
+    }
+    if looks_json(text) {
+        let mut node = json::parse(file, text)?;
+        let warnings = duplicate_key_warnings(&mut node);
+        return Ok(Documents {
+            nodes: vec![node],
+            warnings,
+        });
+    }
+    if text.trim().is_empty() {
+        return Ok(Documents::default());
+    }
+    Ok(Documents {
+        nodes: yaml::parse(file, text)?,
+        warnings: Vec::new(),
+    })
+}
+
+/// A key written twice in one JSON object: a warning at the second, whose value
+/// is the one used (as ARM reads templates), pointing back at the first.
+fn duplicate_key_warnings(node: &mut Node) -> Vec<Diagnostic> {
+    json::resolve_duplicate_keys(node)
+        .into_iter()
+        .map(|dup| {
+            let mut d = Diagnostic::new(
+                "duplicate-key",
+                "duplicate-key",
+                Severity::Warning,
+                format!(
+                    "key `{}` is written twice in this object; Azure uses this later value and ignores the first",
+                    dup.key
+                ),
+                Label::new(dup.second, "this value is used"),
+            );
+            d.labels.push(Label::new(dup.first, "this one is ignored"));
+            d.help = Some("remove one of the two; edits to the ignored copy have no effect".into());
+            d
+        })
+        .collect()
+}
