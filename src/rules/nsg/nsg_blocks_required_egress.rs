@@ -1,3 +1,4 @@
+use std::collections::HashSet;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
@@ -82,7 +83,7 @@ impl Rule for NsgBlocksRequiredEgress {
     }
 
     fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
-        let mut reported = Vec::new();
+        let mut reported = HashSet::new();
         for ci in 0..inv.clusters.len() {
             check_api_server(inv, cx, ci, &mut reported);
             check_dns(inv, cx, ci, &mut reported);
@@ -126,7 +127,7 @@ fn check_api_server(
     inv: &Inventory,
     cx: &mut Context<'_>,
     ci: ClusterIdx,
-    reported: &mut Vec<(usize, usize, &'static str)>,
+    reported: &mut HashSet<(usize, usize, &'static str)>,
 ) {
     let cluster = &inv.clusters[ci];
     let Some(need) = https_need(cluster) else {
@@ -161,10 +162,9 @@ fn check_api_server(
                 deny = deny.or_else(|| first_user_rule(v.denying()));
             }
             let Some(ri) = deny else { continue };
-            if reported.contains(&(ni, ri, "https")) {
+            if !reported.insert((ni, ri, "https")) {
                 continue;
             }
-            reported.push((ni, ri, "https"));
             let nsg = &inv.nsgs[ni];
             let Some(span) = rule_span(nsg, ri) else {
                 continue;
@@ -225,7 +225,7 @@ fn check_dns(
     inv: &Inventory,
     cx: &mut Context<'_>,
     ci: ClusterIdx,
-    reported: &mut Vec<(usize, usize, &'static str)>,
+    reported: &mut HashSet<(usize, usize, &'static str)>,
 ) {
     let mut subnets = node_subnets(inv, ci);
     for s in pod_subnets(inv, ci) {
@@ -265,10 +265,9 @@ fn check_dns(
                         (None, Some(ri)) => (ri, Severity::Warning, "TCP 53"),
                         (None, None) => continue,
                     };
-                if reported.contains(&(ni, ri, what)) {
+                if !reported.insert((ni, ri, what)) {
                     continue;
                 }
-                reported.push((ni, ri, what));
                 report_dns(inv, cx, (si, ni, ri), src, ip, &field, severity, what);
             }
         }

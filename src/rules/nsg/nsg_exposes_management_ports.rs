@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use super::nsg_common::{
     cluster_name, describe_rule, known_prefixes, nsg_name, public_v4_prefixes,
 };
@@ -48,7 +50,7 @@ impl Rule for NsgExposesManagementPorts {
 
     fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
         let public = public_v4_prefixes();
-        let mut reported: Vec<(usize, usize)> = Vec::new();
+        let mut reported: HashSet<(usize, usize)> = HashSet::new();
         for si in node_subnets(inv) {
             let Some(ni) = inv.subnets[si].nsg else {
                 continue;
@@ -76,10 +78,9 @@ impl Rule for NsgExposesManagementPorts {
                             let Some(open) = open_source(&nsg.rules[ri]) else {
                                 continue;
                             };
-                            if reported.contains(&(ni, ri)) {
+                            if !reported.insert((ni, ri)) {
                                 continue;
                             }
-                            reported.push((ni, ri));
                             report(inv, cx, si, ni, ri, open, port);
                         }
                     }
@@ -99,17 +100,15 @@ fn may_open_inbound(rule: &SecurityRule) -> bool {
         && !known_is(&rule.direction, "Outbound")
 }
 
-/// Subnets that host nodes of some pool, each once.
+/// Subnets that host nodes of some pool, each once, in pool order (marked
+/// by index: a search of the list per pool is quadratic in big estates).
 fn node_subnets(inv: &Inventory) -> Vec<SubnetIdx> {
-    let mut out = Vec::new();
-    for p in &inv.pools {
-        if let Some(s) = p.subnet {
-            if !out.contains(&s) {
-                out.push(s);
-            }
-        }
-    }
-    out
+    let mut seen = vec![false; inv.subnets.len()];
+    inv.pools
+        .iter()
+        .filter_map(|p| p.subnet)
+        .filter(|&s| !std::mem::replace(&mut seen[s], true))
+        .collect()
 }
 
 /// The rule's source item that means "anywhere".

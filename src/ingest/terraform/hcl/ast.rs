@@ -162,6 +162,9 @@ pub(crate) struct ModuleConfig {
     pub variables: HashMap<String, Variable>,
     pub locals: HashMap<String, Attr>,
     pub resources: Vec<ResourceDecl>,
+    /// `(type, name)` → the first declaration in `resources`: references look
+    /// resources up by name, and a search per reference is quadratic.
+    resource_index: HashMap<(String, String), usize>,
     pub data: Vec<ResourceDecl>,
     pub modules: Vec<ModuleCall>,
     pub outputs: HashMap<String, Expr>,
@@ -207,9 +210,7 @@ impl ModuleConfig {
                     self.outputs.insert(name.clone(), v.expr.clone());
                 }
             }
-            ("resource", [t, n]) => self
-                .resources
-                .push(resource_decl(t, n, block.span, block.body)),
+            ("resource", [t, n]) => self.push_resource(resource_decl(t, n, block.span, block.body)),
             ("data", [t, n]) => self.data.push(resource_decl(t, n, block.span, block.body)),
             ("module", [name]) => self.modules.push(module_call(name, block.span, block.body)),
             _ => {}
@@ -218,25 +219,47 @@ impl ModuleConfig {
 }
 
 impl ModuleConfig {
+    fn push_resource(&mut self, decl: ResourceDecl) {
+        let key = (decl.rtype.clone(), decl.name.clone());
+        self.resource_index
+            .entry(key)
+            .or_insert(self.resources.len());
+        self.resources.push(decl);
+    }
+
+    /// The position in `resources` of the `type.name` declaration.
+    pub fn resource_position(&self, rtype: &str, name: &str) -> Option<usize> {
+        self.resource_index
+            .get(&(rtype.to_string(), name.to_string()))
+            .copied()
+    }
+
     /// Merges a block of an override file (`override.tf`, `*_override.tf`) into
     /// the declaration it names: its attributes replace the original's, its
     /// nested blocks replace all original blocks of the same type.
     pub fn add_override(&mut self, block: Block) {
         match (block.ident.as_str(), block.labels.as_slice()) {
             ("resource" | "data", [t, n]) => {
+                let o = resource_decl(t, n, block.span, block.body);
+                let at = if block.ident == "data" {
+                    self.data.iter().position(|r| r.rtype == *t && r.name == *n)
+                } else {
+                    self.resource_position(t, n)
+                };
                 let list = if block.ident == "data" {
                     &mut self.data
                 } else {
                     &mut self.resources
                 };
-                let o = resource_decl(t, n, block.span, block.body);
-                match list.iter_mut().find(|r| r.rtype == *t && r.name == *n) {
-                    Some(r) => {
+                match at {
+                    Some(i) => {
+                        let r = &mut list[i];
                         r.count = o.count.or(r.count.take());
                         r.for_each = o.for_each.or(r.for_each.take());
                         merge_body(&mut r.body, o.body);
                     }
-                    None => list.push(o),
+                    None if block.ident == "data" => self.data.push(o),
+                    None => self.push_resource(o),
                 }
             }
             ("variable", [name]) => {

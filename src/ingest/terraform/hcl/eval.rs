@@ -404,10 +404,7 @@ impl<'l, 'a> Evaluator<'l, 'a> {
         span: Span,
     ) -> Option<Rc<Evaluated>> {
         let cfg = self.cfg(inst);
-        let idx = cfg
-            .resources
-            .iter()
-            .position(|r| r.rtype == rtype && r.name == name)?;
+        let idx = cfg.resource_position(rtype, name)?;
         Some(self.resource(inst, idx, span))
     }
 
