@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use super::index::MatchIndex;
 use super::scope::{is_literal, ScopeId, Scopes};
 use super::{AssociationKind, Inventory, ResourceId};
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -22,6 +23,10 @@ struct Entry {
 struct ScopedIndex {
     exact: HashMap<String, Vec<usize>>,
     by_type: HashMap<String, Vec<usize>>,
+    /// The entries by hashed key and last segment: a Terraform estate's ids all
+    /// hold placeholders, and a scan of every same-typed entry per reference
+    /// made linking quadratic.
+    matching: MatchIndex<usize>,
     entries: Vec<Entry>,
     any_placeholders: bool,
 }
@@ -39,6 +44,7 @@ impl ScopedIndex {
         let mut index = ScopedIndex {
             exact: HashMap::new(),
             by_type: HashMap::new(),
+            matching: MatchIndex::default(),
             entries: Vec::new(),
             any_placeholders: false,
         };
@@ -54,11 +60,18 @@ impl ScopedIndex {
                 scope: scopes.get(i).copied().unwrap_or_default(),
             });
         }
+        index.matching =
+            MatchIndex::build(index.entries.iter().enumerate().map(|(e, x)| (e, &x.id)));
         index
     }
 
     /// Every entry whose id fits `id`: equal keys, or a `{placeholder}` match.
     fn candidates(&self, id: &ResourceId) -> Vec<&Entry> {
+        let hashed = self.matching.matching(id, |e| Some(&self.entries[e].id));
+        if let Some(found) = hashed {
+            return found.into_iter().map(|e| &self.entries[e]).collect();
+        }
+        // A placeholder in the last segment: only a scan can answer.
         let mut found: Vec<usize> = self.exact.get(id.key()).cloned().unwrap_or_default();
         if id.has_placeholders() || self.any_placeholders {
             for &e in self.by_type.get(&id.resource_type()).into_iter().flatten() {
