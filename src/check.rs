@@ -6,7 +6,7 @@ use std::io::Read;
 use std::time::Duration;
 
 use crate::baseline::{self, Baseline};
-use crate::config::Config;
+use crate::config::{Config, ConfigSet};
 use crate::diagnostic::Diagnostic;
 use crate::lint::lint;
 use crate::load::{in_pool, load, LoadOptions};
@@ -24,6 +24,9 @@ pub struct CheckOptions {
     pub parameters: Vec<String>,
     /// Rule selection, severities, thresholds, per-path ignores, excludes.
     pub config: Config,
+    /// Nearer `akslint.toml` files, each governing the inputs below its folder
+    /// (see [`ConfigSet`]); empty with `--config`.
+    pub nested_configs: Vec<Config>,
     /// Findings recorded earlier: only new ones are reported.
     pub baseline: Option<Baseline>,
     /// Also read the other inputs in the folders of the files given, to link
@@ -70,8 +73,9 @@ impl CheckResult {
 
 pub fn check(opts: &CheckOptions, stdin: &mut dyn Read) -> CheckResult {
     let started = std::time::Instant::now();
-    let loaded = load(&opts.load_options(), &opts.config, stdin);
-    let mut diagnostics = lint(&loaded, &opts.config);
+    let configs = ConfigSet::new(opts.config.clone(), opts.nested_configs.clone());
+    let loaded = load(&opts.load_options(), &configs, stdin);
+    let mut diagnostics = lint(&loaded, &configs);
     if opts.with_siblings {
         policy::only_in(&mut diagnostics, &loaded.sources, &loaded.explicit);
     }

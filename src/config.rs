@@ -43,6 +43,70 @@ pub struct Config {
     pub docs_url: Option<String>,
 }
 
+/// The configurations of one run: the base one (from `--config`, or found
+/// above the working directory) and nearer ones found for inputs elsewhere.
+/// Each input follows the nearest `akslint.toml` above it, as ruff's files do;
+/// the run-wide settings (thresholds, `fail-on`, `docs-url`, the exit code)
+/// are the base's.
+#[derive(Clone, Debug, Default)]
+pub struct ConfigSet {
+    pub base: Config,
+    nested: Vec<Config>,
+    /// The canonical folder of each configuration (`None`: the base has no file).
+    dirs: std::collections::HashMap<PathBuf, Option<usize>>,
+}
+
+impl ConfigSet {
+    /// `nested` are configurations other than the base, each with its `path`.
+    pub fn new(base: Config, nested: Vec<Config>) -> ConfigSet {
+        let folder = |c: &Config| {
+            c.path
+                .as_deref()
+                .and_then(Path::parent)
+                .map(|d| {
+                    if d.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        d
+                    }
+                })
+                .and_then(|d| d.canonicalize().ok())
+        };
+        let mut dirs = std::collections::HashMap::new();
+        if !nested.is_empty() {
+            if let Some(d) = folder(&base) {
+                dirs.insert(d, None);
+            }
+            for (i, c) in nested.iter().enumerate() {
+                if let Some(d) = folder(c) {
+                    dirs.entry(d).or_insert(Some(i));
+                }
+            }
+        }
+        ConfigSet { base, nested, dirs }
+    }
+
+    /// The base and every nested configuration.
+    pub fn all(&self) -> impl Iterator<Item = &Config> {
+        std::iter::once(&self.base).chain(&self.nested)
+    }
+
+    /// The configuration of the input shown as `path`: the nearest above it.
+    pub fn for_path(&self, path: &str) -> &Config {
+        if self.nested.is_empty() {
+            return &self.base;
+        }
+        let Ok(file) = Path::new(path).canonicalize() else {
+            return &self.base;
+        };
+        file.ancestors()
+            .skip(1)
+            .find_map(|d| self.dirs.get(d))
+            .and_then(|i| i.map(|i| &self.nested[i]))
+            .unwrap_or(&self.base)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct PerPath {
     pub glob: GlobSet,

@@ -1,7 +1,7 @@
 //! The second stage of a run: the selected rules over a loaded inventory, and
 //! the policy over everything said.
 
-use crate::config::Config;
+use crate::config::ConfigSet;
 use crate::diagnostic::Diagnostic;
 use crate::load::Loaded;
 use crate::model::Inventory;
@@ -10,12 +10,12 @@ use crate::{policy, rules, suppress};
 
 /// What loading said and what the rules find, after suppressions and the
 /// configuration's selection, severities and per-path ignores.
-pub fn lint(loaded: &Loaded, config: &Config) -> Vec<Diagnostic> {
+pub fn lint(loaded: &Loaded, configs: &ConfigSet) -> Vec<Diagnostic> {
     lint_with(
         loaded.diagnostics.clone(),
         &loaded.inventory,
         &loaded.sources,
-        config,
+        configs,
     )
 }
 
@@ -24,20 +24,21 @@ pub fn lint(loaded: &Loaded, config: &Config) -> Vec<Diagnostic> {
 pub fn lint_inventory(
     inventory: &Inventory,
     sources: &SourceMap,
-    config: &Config,
+    configs: &ConfigSet,
 ) -> Vec<Diagnostic> {
-    lint_with(Vec::new(), inventory, sources, config)
+    lint_with(Vec::new(), inventory, sources, configs)
 }
 
 fn lint_with(
     mut diagnostics: Vec<Diagnostic>,
     inventory: &Inventory,
     sources: &SourceMap,
-    config: &Config,
+    configs: &ConfigSet,
 ) -> Vec<Diagnostic> {
     let mut suppressions = suppress::comment_suppressions(sources);
     suppressions.extend(suppress::tag_suppressions(inventory));
-    let selected = policy::select_rules(config, &suppressions);
-    diagnostics.extend(rules::run(inventory, &selected, &config.thresholds));
-    policy::apply(diagnostics, sources, suppressions, config)
+    let selected = policy::select_rules(configs, &suppressions);
+    // Thresholds shape the arithmetic of the whole run: the base configuration's.
+    diagnostics.extend(rules::run(inventory, &selected, &configs.base.thresholds));
+    policy::apply(diagnostics, sources, suppressions, configs)
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::config::Config;
+use crate::config::ConfigSet;
 use crate::diagnostic::Diagnostic;
 use crate::discover::read::{read_all, ReadOutcome};
 use crate::discover::{self, siblings, Input, Origin};
@@ -59,8 +59,9 @@ impl Loaded {
     }
 }
 
-/// Reads every input into one inventory. `config` excludes paths from walks.
-pub fn load(opts: &LoadOptions, config: &Config, stdin: &mut dyn Read) -> Loaded {
+/// Reads every input into one inventory. The configuration governing each
+/// walked file may exclude it.
+pub fn load(opts: &LoadOptions, configs: &ConfigSet, stdin: &mut dyn Read) -> Loaded {
     let started = Instant::now();
     let paths = if opts.paths.is_empty() {
         vec![".".to_string()]
@@ -72,7 +73,7 @@ pub fn load(opts: &LoadOptions, config: &Config, stdin: &mut dyn Read) -> Loaded
         .into_iter()
         .map(|e| format!("{}: {}", e.path, e.message))
         .collect();
-    inputs.retain(|i| i.explicit || !config.excluded(&i.display));
+    inputs.retain(|i| i.explicit || !configs.for_path(&i.display).excluded(&i.display));
     let explicit: Vec<String> = inputs
         .iter()
         .filter(|i| i.explicit)
@@ -80,7 +81,7 @@ pub fn load(opts: &LoadOptions, config: &Config, stdin: &mut dyn Read) -> Loaded
         .collect();
     let limit = opts.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     if opts.with_siblings {
-        siblings::add_siblings(&mut inputs, |p| config.excluded(p), limit);
+        siblings::add_siblings(&mut inputs, |p| configs.for_path(p).excluded(p), limit);
     }
     siblings::add_sibling_parameter_files(&mut inputs);
     let first_explicit_param = inputs.len();

@@ -24,7 +24,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => run_check(args),
         Command::Rules(args) => {
-            if let Err(code) = load_user_rules(&args.rules, None, use_color(ColorChoice::Auto)) {
+            if let Err(code) = load_user_rules(&args.rules, None, &[], use_color(ColorChoice::Auto))
+            {
                 return code;
             }
             print_out(&match args.format {
@@ -84,7 +85,7 @@ fn main() -> ExitCode {
             ExitCode::from(answer.code)
         }
         Command::Explain { rule, rules: packs } => {
-            if let Err(code) = load_user_rules(&packs, None, use_color(ColorChoice::Auto)) {
+            if let Err(code) = load_user_rules(&packs, None, &[], use_color(ColorChoice::Auto)) {
                 return code;
             }
             explain(&rule)
@@ -131,6 +132,7 @@ fn explain(rule: &str) -> ExitCode {
 fn load_user_rules(
     flags: &[String],
     config: Option<&std::path::Path>,
+    nested: &[std::path::PathBuf],
     color: bool,
 ) -> Result<(), ExitCode> {
     let found = match config {
@@ -142,6 +144,11 @@ fn load_user_rules(
     }
     let mut packs: Vec<std::path::PathBuf> = flags.iter().map(std::path::PathBuf::from).collect();
     packs.extend(found.as_deref().map(config::rule_packs).unwrap_or_default());
+    for p in nested.iter().flat_map(|c| config::rule_packs(c)) {
+        if !packs.contains(&p) {
+            packs.push(p);
+        }
+    }
     if packs.is_empty() {
         return Ok(());
     }
@@ -252,27 +259,70 @@ fn init(path: &str, force: bool) -> ExitCode {
 
 /// Reads the configuration (given, or found upwards from the working directory)
 /// and applies the command line's selection on top.
-fn load_config(args: &CheckArgs, color: bool) -> Result<Config, ExitCode> {
+/// The base configuration (`--config`, else the nearest akslint.toml above the
+/// working directory) and, without `--config`, the nearer ones that govern
+/// inputs in other folders; the command line's selection applies to each.
+fn load_config(args: &CheckArgs, color: bool) -> Result<(Config, Vec<Config>), ExitCode> {
     let path = match &args.config {
         Some(p) => Some(std::path::PathBuf::from(p)),
         None => std::env::current_dir().ok().and_then(|d| config::find(&d)),
     };
+    let nested = match &args.config {
+        Some(_) => Vec::new(),
+        None => nested_config_paths(&args.paths, path.as_deref()),
+    };
     // User rules first: the configuration may name their codes.
-    load_user_rules(&args.rules, path.as_deref(), color)?;
+    load_user_rules(&args.rules, path.as_deref(), &nested, color)?;
     let mut cfg = match path {
-        Some(p) => config::load(&p, FileId(0)).map_err(|e| {
-            let mut sources = SourceMap::default();
-            sources.add(relative_to_cwd(&e.path), e.text.clone());
-            let mut all = vec![(*e.diagnostic).clone()];
-            all.extend(e.also.iter().cloned());
-            eprint_located(&all, &sources, color);
-            ExitCode::from(2)
-        })?,
+        Some(p) => read_config(&p, color)?,
         None => Config::default(),
     };
     if cfg.path.is_none() {
         cfg.root = std::path::PathBuf::from(".");
     }
+    // The flags are checked (and their mistakes said) once, on the base.
+    apply_selection_flags(&mut cfg, args)?;
+    let mut others = Vec::new();
+    for p in &nested {
+        let mut c = read_config(p, color)?;
+        apply_selection_flags(&mut c, args)?;
+        others.push(c);
+    }
+    Ok((cfg, others))
+}
+
+/// The akslint.toml files nearer to some input than the base configuration.
+fn nested_config_paths(
+    paths: &[String],
+    base: Option<&std::path::Path>,
+) -> Vec<std::path::PathBuf> {
+    let paths = if paths.is_empty() {
+        vec![".".to_string()]
+    } else {
+        paths.to_vec()
+    };
+    let base = base.and_then(|b| b.canonicalize().ok());
+    discover::governing_files(&paths, config::FILE_NAME)
+        .into_iter()
+        .filter(|p| p.canonicalize().ok() != base)
+        .collect()
+}
+
+/// One configuration file, its mistakes printed (all of them) on failure.
+fn read_config(path: &std::path::Path, color: bool) -> Result<Config, ExitCode> {
+    config::load(path, FileId(0)).map_err(|e| {
+        let mut sources = SourceMap::default();
+        sources.add(relative_to_cwd(&e.path), e.text.clone());
+        let mut all = vec![(*e.diagnostic).clone()];
+        all.extend(e.also.iter().cloned());
+        eprint_located(&all, &sources, color);
+        ExitCode::from(2)
+    })
+}
+
+/// `--select`/`--ignore` replace a configuration's selection; the `--extend-`
+/// flags add to it.
+fn apply_selection_flags(cfg: &mut Config, args: &CheckArgs) -> Result<(), ExitCode> {
     let mut bad_flag = false;
     for (flag, list) in [
         ("--select", &args.select),
@@ -300,7 +350,7 @@ fn load_config(args: &CheckArgs, color: bool) -> Result<Config, ExitCode> {
         cfg.select.extend(args.extend_select.iter().cloned());
     }
     cfg.ignore.extend(args.extend_ignore.iter().cloned());
-    Ok(cfg)
+    Ok(())
 }
 
 /// `/home/me/repo/akslint.toml` → `akslint.toml` when run from `/home/me/repo`.
@@ -313,7 +363,7 @@ fn relative_to_cwd(path: &str) -> String {
                 .ok()
                 .map(|r| r.to_string_lossy().into_owned())
         })
-        .unwrap_or_else(|| path.to_string())
+        .unwrap_or_else(|| path.strip_prefix("./").unwrap_or(path).to_string())
 }
 
 fn load_baseline(path: &str) -> Result<Baseline, ExitCode> {
@@ -345,7 +395,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
     if let Some(name) = &args.stdin_filename {
         discover::set_stdin_name(name);
     }
-    let cfg = match load_config(&args, color) {
+    let (cfg, nested_configs) = match load_config(&args, color) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -361,6 +411,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         paths: args.paths.clone(),
         parameters: args.parameters.clone(),
         config: cfg,
+        nested_configs,
         baseline,
         with_siblings: args.with_siblings,
         max_file_size: Some(args.max_file_size),

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use ipnet::IpNet;
 
 use crate::cli::{FlowDirection, FlowProtocol, NsgCheckArgs};
-use crate::config::Config;
+use crate::config::{Config, ConfigSet};
 use crate::load::{in_pool, load, LoadOptions};
 use crate::model::nsg::{
     evaluate, Access, Decider, Direction, Flow, NsgContext, Outcome, PortRange, Protocol, Verdict,
@@ -93,7 +93,8 @@ pub fn run(args: &NsgCheckArgs) -> Answer {
         root: std::path::PathBuf::from("."),
         ..Config::default()
     };
-    let result = in_pool(None, || load(&opts, &config, &mut std::io::empty()));
+    let configs = ConfigSet::new(config, Vec::new());
+    let result = in_pool(None, || load(&opts, &configs, &mut std::io::empty()));
     let mut stderr = String::new();
     for e in &result.path_errors {
         let _ = writeln!(stderr, "akslint: {e}");

@@ -2,7 +2,7 @@
 //! (comments and tags), the configuration's selection, severities and
 //! per-path ignores. Baselines are applied by `check` after this.
 
-use crate::config::Config;
+use crate::config::{Config, ConfigSet};
 use crate::diagnostic::Diagnostic;
 use crate::rules;
 use crate::source::SourceMap;
@@ -17,12 +17,14 @@ fn enabled(config: &Config, rule: &dyn rules::Rule) -> bool {
 /// The rules to run: those the configuration turns on, and those a suppression
 /// names beside a rule that is on. A finding of a rule that is off is never
 /// shown, but it still marks such a suppression used, so the suppression is not
-/// reported as unused for the rules that are on.
+/// reported as unused for the rules that are on. With several configurations
+/// (one per folder), a rule runs when any of them turns it on.
 pub fn select_rules(
-    config: &Config,
+    configs: &ConfigSet,
     suppressions: &[Suppression],
 ) -> Vec<&'static dyn rules::Rule> {
-    let code_enabled = |c: &str| rules::find(c).is_some_and(|r| enabled(config, r));
+    let on = |r: &dyn rules::Rule| configs.all().any(|c| enabled(c, r));
+    let code_enabled = |c: &str| rules::find(c).is_some_and(on);
     let named: Vec<&str> = suppressions
         .iter()
         .filter(|s| s.codes.iter().any(|c| code_enabled(c)))
@@ -30,7 +32,7 @@ pub fn select_rules(
         .collect();
     rules::iter()
         .filter(|r| {
-            enabled(config, *r)
+            on(*r)
                 || named.iter().any(|c| {
                     c.eq_ignore_ascii_case(r.meta().code) || c.eq_ignore_ascii_case(r.meta().name)
                 })
@@ -38,20 +40,34 @@ pub fn select_rules(
         .collect()
 }
 
-/// Suppressions, then the configuration's selection, severities and per-path ignores.
+/// Suppressions, then the selection, severities and per-path ignores of the
+/// configuration that governs each finding's file.
 pub fn apply(
     diagnostics: Vec<Diagnostic>,
     sources: &SourceMap,
     mut suppressions: Vec<Suppression>,
-    config: &Config,
+    configs: &ConfigSet,
 ) -> Vec<Diagnostic> {
     let mut kept = suppress::apply(diagnostics, &mut suppressions);
     kept.extend(suppress::unused(&suppressions, |code| {
-        rules::find(code).is_some_and(|r| enabled(config, r))
+        rules::find(code).is_some_and(|r| configs.all().any(|c| enabled(c, r)))
     }));
+    // Which configuration governs each file, looked up once per file.
+    let mut governing: Vec<Option<&Config>> = vec![None; sources.len()];
     kept.into_iter()
         .filter_map(|mut d| {
-            let path = &sources.get(d.primary.span.file).path;
+            let file = d.primary.span.file;
+            let path = &sources.get(file).path;
+            let config = match governing.get(file.0 as usize).copied().flatten() {
+                Some(c) => c,
+                None => {
+                    let c = configs.for_path(path);
+                    if let Some(slot) = governing.get_mut(file.0 as usize) {
+                        *slot = Some(c);
+                    }
+                    c
+                }
+            };
             if config.ignored_for_path(path, &d.code, &d.name) {
                 return None;
             }

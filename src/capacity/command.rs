@@ -1,7 +1,7 @@
 //! `akslint capacity`: load the inputs, optionally scale pools, print the numbers.
 
 use crate::cli::{CapacityArgs, CapacityFormat};
-use crate::config::{self, Config};
+use crate::config::{self, Config, ConfigSet};
 use crate::diagnostic::Diagnostic;
 use crate::load::{in_pool, load, LoadOptions};
 use crate::model::Inventory;
@@ -41,7 +41,7 @@ fn load_config(path: Option<&str>) -> Result<Config, String> {
 /// The rule findings on `inv` that the configuration reports, at its severities,
 /// after suppressions, as `check` would report them.
 fn findings(inv: &Inventory, cfg: &Config, sources: &SourceMap) -> Vec<Diagnostic> {
-    crate::lint::lint_inventory(inv, sources, cfg)
+    crate::lint::lint_inventory(inv, sources, &ConfigSet::new(cfg.clone(), Vec::new()))
 }
 
 pub fn run(args: &CapacityArgs) -> Answer {
@@ -55,7 +55,8 @@ pub fn run(args: &CapacityArgs) -> Answer {
         parameters: args.parameters.clone(),
         ..LoadOptions::default()
     };
-    let mut result = in_pool(None, || load(&opts, &cfg, &mut std::io::stdin().lock()));
+    let configs = ConfigSet::new(cfg.clone(), Vec::new());
+    let mut result = in_pool(None, || load(&opts, &configs, &mut std::io::stdin().lock()));
     let mut stderr: String = result
         .path_errors
         .iter()

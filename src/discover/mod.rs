@@ -122,7 +122,9 @@ pub fn normalize_path(path: &Path) -> PathBuf {
     out
 }
 
-fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<DiscoverError>) {
+/// A walk of `root` as akslint walks: `.gitignore` honoured, hidden files
+/// included, the folders of [`SKIPPED_DIRS`] left out, in path order.
+fn walker(root: &Path) -> ignore::Walk {
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -135,7 +137,54 @@ fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<DiscoverError>) {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             !(is_dir && e.depth() > 0 && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d))
         });
-    for entry in builder.build() {
+    builder.build()
+}
+
+/// Every file named `file_name` that governs an input of `paths`: the nearest
+/// one above each path, and those inside the directories given (walked as
+/// inputs are). In the order found, each once.
+pub fn governing_files(paths: &[String], file_name: &str) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = Vec::new();
+    let mut add = |p: PathBuf| {
+        if !found.contains(&p) {
+            found.push(p);
+        }
+    };
+    for given in paths.iter().filter(|p| *p != "-") {
+        let path = Path::new(given);
+        let start = if path.is_dir() {
+            path
+        } else {
+            path.parent().unwrap_or(Path::new(""))
+        };
+        // Absolute, so the search goes on above the working directory.
+        let Ok(start) = std::path::absolute(if start.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            start
+        }) else {
+            continue;
+        };
+        if let Some(above) = start
+            .ancestors()
+            .map(|d| d.join(file_name))
+            .find(|p| p.is_file())
+        {
+            add(above);
+        }
+        if path.is_dir() {
+            for e in walker(path).flatten() {
+                if e.file_type().is_some_and(|t| t.is_file()) && e.file_name() == file_name {
+                    add(e.path().to_path_buf());
+                }
+            }
+        }
+    }
+    found
+}
+
+fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<DiscoverError>) {
+    for entry in walker(root) {
         match entry {
             Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
                 let p = e.path();
