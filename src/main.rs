@@ -367,7 +367,8 @@ fn run_check(args: CheckArgs) -> ExitCode {
     };
     let mut result = check_in_pool(&opts, args.threads.map(usize::from));
     for e in &result.path_errors {
-        eprintln!("akslint: {e}");
+        // File names come from the input and may hold newlines or escape codes.
+        eprintln!("akslint: {}", report::escape::escape(e));
     }
     report::sort(&mut result.diagnostics, &result.sources);
     if let Some(path) = &args.write_baseline {

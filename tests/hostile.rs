@@ -85,3 +85,131 @@ fn doubling_templates_stop_at_the_budget_and_the_other_files_are_still_checked()
     places.dedup();
     assert_eq!(places.len(), doubled.len(), "{doubled:?}");
 }
+
+/// Text that would act on a terminal or a CI log if printed as it is: a newline
+/// followed by a GitHub Actions workflow command, colours, an OSC title and
+/// hyperlink, and bidi controls that reorder what is shown.
+const EVIL_JSON: &str = r"\n::error file=evil.json::X\u001b[31mred\u001b]0;title\u0007\u001b]8;;evil.example\u0007link\u001b]8;;\u0007\u202eabc\u2066def\u2069\u009b";
+
+/// Characters no human report may contain: C0 controls but newline, DEL, C1, bidi controls.
+fn raw_unsafe(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200b}'..='\u{200f}')
+        })
+        .collect()
+}
+
+/// The AKS004 fixture with the subnet and cluster named by `EVIL_JSON`, and a
+/// comment holding raw escape sequences next to the reported line.
+fn evil_template() -> String {
+    AKS004_TEMPLATE
+        .replace("\"snet-aks-nodes\"", &format!("\"snet{EVIL_JSON}\""))
+        .replace("\"aks-demo\"", &format!("\"aks{EVIL_JSON}\""))
+        .replace(
+            "// Azure CNI (node subnet)",
+            "// \u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e} Azure CNI (node subnet)",
+        )
+}
+
+#[test]
+fn human_output_escapes_what_came_from_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "evil\n::error file=evil.json::X\u{1b}[31m.json";
+    write(dir.path(), name, evil_template());
+    // Wide enough that no message is wrapped in the middle of what is looked for.
+    let out = common::command()
+        .current_dir(dir.path())
+        .env("COLUMNS", "10000")
+        .args(["check", "--color", "never", name])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = common::stdout(&out);
+    // The findings that quote the names are there, escaped.
+    assert!(text.contains("AKS004") && text.contains("AKS601"), "{text}");
+    assert!(
+        text.contains(r"snet\u{a}::error file=evil.json::X\u{1b}[31mred"),
+        "{text}"
+    );
+    assert!(text.contains(r"\u{202e}abc\u{2066}def"), "{text}");
+    assert!(text.contains(r"evil\u{a}::error"), "the path: {text}");
+    assert!(
+        text.contains(r"// \u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e} Azure CNI"),
+        "{text}"
+    );
+    assert_eq!(raw_unsafe(&text), Vec::<char>::new(), "{text}");
+    assert!(text.lines().all(|l| !l.starts_with("::")), "{text}");
+    // So do the messages on standard error.
+    let err = stderr(&out);
+    assert_eq!(raw_unsafe(&err), Vec::<char>::new(), "{err}");
+    assert!(err.lines().all(|l| !l.starts_with("::")), "{err}");
+}
+
+#[test]
+fn github_output_cannot_be_split_into_new_workflow_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "evil.json", evil_template());
+    let out = akslint_in(dir.path(), &["check", "--format", "github", "evil.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = common::stdout(&out);
+    assert!(text.contains("%0A::error file=evil.json::X"), "{text}");
+    for line in text.lines() {
+        assert!(
+            line.starts_with("::error ")
+                || line.starts_with("::warning ")
+                || line.starts_with("::notice "),
+            "{line}"
+        );
+        assert!(!line.starts_with("::error file=evil.json::X"), "{line}");
+    }
+}
+
+/// The AKS004 fixture on one line, without its comments, with `padding` bytes
+/// of a tag between the subnet and the node pool.
+fn one_line_template(padding: usize) -> String {
+    let text: Vec<&str> = AKS004_TEMPLATE
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with("//"))
+        .collect();
+    let text = text.join(" ");
+    let tag = format!(
+        r#""tags": {{"padding": "{}"}}, "type": "Microsoft.ContainerService/managedClusters""#,
+        "x".repeat(padding)
+    );
+    text.replacen(
+        r#""type": "Microsoft.ContainerService/managedClusters""#,
+        &tag,
+        1,
+    )
+}
+
+#[test]
+fn long_lines_are_cut_around_the_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = one_line_template(1 << 20);
+    assert_eq!(template.lines().count(), 1);
+    write(dir.path(), "one-line.json", &template);
+    let out = akslint_in(dir.path(), &["check", "--format", "json", "one-line.json"]);
+    let findings = locations(&out).len();
+    assert!(findings >= 2, "{}", common::stdout(&out));
+    let out = akslint_in(dir.path(), &["check", "one-line.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = common::stdout(&out);
+    assert!(text.contains("AKS004"), "{text}");
+    assert!(text.contains('…'), "{text}");
+    assert!(
+        text.len() < 20_000 * findings,
+        "{} bytes for {findings} findings",
+        text.len()
+    );
+    // Each snippet shows line 1 once, however many labels point into it.
+    let shown = text.lines().filter(|l| l.starts_with(" 1 │")).count();
+    let snippets = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("╭─["))
+        .count();
+    assert_eq!(shown, snippets, "{text}");
+}
