@@ -213,3 +213,68 @@ fn long_lines_are_cut_around_the_labels() {
         .count();
     assert_eq!(shown, snippets, "{text}");
 }
+
+/// A VNet with `n` subnets of the same prefix, made by an ARM `copy` loop:
+/// every pair overlaps (AKS111), n·(n−1)/2 findings.
+fn identical_subnets(n: usize) -> String {
+    format!(
+        r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+"contentVersion": "1.0.0.0",
+"resources": [{{"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01",
+  "name": "vnet-spoke", "location": "westeurope",
+  "properties": {{"addressSpace": {{"addressPrefixes": ["10.240.0.0/16"]}},
+    "copy": [{{"name": "subnets", "count": {n},
+      "input": {{"name": "[concat('snet-', copyIndex('subnets'))]",
+                "properties": {{"addressPrefix": "10.240.0.0/24"}}}}}}]}}}}]}}"#
+    )
+}
+
+#[test]
+fn a_flood_of_findings_is_cut_in_human_output_only() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "flood.json", identical_subnets(300));
+    let total = 300 * 299 / 2;
+    let json = akslint_in(dir.path(), &["check", "--format", "json", "flood.json"]);
+    assert_eq!(json.status.code(), Some(1), "{}", stderr(&json));
+    let codes = common::codes(&json);
+    assert_eq!(codes.len(), total);
+    assert!(codes.iter().all(|c| c == "AKS111"));
+    assert_eq!(
+        common::json(&json)["summary"]["errors"].as_u64(),
+        Some(total as u64)
+    );
+    let jsonl = akslint_in(
+        dir.path(),
+        &["check", "--format", "json-lines", "flood.json"],
+    );
+    assert_eq!(common::stdout(&jsonl).lines().count(), total);
+    let github = akslint_in(dir.path(), &["check", "--format", "github", "flood.json"]);
+    let github = common::stdout(&github);
+    assert_eq!(
+        github.lines().filter(|l| l.starts_with("::error ")).count(),
+        total
+    );
+
+    let human = akslint_in(dir.path(), &["check", "flood.json"]);
+    assert_eq!(human.status.code(), Some(1), "{}", stderr(&human));
+    let text = common::stdout(&human);
+    let shown = text.lines().filter(|l| l.starts_with("AKS111 ")).count();
+    assert_eq!(shown, 100, "{text}");
+    assert!(
+        text.contains("\nAKS111: 44,750 more findings not shown; --format json lists them all\n"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with("44850 errors, 0 warnings"),
+        "{text}"
+    );
+    let stats = akslint_in(dir.path(), &["check", "--statistics", "flood.json"]);
+    assert!(
+        common::stdout(&stats).contains("44850"),
+        "{}",
+        common::stdout(&stats)
+    );
+}

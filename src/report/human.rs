@@ -43,10 +43,14 @@ pub fn render(
         .with_width(opts.width.max(MIN_WIDTH))
         .with_links(false);
     let mut out = String::new();
+    let mut shown: Vec<(&str, usize)> = Vec::new();
     for diag in diags {
-        out.push_str(&render_one(&handler, diag, sources));
-        out.push('\n');
+        if note_shown(&mut shown, &diag.code) {
+            out.push_str(&render_one(&handler, diag, sources));
+            out.push('\n');
+        }
     }
+    out.push_str(&flood_lines(&shown));
     out.push_str(&docs_footer(diags));
     out.push_str(&summary_line(diags.is_empty(), summary, opts.show_elapsed));
     out.push('\n');
@@ -65,6 +69,58 @@ fn render_one(handler: &GraphicalReportHandler, diag: &Diagnostic, sources: &Sou
         // miette only fails on sources it cannot read; still say what was found.
         Err(fmt::Error) => format!("{}: {}\n", report.header, report.message),
     }
+}
+
+/// Findings of one code shown in full; the rest are counted in one line, so a
+/// flood (every pair of 300 overlapping subnets) stays readable. Machine
+/// formats list them all.
+pub const MAX_PER_CODE: usize = 100;
+
+/// Counts a finding of `code` in `shown` (code, findings so far); true while
+/// the code is under [`MAX_PER_CODE`].
+fn note_shown<'a>(shown: &mut Vec<(&'a str, usize)>, code: &'a str) -> bool {
+    let i = match shown.iter().position(|(c, _)| *c == code) {
+        Some(i) => i,
+        None => {
+            shown.push((code, 0));
+            shown.len() - 1
+        }
+    };
+    shown[i].1 += 1;
+    shown[i].1 <= MAX_PER_CODE
+}
+
+/// `AKS111: 44,750 more findings not shown; --format json lists them all`, per
+/// code over the cap, followed by a blank line; empty when none is.
+fn flood_lines(shown: &[(&str, usize)]) -> String {
+    let mut lines = String::new();
+    for (code, n) in shown.iter().filter(|(_, n)| *n > MAX_PER_CODE) {
+        let more = n - MAX_PER_CODE;
+        let _ = writeln!(
+            lines,
+            "{}: {} more {} not shown; --format json lists them all",
+            escape(code),
+            thousands(more),
+            if more == 1 { "finding" } else { "findings" }
+        );
+    }
+    if !lines.is_empty() {
+        lines.push('\n');
+    }
+    lines
+}
+
+/// `44750` → `44,750`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// Where each code of the report is documented, once per code in order of
@@ -795,5 +851,33 @@ mod tests {
         assert_eq!(out.matches('…').count(), 3, "{out}");
         assert!(out.len() < 2000, "{out}");
         assert!(!out.contains('\u{1b}'), "{out}");
+    }
+
+    #[test]
+    fn floods_are_cut_per_code_with_exact_counts() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(319_900), "319,900");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        let (sources, aks, _) = sources();
+        let one = |code: &str| {
+            Diagnostic::new(
+                code,
+                "x",
+                Severity::Error,
+                "m",
+                Label::new(at(aks, AKS, "azure"), "l"),
+            )
+        };
+        let mut diags: Vec<Diagnostic> = (0..MAX_PER_CODE + 2).map(|_| one("A")).collect();
+        diags.extend((0..MAX_PER_CODE + 1).map(|_| one("B")));
+        diags.extend((0..3).map(|_| one("C")));
+        let out = render(&diags, &sources, &summary(diags.len(), 0, 0), &opts());
+        assert_eq!(out.matches("× m").count(), 2 * MAX_PER_CODE + 3, "{out}");
+        assert!(out.contains("\nA: 2 more findings not shown; --format json lists them all\n"));
+        assert!(out.contains("\nB: 1 more finding not shown"));
+        assert!(!out.contains("C: "));
+        assert!(out.ends_with("206 errors, 0 warnings, 0 infos in 2 files (3 resources)\n"));
     }
 }
