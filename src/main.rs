@@ -317,8 +317,16 @@ fn relative_to_cwd(path: &str) -> String {
 }
 
 fn load_baseline(path: &str) -> Result<Baseline, ExitCode> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("akslint: cannot read baseline {path}: {e}");
+    let text = discover::read_side_file(
+        std::path::Path::new(path),
+        "baseline files",
+        discover::BASELINE_LIMIT,
+    )
+    .map_err(|e| {
+        eprintln!(
+            "akslint: cannot read baseline {}",
+            report::escape::escape(&e)
+        );
         ExitCode::from(2)
     })?;
     baseline::parse(&text).map_err(|e| {

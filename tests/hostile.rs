@@ -278,3 +278,90 @@ fn a_flood_of_findings_is_cut_in_human_output_only() {
         common::stdout(&stats)
     );
 }
+
+/// Makes a named pipe at `path`; false when `mkfifo` is not available.
+fn mkfifo(path: &Path) -> bool {
+    std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Runs `akslint check` in `dir` and asserts it stops at once with exit 2 and
+/// `expected` on standard error. Nothing here has a timeout: were the file
+/// opened and read, the run would block (a FIFO) or never end (`/dev/zero`).
+fn refused(dir: &Path, args: &[&str], expected: &str) {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    all.push("good.json");
+    let out = common::command()
+        .current_dir(dir)
+        .env("COLUMNS", "10000")
+        .args(&all)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains(expected),
+        "{args:?}: {}",
+        stderr(&out)
+    );
+    assert_eq!(common::stdout(&out), "", "{args:?}");
+}
+
+#[test]
+fn configuration_and_baseline_must_be_small_regular_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "good.json", AKS004_TEMPLATE);
+    let device = "not a regular file (a character device); not read";
+    refused(
+        root,
+        &["--config", "/dev/zero"],
+        &format!("/dev/zero: {device}"),
+    );
+    refused(
+        root,
+        &["--baseline", "/dev/zero"],
+        &format!("cannot read baseline /dev/zero: {device}"),
+    );
+    refused(
+        root,
+        &["--config", "."],
+        "not a regular file (a directory); not read",
+    );
+
+    // Sparse files: their size is checked before a byte is read.
+    let big = std::fs::File::create(root.join("big.toml")).unwrap();
+    big.set_len((16 << 20) + 1).unwrap();
+    refused(
+        root,
+        &["--config", "big.toml"],
+        "big.toml: larger than the 16 MiB akslint reads of configuration files (16777217 bytes); not read",
+    );
+    let big = std::fs::File::create(root.join("big-baseline.json")).unwrap();
+    big.set_len((256 << 20) + 1).unwrap();
+    refused(
+        root,
+        &["--baseline", "big-baseline.json"],
+        "big-baseline.json: larger than the 256 MiB akslint reads of baseline files",
+    );
+
+    if !mkfifo(&root.join("fifo")) {
+        eprintln!("mkfifo is not available; the FIFO cases are skipped");
+        return;
+    }
+    let fifo = "fifo: not a regular file (a named pipe); not read";
+    refused(root, &["--config", "fifo"], fifo);
+    refused(root, &["--baseline", "fifo"], fifo);
+    // A discovered akslint.toml that is a FIFO is refused too, not passed over.
+    let sub = root.join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    write(&sub, "good.json", AKS004_TEMPLATE);
+    assert!(mkfifo(&sub.join("akslint.toml")));
+    refused(
+        &sub,
+        &[],
+        "akslint.toml: not a regular file (a named pipe); not read",
+    );
+}
