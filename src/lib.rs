@@ -11,6 +11,7 @@ pub mod docs;
 pub mod ingest;
 pub mod model;
 pub mod nsg_check;
+pub mod output;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -365,3 +365,157 @@ fn configuration_and_baseline_must_be_small_regular_files() {
         "akslint.toml: not a regular file (a named pipe); not read",
     );
 }
+
+#[test]
+fn reports_and_baselines_are_never_written_over_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "good.json", AKS004_TEMPLATE);
+    std::fs::create_dir(root.join("sub")).unwrap();
+    let cases: [&[&str]; 5] = [
+        &["good.json", "-o", "good.json"],
+        &["good.json", "--output", "sub/../good.json"],
+        &[".", "-o", "good.json"],
+        &[".", "--write-baseline", "./good.json"],
+        &[
+            "good.json",
+            "-o",
+            "same.json",
+            "--write-baseline",
+            "same.json",
+        ],
+    ];
+    for args in cases {
+        let mut all = vec!["check"];
+        all.extend_from_slice(args);
+        let out = akslint_in(root, &all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("akslint: -"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(
+            std::fs::read_to_string(root.join("good.json")).unwrap(),
+            AKS004_TEMPLATE
+        );
+        assert!(!root.join("same.json").exists());
+    }
+    let out = akslint_in(root, &["check", "good.json", "-o", "good.json"]);
+    assert!(
+        stderr(&out).contains("--output good.json: this file was read by the check"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn output_and_write_baseline_are_both_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "good.json", AKS004_TEMPLATE);
+    std::fs::create_dir(root.join("out")).unwrap();
+    let args = [
+        "check",
+        "good.json",
+        "--format",
+        "json",
+        "-o",
+        "out/report.json",
+        "--write-baseline",
+        "out/baseline.json",
+    ];
+    let out = akslint_in(root, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("recorded 2 findings in out/baseline.json"),
+        "{}",
+        stderr(&out)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("out/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(2));
+    let baseline: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("out/baseline.json")).unwrap())
+            .unwrap();
+    assert_eq!(baseline["findings"].as_array().map(Vec::len), Some(2));
+    // Written through temporary files renamed into place: none is left behind.
+    let mut names: Vec<String> = std::fs::read_dir(root.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["baseline.json", "report.json"]);
+    // The baseline hides both findings on the next run.
+    let out = akslint_in(
+        root,
+        &["check", "good.json", "--baseline", "out/baseline.json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn failed_writes_are_exit_code_2_and_a_closed_pipe_is_not_a_panic() {
+    let full = |args: &[&str]| {
+        let sink = std::fs::OpenOptions::new().write(true).open("/dev/full");
+        let Ok(sink) = sink else {
+            eprintln!("no /dev/full; skipped");
+            return None;
+        };
+        let out = common::command()
+            .args(args)
+            .stdout(sink)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        Some(out)
+    };
+    let fixture = "fixtures/AKS004/fail/arm-template.json";
+    for args in [
+        &["check", fixture][..],
+        &["check", "--format", "sarif", fixture],
+        &["rules"],
+    ] {
+        let Some(out) = full(args) else { return };
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("cannot write to standard output: No space left on device"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = common::akslint(&["check", fixture, "-o", "/dev/full"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot write /dev/full: No space left"),
+        "{}",
+        stderr(&out)
+    );
+
+    // `akslint check … | head -c 100`: the 4,950 findings of a flood are far more
+    // than a pipe holds (64 KiB on Linux), so the check writes into a closed pipe.
+    // It stops quietly and still exits 1 for its findings.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "flood.json", identical_subnets(100));
+    let mut child = common::command()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json-lines", "flood.json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 100];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        first.starts_with(b"{"),
+        "{}",
+        String::from_utf8_lossy(&first)
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+}
