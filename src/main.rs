@@ -126,6 +126,7 @@ fn explain(rule: &str) -> ExitCode {
         );
         (c.code, text)
     } else {
+        let rule = report::escape::escape(rule);
         say!("akslint: no rule or code `{rule}` (see `akslint rules --all`)");
         return ExitCode::from(2);
     };
@@ -164,7 +165,7 @@ fn load_user_rules(
         }
         Err((io_errors, diagnostics)) => {
             for e in io_errors {
-                say!("akslint: cannot read rules: {e}");
+                say!("akslint: cannot read rules: {}", report::escape::escape(&e));
             }
             if !diagnostics.is_empty() {
                 eprint_located(&diagnostics, &sources, color);
@@ -361,7 +362,7 @@ fn load_baseline(path: &str) -> Result<Baseline, ExitCode> {
         ExitCode::from(2)
     })?;
     baseline::parse(&text).map_err(|e| {
-        say!("akslint: {path}: {e}");
+        say!("akslint: {}: {e}", report::escape::escape(path));
         ExitCode::from(2)
     })
 }

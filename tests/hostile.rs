@@ -519,3 +519,36 @@ fn failed_writes_are_exit_code_2_and_a_closed_pipe_is_not_a_panic() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(stderr(&out), "");
 }
+
+#[test]
+fn capacity_and_nsg_check_escape_names_too() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "evil.json", evil_template());
+    let runs: [&[&str]; 3] = [
+        &["capacity", "evil.json"],
+        &["capacity", "evil.json", "--what-if", "system=20"],
+        &[
+            "nsg-check",
+            "evil.json",
+            "--nsg",
+            "none",
+            "--from",
+            "10.0.0.0/8",
+            "--to",
+            "10.24.0.4",
+        ],
+    ];
+    for args in runs {
+        let out = akslint_in(dir.path(), args);
+        let text = common::stdout(&out) + &stderr(&out);
+        assert!(
+            text.contains(r"\u{a}::error file=evil.json::X"),
+            "{args:?}: {text}"
+        );
+        assert_eq!(raw_unsafe(&text), Vec::<char>::new(), "{args:?}: {text}");
+        assert!(
+            text.lines().all(|l| !l.starts_with("::")),
+            "{args:?}: {text}"
+        );
+    }
+}
