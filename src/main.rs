@@ -496,8 +496,9 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ExitCode> {
     akslint::output::write_atomically(path, bytes).map_err(|e| {
         let shown = path.to_string_lossy();
         say!(
-            "akslint: cannot write {}: {e}",
-            report::escape::escape(&shown)
+            "akslint: cannot write {}: {}",
+            report::escape::escape(&shown),
+            akslint::output::cause(&e)
         );
         ExitCode::from(2)
     })
@@ -538,7 +539,7 @@ fn refuse_overwriting_inputs(
         .chain(args.baseline.as_deref())
         .collect();
     if let [(_, a), (_, b)] = targets[..] {
-        if akslint::output::read_by_the_run(a, [b.to_string_lossy().as_ref()]).is_some() || a == b {
+        if akslint::output::same_file(a, b) {
             say!("akslint: --output and --write-baseline name the same file; nothing written");
             return Err(ExitCode::from(2));
         }

@@ -17,6 +17,25 @@ pub fn read_by_the_run<'a>(
         .find(|p| std::fs::canonicalize(p).is_ok_and(|p| p == target))
 }
 
+/// Whether two paths name one file: the same text, or the same canonical path.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || std::fs::canonicalize(a).is_ok_and(|a| std::fs::canonicalize(b).is_ok_and(|b| a == b))
+}
+
+/// What went wrong in a write, without the temporary file's path that the
+/// `tempfile` crate appends (`… at path "/x/.akslint-Ab12.tmp"`): it names a
+/// file the user never asked for and that no longer exists.
+pub fn cause(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.rsplit_once(" at path \"") {
+        Some((cause, path)) if path.contains(TEMP_PREFIX) => cause.to_string(),
+        _ => text,
+    }
+}
+
+/// How the temporary files of [`write_atomically`] start.
+const TEMP_PREFIX: &str = ".akslint-";
+
 /// Writes `bytes` to `path` through a temporary file in the same folder, renamed
 /// over `path` once complete and synced. The file keeps the permissions of the
 /// one it replaces; a new one gets the usual ones (0666 less the umask), not the
@@ -37,7 +56,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         _ => Path::new("."),
     };
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".akslint-").suffix(".tmp");
+    builder.prefix(TEMP_PREFIX).suffix(".tmp");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -68,6 +87,10 @@ mod tests {
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1);
         assert!(write_atomically(dir.path(), b"x").is_err());
+        let missing = write_atomically(&dir.path().join("no/such/dir/r.json"), b"x").unwrap_err();
+        assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
+        assert!(missing.to_string().contains(TEMP_PREFIX), "{missing}");
+        assert!(!cause(&missing).contains(TEMP_PREFIX), "{missing}");
     }
 
     #[cfg(unix)]

@@ -354,6 +354,7 @@ fn configuration_and_baseline_must_be_small_regular_files() {
     let fifo = "fifo: not a regular file (a named pipe); not read";
     refused(root, &["--config", "fifo"], fifo);
     refused(root, &["--baseline", "fifo"], fifo);
+    refused(root, &["--rules", "fifo"], fifo);
     // A discovered akslint.toml that is a FIFO is refused too, not passed over.
     let sub = root.join("sub");
     std::fs::create_dir(&sub).unwrap();
