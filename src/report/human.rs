@@ -210,9 +210,9 @@ impl<'a> Report<'a> {
         };
         Report {
             diag,
-            header: escape(&header(diag)).into_owned(),
-            message: escape(&diag.message).into_owned(),
-            help: diag.help.as_deref().map(|h| escape(h).into_owned()),
+            header: shown(&header(diag)),
+            message: shown(&diag.message),
+            help: diag.help.as_deref().map(shown),
             source,
             labels,
             related: Related::for_distant_labels(diag, sources),
@@ -375,7 +375,7 @@ fn snippet(
         .iter()
         .zip(&spans)
         .map(|((label, primary), span)| {
-            let text = (!label.message.is_empty()).then(|| escape(&label.message).into_owned());
+            let text = (!label.message.is_empty()).then(|| shown(&label.message));
             let span = excerpt.map_span(span);
             if *primary {
                 LabeledSpan::new_primary_with_span(text, span)
@@ -386,6 +386,23 @@ fn snippet(
         .collect();
     let name = escape(&file.path).into_owned();
     (NamedSource::new(name, excerpt), labeled)
+}
+
+/// Messages, labels and help longer than this many characters are cut: they
+/// may quote a name of any length from the input.
+const LONG_TEXT: usize = 1000;
+
+/// A message, label or help as shown: escaped, and cut after [`LONG_TEXT`]
+/// characters with a count of the rest.
+fn shown(text: &str) -> String {
+    let text = escape(text);
+    match text.char_indices().nth(LONG_TEXT) {
+        Some((cut, _)) => {
+            let rest = text[cut..].chars().count();
+            format!("{}… ({} more characters)", &text[..cut], thousands(rest))
+        }
+        None => text.into_owned(),
+    }
 }
 
 /// Source lines longer than this many characters are cut around the labels
@@ -506,7 +523,9 @@ impl Excerpt {
 /// The byte ranges of `line` to show: all of it when it is short, else some
 /// context around each label (`marks`), or its start when it has none.
 fn kept_ranges(line: &str, marks: &[(usize, usize)]) -> Vec<std::ops::Range<usize>> {
-    if line.len() <= LONG_LINE || line.chars().count() <= LONG_LINE {
+    // A character is at most four bytes: only lines in between need counting.
+    if line.len() <= LONG_LINE || (line.len() <= 4 * LONG_LINE && line.chars().count() <= LONG_LINE)
+    {
         return std::iter::once(0..line.len()).collect();
     }
     if marks.is_empty() {
@@ -879,5 +898,27 @@ mod tests {
         assert!(out.contains("\nB: 1 more finding not shown"));
         assert!(!out.contains("C: "));
         assert!(out.ends_with("206 errors, 0 warnings, 0 infos in 2 files (3 resources)\n"));
+    }
+
+    #[test]
+    fn long_messages_and_labels_are_cut() {
+        let (sources, aks, _) = sources();
+        let name = "n".repeat(5000);
+        let diag = Diagnostic::new(
+            "A",
+            "b",
+            Severity::Error,
+            format!("subnet `{name}` is too small"),
+            Label::new(at(aks, AKS, "azure"), format!("label {name}")),
+        )
+        .with_help(format!("help {name}"));
+        let wide = Options {
+            width: 100_000,
+            ..opts()
+        };
+        let out = render(&[diag], &sources, &summary(1, 0, 0), &wide);
+        assert!(out.len() < 6000, "{} bytes: {out}", out.len());
+        assert_eq!(out.matches("more characters)").count(), 3, "{out}");
+        assert!(out.contains("n… (4,022 more characters)"), "{out}");
     }
 }
