@@ -610,6 +610,16 @@ fn clamp(text: &str, span: Span) -> SourceSpan {
     let end = floor_char_boundary(text, span.end as usize).max(start);
     if end == start && start == text.len() {
         start = text.trim_end().len();
+        // Nor does it draw an empty label after the last character of a text
+        // without a final line break: mark that character instead.
+        if let Some(last) = text[..start]
+            .chars()
+            .next_back()
+            .filter(|_| start == text.len())
+        {
+            let width = last.len_utf8();
+            return SourceSpan::new((start - width).into(), width);
+        }
         return SourceSpan::new(start.into(), 0);
     }
     SourceSpan::new(start.into(), end - start)
@@ -803,6 +813,22 @@ mod tests {
         for label in ["at start", "at line end", "on blank line", "at eof"] {
             assert!(out.contains(label), "{label}");
         }
+        // No final line break: the label marks the last character.
+        let text = "a: 1\nb: ¡";
+        let file = sources.add("n.yaml".into(), text.into());
+        let span = Span::new(file, text.len(), text.len());
+        let diag = Diagnostic::new(
+            "E",
+            "e",
+            Severity::Error,
+            "empty",
+            Label::new(span, "at end"),
+        );
+        let out = render(&[diag], &sources, &summary(1, 0, 0), &opts());
+        assert!(
+            out.contains("at end") && out.contains("[n.yaml:2:4]"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -920,5 +946,40 @@ mod tests {
         assert!(out.len() < 6000, "{} bytes: {out}", out.len());
         assert_eq!(out.matches("more characters)").count(), 3, "{out}");
         assert!(out.contains("n… (4,022 more characters)"), "{out}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Whatever the text and wherever the labels, the report renders, its
+        /// only control character is the line break, and it shows every label.
+        #[test]
+        fn any_text_and_spans_render_safely(
+            text in "(?s).{0,300}",
+            long in 0usize..3,
+            spans in proptest::collection::vec((0usize..1200, 0usize..80), 1..4),
+        ) {
+            let text = format!("{text}{}\n{text}", "é\u{1b}".repeat(long * 250));
+            let mut sources = SourceMap::default();
+            let file = sources.add("p.json".into(), text.clone());
+            let mut labels = spans.iter().map(|&(start, len)| {
+                Span::new(file, start.min(text.len()), (start + len).min(text.len()))
+            });
+            let first = labels.next().unwrap_or(Span::new(file, 0, 0));
+            let mut diag = Diagnostic::new("A", "b", Severity::Error, "m", Label::new(first, "L0"));
+            for (i, span) in labels.enumerate() {
+                diag = diag.with_label(span, format!("L{}", i + 1));
+            }
+            let out = render(&[diag], &sources, &summary(1, 0, 0), &opts());
+            proptest::prop_assert!(
+                !out.chars().any(|c| c != '\n' && crate::report::escape::is_unsafe(c)),
+                "{:?}",
+                out
+            );
+            for i in 0..spans.len() {
+                let label = format!("L{i}");
+                proptest::prop_assert!(out.contains(&label), "{} in {:?}", label, out);
+            }
+        }
     }
 }
