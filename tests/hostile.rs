@@ -113,6 +113,8 @@ fn evil_template() -> String {
         )
 }
 
+// Unix: a file name with a line break, /dev/zero, FIFOs.
+#[cfg(unix)]
 #[test]
 fn human_output_escapes_what_came_from_the_input() {
     let dir = tempfile::tempdir().unwrap();
@@ -309,6 +311,8 @@ fn refused(dir: &Path, args: &[&str], expected: &str) {
     assert_eq!(common::stdout(&out), "", "{args:?}");
 }
 
+// Unix: a file name with a line break, /dev/zero, FIFOs.
+#[cfg(unix)]
 #[test]
 fn configuration_and_baseline_must_be_small_regular_files() {
     let dir = tempfile::tempdir().unwrap();
