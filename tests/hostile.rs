@@ -282,6 +282,7 @@ fn a_flood_of_findings_is_cut_in_human_output_only() {
 }
 
 /// Makes a named pipe at `path`; false when `mkfifo` is not available.
+#[cfg(unix)]
 fn mkfifo(path: &Path) -> bool {
     std::process::Command::new("mkfifo")
         .arg(path)
@@ -292,6 +293,7 @@ fn mkfifo(path: &Path) -> bool {
 /// Runs `akslint check` in `dir` and asserts it stops at once with exit 2 and
 /// `expected` on standard error. Nothing here has a timeout: were the file
 /// opened and read, the run would block (a FIFO) or never end (`/dev/zero`).
+#[cfg(unix)]
 fn refused(dir: &Path, args: &[&str], expected: &str) {
     let mut all = vec!["check"];
     all.extend_from_slice(args);
