@@ -79,7 +79,8 @@ pub struct CheckArgs {
     pub format: Format,
 
     /// Write the report to FILE instead of standard output; the one-line
-    /// summary still goes to standard output.
+    /// summary still goes to standard output. FILE is replaced atomically and
+    /// may not be a file the check reads.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
 
@@ -139,7 +140,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<String>,
 
-    /// Record today's findings in this baseline file and exit 0.
+    /// Record today's findings in this baseline file and exit 0; with --output,
+    /// the report is written too. The file is replaced atomically and may not be
+    /// a file the check reads.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<String>,
 

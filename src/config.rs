@@ -154,26 +154,29 @@ pub struct ConfigError {
     pub also: Vec<Diagnostic>,
 }
 
-/// Looks for `akslint.toml` in `start` and its parents.
+/// Looks for `akslint.toml` in `start` and its parents. Anything by that name
+/// but a directory counts, so that a FIFO or a dangling link is reported by
+/// [`load`] rather than passed over for a parent's file.
 pub fn find(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|d| d.join(FILE_NAME))
-        .find(|p| p.is_file())
+    start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| {
+        std::fs::symlink_metadata(p).is_ok() && !std::fs::metadata(p).is_ok_and(|m| m.is_dir())
+    })
+}
+
+/// A configuration file's text: a regular file of at most 16 MiB (see
+/// [`crate::discover::read_side_file`]).
+fn read(path: &Path) -> Result<String, String> {
+    crate::discover::read_side_file(path, "configuration files", crate::discover::CONFIG_LIMIT)
 }
 
 /// Reads and validates a configuration file. The diagnostic's spans use `file`.
 pub fn load(path: &Path, file: FileId) -> Result<Config, Box<ConfigError>> {
     let display = path.to_string_lossy().into_owned();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = read(path).map_err(|e| {
         Box::new(ConfigError {
             path: display.clone(),
             text: String::new(),
-            diagnostic: error(
-                Span::new(file, 0, 0),
-                format!("cannot read {display}: {e}"),
-                "here",
-            ),
+            diagnostic: error(Span::new(file, 0, 0), format!("cannot read {e}"), "here"),
             also: Vec::new(),
         })
     })?;
@@ -389,7 +392,7 @@ pub fn rule_packs(path: &Path) -> Vec<PathBuf> {
         rules: Option<Vec<String>>,
     }
     let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    std::fs::read_to_string(path)
+    read(path)
         .ok()
         .and_then(|text| toml::from_str::<OnlyRules>(&text).ok())
         .and_then(|r| r.rules)
@@ -407,7 +410,7 @@ pub fn docs_url(path: &Path) -> Option<String> {
     struct OnlyDocsUrl {
         docs_url: Option<String>,
     }
-    std::fs::read_to_string(path)
+    read(path)
         .ok()
         .and_then(|text| toml::from_str::<OnlyDocsUrl>(&text).ok())
         .and_then(|r| r.docs_url)

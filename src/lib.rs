@@ -13,6 +13,7 @@ pub mod lint;
 pub mod load;
 pub mod model;
 pub mod nsg_check;
+pub mod output;
 pub mod policy;
 pub mod report;
 pub mod rules;

@@ -1,4 +1,5 @@
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, ValueEnum};
@@ -12,6 +13,23 @@ use akslint::report::{self, Summary};
 use akslint::rules::codes;
 use akslint::source::{FileId, SourceMap};
 use akslint::{discover, docs, rules};
+
+/// `eprintln!` that cannot panic: a closed or full standard error loses the
+/// message, not the run (and its exit code).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that cannot panic.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 // A check allocates millions of small strings and nodes and frees them in
 // bulk; glibc's allocator spent a third of a 50 MB run in malloc and free,
@@ -28,7 +46,7 @@ fn main() -> ExitCode {
             {
                 return code;
             }
-            print_out(&match args.format {
+            let text = match args.format {
                 RulesFormat::Human => rules_table(args.all),
                 RulesFormat::Json => docs::rules_json_with(args.all),
                 RulesFormat::Markdown if args.all => format!(
@@ -37,25 +55,21 @@ fn main() -> ExitCode {
                     docs::codes_markdown_table()
                 ),
                 RulesFormat::Markdown => docs::rules_markdown_table(),
-            });
-            ExitCode::SUCCESS
+            };
+            printed(&text, ExitCode::SUCCESS)
         }
         Command::Init { path, force } => init(&path, force),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "akslint", &mut out);
-            print_out(&String::from_utf8_lossy(&out));
-            ExitCode::SUCCESS
+            printed(&String::from_utf8_lossy(&out), ExitCode::SUCCESS)
         }
         Command::Manpage => {
             let mut out = Vec::new();
             match clap_mangen::Man::new(Cli::command()).render(&mut out) {
-                Ok(()) => {
-                    print_out(&String::from_utf8_lossy(&out));
-                    ExitCode::SUCCESS
-                }
+                Ok(()) => printed(&String::from_utf8_lossy(&out), ExitCode::SUCCESS),
                 Err(e) => {
-                    eprintln!("akslint: cannot render the man page: {e}");
+                    say!("akslint: cannot render the man page: {e}");
                     ExitCode::from(2)
                 }
             }
@@ -69,20 +83,17 @@ fn main() -> ExitCode {
                         .unwrap_or_default()
                 ),
             };
-            print_out(&schema);
-            ExitCode::SUCCESS
+            printed(&schema, ExitCode::SUCCESS)
         }
         Command::Capacity(args) => {
             let answer = akslint::capacity::command::run(&args);
-            eprint!("{}", answer.stderr);
-            print_out(&answer.stdout);
-            ExitCode::from(answer.code)
+            say_raw!("{}", answer.stderr);
+            printed(&answer.stdout, ExitCode::from(answer.code))
         }
         Command::NsgCheck(args) => {
             let answer = akslint::nsg_check::run(&args);
-            eprint!("{}", answer.stderr);
-            print_out(&answer.stdout);
-            ExitCode::from(answer.code)
+            say_raw!("{}", answer.stderr);
+            printed(&answer.stdout, ExitCode::from(answer.code))
         }
         Command::Explain { rule, rules: packs } => {
             if let Err(code) = load_user_rules(&packs, None, &[], use_color(ColorChoice::Auto)) {
@@ -116,14 +127,15 @@ fn explain(rule: &str) -> ExitCode {
         );
         (c.code, text)
     } else {
-        eprintln!("akslint: no rule or code `{rule}` (see `akslint rules --all`)");
+        let rule = report::escape::escape(rule);
+        say!("akslint: no rule or code `{rule}` (see `akslint rules --all`)");
         return ExitCode::from(2);
     };
-    print_out(&text);
+    let mut text = text;
     if let Some(url) = codes::doc_url(code) {
-        print_out(&format!("\nDocumentation: {url}\n"));
+        text.push_str(&format!("\nDocumentation: {url}\n"));
     }
-    ExitCode::SUCCESS
+    printed(&text, ExitCode::SUCCESS)
 }
 
 /// Loads the user rule packs named on the command line and in the
@@ -160,7 +172,7 @@ fn load_user_rules(
         }
         Err((io_errors, diagnostics)) => {
             for e in io_errors {
-                eprintln!("akslint: cannot read rules: {e}");
+                say!("akslint: cannot read rules: {}", report::escape::escape(&e));
             }
             if !diagnostics.is_empty() {
                 eprint_located(&diagnostics, &sources, color);
@@ -185,7 +197,7 @@ fn eprint_located(
     // The summary line of an empty run says nothing useful here.
     let body: Vec<&str> = text.lines().collect();
     let body = body[..body.len().saturating_sub(1)].join("\n");
-    eprintln!("{}", body.trim_end());
+    say!("{}", body.trim_end());
 }
 
 fn rules_table(all: bool) -> String {
@@ -222,11 +234,31 @@ fn rules_table(all: bool) -> String {
     out
 }
 
-/// Writes to stdout; a closed pipe (`akslint … | head`) is not an error.
-fn print_out(text: &str) {
+/// Writes to standard output. A closed pipe (`akslint … | head -1`) is not an
+/// error: the reader has what it wanted and the exit code still tells the
+/// outcome. Any other failure (a full disk) means the output is lost or cut
+/// short: exit code 2 with a message.
+fn print_out(text: &str) -> Result<(), ExitCode> {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            say!("akslint: cannot write to standard output: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// `code` once `text` is on standard output, else exit code 2.
+fn printed(text: &str, code: ExitCode) -> ExitCode {
+    match print_out(text) {
+        Ok(()) => code,
+        Err(failed) => failed,
+    }
 }
 
 fn use_color(choice: ColorChoice) -> bool {
@@ -242,16 +274,16 @@ fn use_color(choice: ColorChoice) -> bool {
 
 fn init(path: &str, force: bool) -> ExitCode {
     if !force && std::path::Path::new(path).exists() {
-        eprintln!("akslint: {path} exists; use --force to overwrite it");
+        say!("akslint: {path} exists; use --force to overwrite it");
         return ExitCode::from(2);
     }
     match std::fs::write(path, config::STARTER) {
         Ok(()) => {
-            eprintln!("akslint: wrote {path}");
+            say!("akslint: wrote {path}");
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("akslint: cannot write {path}: {e}");
+            say!("akslint: cannot write {path}: {e}");
             ExitCode::from(2)
         }
     }
@@ -332,7 +364,7 @@ fn apply_selection_flags(cfg: &mut Config, args: &CheckArgs) -> Result<(), ExitC
     ] {
         for s in list {
             if let Some((problem, _)) = config::selector_problem(s) {
-                eprintln!("akslint: {flag} {s}: {problem} (see `akslint rules --all`)");
+                say!("akslint: {flag} {s}: {problem} (see `akslint rules --all`)");
                 bad_flag = true;
             }
         }
@@ -367,12 +399,20 @@ fn relative_to_cwd(path: &str) -> String {
 }
 
 fn load_baseline(path: &str) -> Result<Baseline, ExitCode> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("akslint: cannot read baseline {path}: {e}");
+    let text = discover::read_side_file(
+        std::path::Path::new(path),
+        "baseline files",
+        discover::BASELINE_LIMIT,
+    )
+    .map_err(|e| {
+        say!(
+            "akslint: cannot read baseline {}",
+            report::escape::escape(&e)
+        );
         ExitCode::from(2)
     })?;
     baseline::parse(&text).map_err(|e| {
-        eprintln!("akslint: {path}: {e}");
+        say!("akslint: {}: {e}", report::escape::escape(path));
         ExitCode::from(2)
     })
 }
@@ -418,21 +458,29 @@ fn run_check(args: CheckArgs) -> ExitCode {
     };
     let mut result = check_in_pool(&opts, args.threads.map(usize::from));
     for e in &result.path_errors {
-        eprintln!("akslint: {e}");
+        // File names come from the input and may hold newlines or escape codes.
+        say!("akslint: {}", report::escape::escape(e));
     }
     report::sort(&mut result.diagnostics, &result.sources);
+    if let Err(code) =
+        refuse_overwriting_inputs(&args, &result.sources, &opts.config, &opts.nested_configs)
+    {
+        return code;
+    }
     if let Some(path) = &args.write_baseline {
         let b = baseline::build(&result.diagnostics, &result.sources);
-        return match std::fs::write(path, baseline::to_json(&b)) {
-            Ok(()) => {
-                eprintln!("akslint: recorded {} findings in {path}", b.findings.len());
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("akslint: cannot write {path}: {e}");
-                ExitCode::from(2)
-            }
-        };
+        if let Err(code) = write_file(Path::new(path), baseline::to_json(&b).as_bytes()) {
+            return code;
+        }
+        say!(
+            "akslint: recorded {} findings in {}",
+            b.findings.len(),
+            report::escape::escape(path)
+        );
+        // A baseline run exits 0; with --output it writes the report too.
+        if args.output.is_none() {
+            return ExitCode::SUCCESS;
+        }
     }
     let (errors, warnings, infos) = report::count(&result.diagnostics);
     let summary = Summary {
@@ -456,28 +504,31 @@ fn run_check(args: CheckArgs) -> ExitCode {
         )
     };
     let text = finish_report(&args, text, &result.diagnostics, &summary, checked);
-    match &args.output {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, &text) {
-                eprintln!("akslint: cannot write {}: {e}", path.display());
-                return ExitCode::from(2);
+    let written = match &args.output {
+        Some(path) => write_file(path, text.as_bytes()).and_then(|()| {
+            if args.quiet {
+                return Ok(());
             }
-            if !args.quiet {
-                let line = summary_text(&result.diagnostics, &summary, checked, true);
-                print_out(&format!("{line}\n"));
-            }
-        }
+            let line = summary_text(&result.diagnostics, &summary, checked, true);
+            print_out(&format!("{line}\n"))
+        }),
         None => print_out(&text),
+    };
+    if let Err(code) = written {
+        return code;
+    }
+    if args.write_baseline.is_some() {
+        return ExitCode::SUCCESS;
     }
     if result.baselined > 0 {
-        eprintln!(
+        say!(
             "akslint: {} findings hidden by the baseline",
             result.baselined
         );
     }
     // A commit touching no Azure input is not a failure of the hook.
     if result.nothing_checked() && !args.with_siblings {
-        eprintln!("akslint: no input could be read or recognised as Azure configuration");
+        say!("akslint: no input could be read or recognised as Azure configuration");
         return ExitCode::from(2);
     }
     // An input that could not be read (missing, unreadable, not a regular file,
@@ -491,6 +542,75 @@ fn run_check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Writes a report or baseline file atomically; a failure is exit code 2.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ExitCode> {
+    akslint::output::write_atomically(path, bytes).map_err(|e| {
+        let shown = path.to_string_lossy();
+        say!(
+            "akslint: cannot write {}: {}",
+            report::escape::escape(&shown),
+            akslint::output::cause(&e)
+        );
+        ExitCode::from(2)
+    })
+}
+
+/// Refuses a report or baseline path naming a file this run has read (an
+/// input given or found, the configuration, the baseline), or both naming the
+/// same file: writing it would destroy what was checked.
+fn refuse_overwriting_inputs(
+    args: &CheckArgs,
+    sources: &SourceMap,
+    cfg: &Config,
+    nested: &[Config],
+) -> Result<(), ExitCode> {
+    let targets: Vec<(&str, &Path)> = [
+        ("--output", args.output.as_deref()),
+        (
+            "--write-baseline",
+            args.write_baseline.as_deref().map(Path::new),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(flag, path)| path.map(|p| (flag, p)))
+    .collect();
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let stdin = discover::stdin_display();
+    let configs: Vec<String> = std::iter::once(cfg)
+        .chain(nested)
+        .filter_map(|c| c.path.as_deref())
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let read: Vec<&str> = sources
+        .files()
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| *p != stdin)
+        .chain(configs.iter().map(String::as_str))
+        .chain(args.baseline.as_deref())
+        .collect();
+    if let [(_, a), (_, b)] = targets[..] {
+        if akslint::output::same_file(a, b) {
+            say!("akslint: --output and --write-baseline name the same file; nothing written");
+            return Err(ExitCode::from(2));
+        }
+    }
+    for (flag, target) in targets {
+        if let Some(input) = akslint::output::read_by_the_run(target, read.iter().copied()) {
+            say!(
+                "akslint: {flag} {}: this file was read by the check (as {}); it is not \
+                 overwritten. Name a file outside the inputs, or exclude it.",
+                report::escape::escape(&target.to_string_lossy()),
+                report::escape::escape(input)
+            );
+            return Err(ExitCode::from(2));
+        }
+    }
+    Ok(())
 }
 
 fn render(

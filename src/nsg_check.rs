@@ -1,6 +1,7 @@
 //! `akslint nsg-check`: what one NSG does to a flow, with the deciding rules and
 //! where they are written.
 
+use crate::report::escape::escape;
 use std::fmt::Write as _;
 
 use ipnet::IpNet;
@@ -117,7 +118,7 @@ fn location(sources: &SourceMap, span: Span) -> String {
     }
     let file = sources.get(span.file);
     let lc = file.line_col(span.start as usize);
-    format!("{}:{}:{}", file.path, lc.line, lc.column)
+    format!("{}:{}:{}", escape(&file.path), lc.line, lc.column)
 }
 
 fn answer(inv: &Inventory, sources: &SourceMap, name: &str, q: &Question) -> Answer {
@@ -127,7 +128,12 @@ fn answer(inv: &Inventory, sources: &SourceMap, name: &str, q: &Question) -> Ans
     let ni = match found.as_slice() {
         [one] => *one,
         [] => {
-            let mut names: Vec<String> = inv.nsgs.iter().filter_map(nsg_name).collect();
+            let mut names: Vec<String> = inv
+                .nsgs
+                .iter()
+                .filter_map(nsg_name)
+                .map(|n| escape(&n).into_owned())
+                .collect();
             names.sort();
             names.dedup();
             let known = if names.is_empty() {
@@ -135,9 +141,11 @@ fn answer(inv: &Inventory, sources: &SourceMap, name: &str, q: &Question) -> Ans
             } else {
                 format!("NSGs in the inputs: {}", names.join(", "))
             };
+            let name = escape(name);
             return Answer::error(format!("akslint: no NSG named `{name}`; {known}\n"));
         }
         many => {
+            let name = escape(name);
             let mut msg = format!("akslint: {} NSGs are named `{name}`:\n", many.len());
             for &i in many {
                 let nsg = &inv.nsgs[i];
@@ -145,7 +153,7 @@ fn answer(inv: &Inventory, sources: &SourceMap, name: &str, q: &Question) -> Ans
                     .id
                     .as_ref()
                     .map_or(nsg.address.as_str(), |id| id.as_str());
-                let _ = writeln!(msg, "  {id} ({})", location(sources, nsg.decl));
+                let _ = writeln!(msg, "  {} ({})", escape(id), location(sources, nsg.decl));
             }
             return Answer::error(msg);
         }
@@ -154,7 +162,7 @@ fn answer(inv: &Inventory, sources: &SourceMap, name: &str, q: &Question) -> Ans
     let (ctx, note) = context(inv, ni);
     let mut out = format!(
         "NSG `{}` ({})\n",
-        nsg_name(nsg).unwrap_or_default(),
+        escape(&nsg_name(nsg).unwrap_or_default()),
         location(sources, nsg.decl)
     );
     if let Some(note) = note {
@@ -186,7 +194,7 @@ fn context(inv: &Inventory, ni: NsgIdx) -> (NsgContext, Option<String>) {
                 format!(
                     "the NSG sits on {} subnets; `VirtualNetwork` is read from the VNet of subnet `{}`",
                     subnets.len(),
-                    inv.subnets[si].display_name()
+                    escape(&inv.subnets[si].display_name())
                 )
             });
             (NsgContext::for_subnet(inv, si), note)
@@ -265,7 +273,7 @@ fn rule_line(sources: &SourceMap, nsg: &NetworkSecurityGroup, by: Decider) -> St
                 .span(nsg)
                 .map(|s| format!(" at {}", location(sources, s)))
                 .unwrap_or_default();
-            format!("{}{priority}{at}", by.name(nsg))
+            format!("{}{priority}{at}", escape(&by.name(nsg)))
         }
     }
 }

@@ -14,7 +14,7 @@ fn table_shows_the_numbers_of_the_aks004_message() {
     let text = stdout(&out);
     let row = text
         .lines()
-        .find(|l| l.starts_with("snet-aks-nodes  vnet-aks-demo"))
+        .find(|l| l.starts_with("  snet-aks-nodes  vnet-aks-demo"))
         .unwrap_or_else(|| panic!("no subnet row in:\n{text}"));
     let cells: Vec<&str> = row.split_whitespace().collect();
     // SUBNET VNET USE MODE(4 words) PREFIX USABLE NEEDED HEADROOM FITS-IN STATE
@@ -62,7 +62,7 @@ fn what_if_recomputes_and_reports_the_finding_that_would_appear() {
     );
     assert!(text.contains("(20 nodes + 1 surge (default)) × (1 + 30 pods) = 651"));
     assert!(text.contains(
-        "Findings that would appear\nfixtures/AKS004/fail/arm-template.json:63:46: error AKS004: subnet `snet-aks-nodes` (10.24.0.0/24) has 251 usable addresses but its node pools need 651 at maximum scale\n"
+        "Findings that would appear\n  fixtures/AKS004/fail/arm-template.json:63:46: error AKS004: subnet `snet-aks-nodes` (10.24.0.0/24) has 251 usable addresses but its node pools need 651 at maximum scale\n"
     ), "{text}");
     assert!(text.contains("Findings that would go away\n"));
 
@@ -71,7 +71,7 @@ fn what_if_recomputes_and_reports_the_finding_that_would_appear() {
     let text = stdout(&out);
     assert!(text.contains("(5 nodes + 1 surge (default)) × (1 + 30 pods) = 186"));
     assert!(text.contains(
-        "Findings that would go away\nfixtures/AKS004/fail/arm-template.json:63:46: error AKS004:"
+        "Findings that would go away\n  fixtures/AKS004/fail/arm-template.json:63:46: error AKS004:"
     ));
     assert!(text.ends_with("No new finding would appear.\n"), "{text}");
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{Capacity, PodCidrBudget, SubnetCapacity};
+use crate::report::escape::escape;
 use crate::rules::thousands;
 
 /// A finding that a what-if would make appear, located for people.
@@ -54,8 +55,14 @@ fn headroom(s: &SubnetCapacity) -> String {
 }
 
 /// Rows of cells laid out in columns, the first column left-aligned and the
-/// numbers right-aligned.
+/// numbers right-aligned. Rows are indented and cells escaped: names come from
+/// the input, and no line may start with one (a CI log would take a name like
+/// `::error file=…` for a command).
 fn columns(rows: &[Vec<String>], right: &[bool]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| escape(c).into_owned()).collect())
+        .collect();
     let n = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..n)
         .map(|c| {
@@ -67,8 +74,8 @@ fn columns(rows: &[Vec<String>], right: &[bool]) -> String {
         })
         .collect();
     let mut out = String::new();
-    for row in rows {
-        let mut line = String::new();
+    for row in &rows {
+        let mut line = String::from("  ");
         for (c, cell) in row.iter().enumerate() {
             let pad = widths[c].saturating_sub(cell.chars().count());
             if c > 0 {
@@ -134,7 +141,7 @@ fn pod_cidr_row(p: &PodCidrBudget) -> Vec<String> {
 pub fn table(cap: &Capacity, outcome: Option<&WhatIfOutcome>) -> String {
     let mut out = String::new();
     if let Some(o) = outcome {
-        out.push_str(&format!("What if: {}\n\n", o.applied.join(", ")));
+        out.push_str(&format!("What if: {}\n\n", escape(&o.applied.join(", "))));
     }
     if cap.subnets.is_empty() && cap.pod_cidrs.is_empty() {
         out.push_str("No node pool with a known subnet or pod CIDR was found.\n");
@@ -184,10 +191,7 @@ pub fn table(cap: &Capacity, outcome: Option<&WhatIfOutcome>) -> String {
         if !o.resolved.is_empty() {
             out.push_str("\nFindings that would go away\n");
             for f in &o.resolved {
-                out.push_str(&format!(
-                    "{}:{}:{}: {} {}: {}\n",
-                    f.path, f.line, f.column, f.severity, f.code, f.message
-                ));
+                out.push_str(&finding_line(f));
             }
         }
         if o.findings.is_empty() {
@@ -195,14 +199,24 @@ pub fn table(cap: &Capacity, outcome: Option<&WhatIfOutcome>) -> String {
         } else {
             out.push_str("\nFindings that would appear\n");
             for f in &o.findings {
-                out.push_str(&format!(
-                    "{}:{}:{}: {} {}: {}\n",
-                    f.path, f.line, f.column, f.severity, f.code, f.message
-                ));
+                out.push_str(&finding_line(f));
             }
         }
     }
     out
+}
+
+/// `  path:line:col: severity CODE: message`, indented and escaped like the table.
+fn finding_line(f: &Appearing) -> String {
+    format!(
+        "  {}:{}:{}: {} {}: {}\n",
+        escape(&f.path),
+        f.line,
+        f.column,
+        f.severity,
+        escape(&f.code),
+        escape(&f.message)
+    )
 }
 
 #[derive(Serialize)]

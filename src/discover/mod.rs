@@ -165,16 +165,21 @@ pub fn governing_files(paths: &[String], file_name: &str) -> Vec<PathBuf> {
         }) else {
             continue;
         };
+        // Anything there but a folder counts: a FIFO of that name is refused when
+        // read, not passed over for a file further up.
+        let present = |p: &Path| {
+            std::fs::symlink_metadata(p).is_ok() && !std::fs::metadata(p).is_ok_and(|m| m.is_dir())
+        };
         if let Some(above) = start
             .ancestors()
             .map(|d| d.join(file_name))
-            .find(|p| p.is_file())
+            .find(|p| present(p))
         {
             add(above);
         }
         if path.is_dir() {
             for e in walker(path).flatten() {
-                if e.file_type().is_some_and(|t| t.is_file()) && e.file_name() == file_name {
+                if e.file_type().is_some_and(|t| !t.is_dir()) && e.file_name() == file_name {
                     add(e.path().to_path_buf());
                 }
             }
@@ -208,6 +213,54 @@ fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<DiscoverError>) {
                 message: e.to_string(),
             }),
         }
+    }
+}
+
+/// The most akslint reads of a configuration file: far more than any real one,
+/// little enough that a mistaken `--config` cannot fill the memory.
+pub const CONFIG_LIMIT: u64 = 16 << 20;
+/// The most akslint reads of a baseline: a few hundred bytes per finding, so
+/// room for hundreds of thousands of findings.
+pub const BASELINE_LIMIT: u64 = 256 << 20;
+
+/// Reads a file that is not an input (configuration, baseline) the way inputs
+/// are read: only a regular file, checked before it is opened, so a FIFO or
+/// `/dev/zero` is refused at once instead of blocking or never ending; and only
+/// up to `limit` bytes. `what` names such files in the message, which reads like
+/// an input's: `PATH: not a regular file (a named pipe); not read`.
+pub fn read_side_file(path: &Path, what: &str, limit: u64) -> Result<String, String> {
+    use read::{read_file, NotRead};
+    let shown = path.display();
+    let too_large = |size: String| {
+        format!(
+            "{shown}: larger than the {} akslint reads of {what} ({size} bytes); not read",
+            mib(limit)
+        )
+    };
+    let bytes = match read_file(path, limit) {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(NotRead::NotAFile(kind))) => {
+            return Err(format!("{shown}: not a regular file ({kind}); not read"))
+        }
+        Ok(Err(NotRead::TooLarge(size))) => return Err(too_large(size.to_string())),
+        Err(e) => return Err(format!("{shown}: {e}")),
+    };
+    // It grew while being read.
+    if bytes.len() as u64 > limit {
+        return Err(too_large(format!("more than {limit}")));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        format!("{shown}: not UTF-8 text (a bad byte at offset {at}); not read")
+    })
+}
+
+/// `16777216` → `16 MiB`; other sizes in bytes.
+fn mib(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 
@@ -255,5 +308,31 @@ mod tests {
         assert_eq!(inputs[0].origin, Origin::Stdin);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].path, "/no/such/file.json");
+    }
+
+    #[test]
+    fn side_files_must_be_small_regular_utf8_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = dir.path().join("ok.toml");
+        std::fs::write(&ok, "a = 1\n").unwrap();
+        assert_eq!(
+            read_side_file(&ok, "configuration files", 100).unwrap(),
+            "a = 1\n"
+        );
+        let big = read_side_file(&ok, "configuration files", 3).unwrap_err();
+        assert!(big.ends_with(": larger than the 3 bytes akslint reads of configuration files (6 bytes); not read"), "{big}");
+        assert_eq!(mib(CONFIG_LIMIT), "16 MiB");
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, b"a\xff").unwrap();
+        let err = read_side_file(&bad, "configuration files", 100).unwrap_err();
+        assert!(
+            err.ends_with("not UTF-8 text (a bad byte at offset 1); not read"),
+            "{err}"
+        );
+        let err = read_side_file(dir.path(), "configuration files", 100).unwrap_err();
+        assert!(
+            err.ends_with(": not a regular file (a directory); not read"),
+            "{err}"
+        );
     }
 }

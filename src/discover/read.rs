@@ -65,7 +65,7 @@ pub fn read_all(
 }
 
 /// A file's bytes; `Ok(Err(..))` when it is not read: not a regular file, or too large.
-fn read_file(p: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, NotRead>> {
+pub(crate) fn read_file(p: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, NotRead>> {
     let meta = std::fs::metadata(p)?;
     // A FIFO, socket or device would block or never end: never opened.
     if !meta.is_file() {
@@ -83,7 +83,7 @@ fn read_file(p: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, NotRead>> 
 }
 
 /// Why a file was not opened.
-enum NotRead {
+pub(crate) enum NotRead {
     NotAFile(&'static str),
     TooLarge(u64),
 }

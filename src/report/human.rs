@@ -2,13 +2,13 @@
 //! summary line.
 
 use std::fmt::{self, Write as _};
-use std::sync::Arc;
 
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 
+use super::escape::{escape, push_escaped};
 use super::{source_file, Summary};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
@@ -43,10 +43,14 @@ pub fn render(
         .with_width(opts.width.max(MIN_WIDTH))
         .with_links(false);
     let mut out = String::new();
+    let mut shown: Vec<(&str, usize)> = Vec::new();
     for diag in diags {
-        out.push_str(&render_one(&handler, diag, sources));
-        out.push('\n');
+        if note_shown(&mut shown, &diag.code) {
+            out.push_str(&render_one(&handler, diag, sources));
+            out.push('\n');
+        }
     }
+    out.push_str(&flood_lines(&shown));
     out.push_str(&docs_footer(diags));
     out.push_str(&summary_line(diags.is_empty(), summary, opts.show_elapsed));
     out.push('\n');
@@ -63,8 +67,60 @@ fn render_one(handler: &GraphicalReportHandler, diag: &Diagnostic, sources: &Sou
             .map(|l| l.trim_end().to_string() + "\n")
             .collect(),
         // miette only fails on sources it cannot read; still say what was found.
-        Err(fmt::Error) => format!("{}: {}\n", report.header, diag.message),
+        Err(fmt::Error) => format!("{}: {}\n", report.header, report.message),
     }
+}
+
+/// Findings of one code shown in full; the rest are counted in one line, so a
+/// flood (every pair of 300 overlapping subnets) stays readable. Machine
+/// formats list them all.
+pub const MAX_PER_CODE: usize = 100;
+
+/// Counts a finding of `code` in `shown` (code, findings so far); true while
+/// the code is under [`MAX_PER_CODE`].
+fn note_shown<'a>(shown: &mut Vec<(&'a str, usize)>, code: &'a str) -> bool {
+    let i = match shown.iter().position(|(c, _)| *c == code) {
+        Some(i) => i,
+        None => {
+            shown.push((code, 0));
+            shown.len() - 1
+        }
+    };
+    shown[i].1 += 1;
+    shown[i].1 <= MAX_PER_CODE
+}
+
+/// `AKS111: 44,750 more findings not shown; --format json lists them all`, per
+/// code over the cap, followed by a blank line; empty when none is.
+fn flood_lines(shown: &[(&str, usize)]) -> String {
+    let mut lines = String::new();
+    for (code, n) in shown.iter().filter(|(_, n)| *n > MAX_PER_CODE) {
+        let more = n - MAX_PER_CODE;
+        let _ = writeln!(
+            lines,
+            "{}: {} more {} not shown; --format json lists them all",
+            escape(code),
+            thousands(more),
+            if more == 1 { "finding" } else { "findings" }
+        );
+    }
+    if !lines.is_empty() {
+        lines.push('\n');
+    }
+    lines
+}
+
+/// `44750` → `44,750`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// Where each code of the report is documented, once per code in order of
@@ -79,7 +135,7 @@ fn docs_footer(diags: &[Diagnostic]) -> String {
         }
         seen.push(&d.code);
         if let Some(url) = crate::rules::codes::doc_url(&d.code) {
-            let _ = writeln!(lines, "  {}: {url}", d.code);
+            let _ = writeln!(lines, "  {}: {}", escape(&d.code), escape(&url));
         }
     }
     if lines.is_empty() {
@@ -128,7 +184,10 @@ struct Report<'a> {
     diag: &'a Diagnostic,
     /// `AKS004 cni-subnet-too-small`, or just the code when the name repeats it.
     header: String,
-    source: Option<NamedSource<Text>>,
+    /// The message and help, escaped: they may quote input.
+    message: String,
+    help: Option<String>,
+    source: Option<NamedSource<Excerpt>>,
     labels: Vec<LabeledSpan>,
     /// Labels in other files, one advice per file.
     related: Vec<Related>,
@@ -137,17 +196,25 @@ struct Report<'a> {
 impl<'a> Report<'a> {
     fn new(diag: &'a Diagnostic, sources: &SourceMap) -> Report<'a> {
         let file = source_file(sources, diag.primary.span);
-        let primary = file.map(|f| labeled(f, &diag.primary, true));
-        let secondary = diag
-            .labels
-            .iter()
-            .filter(|l| is_near_primary(diag, l, sources))
-            .filter_map(|l| file.map(|f| labeled(f, l, false)));
+        let labels: Vec<(&Label, bool)> = std::iter::once((&diag.primary, true))
+            .chain(
+                diag.labels
+                    .iter()
+                    .filter(|l| is_near_primary(diag, l, sources))
+                    .map(|l| (l, false)),
+            )
+            .collect();
+        let (source, labels) = match file.map(|f| snippet(f, &labels)) {
+            Some((source, labels)) => (Some(source), labels),
+            None => (None, Vec::new()),
+        };
         Report {
             diag,
-            header: header(diag),
-            source: file.map(named_source),
-            labels: primary.into_iter().chain(secondary).collect(),
+            header: shown(&header(diag)),
+            message: shown(&diag.message),
+            help: diag.help.as_deref().map(shown),
+            source,
+            labels,
             related: Related::for_distant_labels(diag, sources),
         }
     }
@@ -163,7 +230,7 @@ fn header(diag: &Diagnostic) -> String {
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -183,8 +250,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diag
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
@@ -212,7 +278,7 @@ impl miette::Diagnostic for Report<'_> {
 #[derive(Debug)]
 struct Related {
     message: String,
-    source: NamedSource<Text>,
+    source: NamedSource<Excerpt>,
     labels: Vec<LabeledSpan>,
 }
 
@@ -261,13 +327,12 @@ impl Related {
             .into_iter()
             .filter_map(|(id, _, labels)| {
                 let file = source_file(sources, Span::new(id, 0, 0))?;
+                let labels: Vec<(&Label, bool)> = labels.into_iter().map(|l| (l, false)).collect();
+                let (source, labels) = snippet(file, &labels);
                 Some(Related {
                     message: "see also".to_string(),
-                    source: named_source(file),
-                    labels: labels
-                        .into_iter()
-                        .map(|l| labeled(file, l, false))
-                        .collect(),
+                    source,
+                    labels,
                 })
             })
             .collect()
@@ -296,74 +361,234 @@ impl miette::Diagnostic for Related {
     }
 }
 
-fn named_source(file: &SourceFile) -> NamedSource<Text> {
-    NamedSource::new(&file.path, Text(Arc::clone(&file.text), file.line_starts()))
+/// The part of `file` that a snippet shows, made safe, and `labels` pointing into it.
+fn snippet(
+    file: &SourceFile,
+    labels: &[(&Label, bool)],
+) -> (NamedSource<Excerpt>, Vec<LabeledSpan>) {
+    let spans: Vec<SourceSpan> = labels
+        .iter()
+        .map(|(l, _)| clamp(&file.text, l.span))
+        .collect();
+    let excerpt = Excerpt::new(file, &spans);
+    let labeled = labels
+        .iter()
+        .zip(&spans)
+        .map(|((label, primary), span)| {
+            let text = (!label.message.is_empty()).then(|| shown(&label.message));
+            let span = excerpt.map_span(span);
+            if *primary {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            }
+        })
+        .collect();
+    let name = escape(&file.path).into_owned();
+    (NamedSource::new(name, excerpt), labeled)
 }
 
-/// A file's text for miette. miette counts the column in a snippet header
-/// in bytes; we count characters, so `file:line:col` agrees with the JSON
-/// output and with editors.
-#[derive(Debug)]
-struct Text(Arc<str>, Arc<[usize]>);
+/// Messages, labels and help longer than this many characters are cut: they
+/// may quote a name of any length from the input.
+const LONG_TEXT: usize = 1000;
 
-impl Text {
-    /// 0-based line of a byte offset, by binary search over the line starts.
-    fn line_of(&self, offset: usize) -> usize {
-        match self.1.binary_search(&offset) {
+/// A message, label or help as shown: escaped, and cut after [`LONG_TEXT`]
+/// characters with a count of the rest.
+fn shown(text: &str) -> String {
+    let text = escape(text);
+    match text.char_indices().nth(LONG_TEXT) {
+        Some((cut, _)) => {
+            let rest = text[cut..].chars().count();
+            format!("{}… ({} more characters)", &text[..cut], thousands(rest))
+        }
+        None => text.into_owned(),
+    }
+}
+
+/// Source lines longer than this many characters are cut around the labels
+/// (Azure resource ids, the longest values people edit, stay whole).
+const LONG_LINE: usize = 400;
+/// On a cut line: characters kept before a label, of the label, and after it.
+const CUT_BEFORE: usize = 60;
+const CUT_LABEL: usize = 280;
+const CUT_AFTER: usize = 60;
+
+/// The lines around a snippet's labels as they are shown: control, bidi and
+/// invisible characters escaped (tabs stay: miette expands them), long lines cut
+/// around the labels with `…`. Only these lines are kept, so a snippet costs the
+/// same in a 10 MB one-line file as in a small one.
+#[derive(Debug)]
+struct Excerpt {
+    text: String,
+    /// 0-based line of the file where `text` starts.
+    first_line: usize,
+    /// (offset in the file, offset in `text`) at every kept character and cut, ascending.
+    offsets: Vec<(usize, usize)>,
+    /// (offset in `text`, 0-based column in characters in the file) of each label's start.
+    columns: Vec<(usize, usize)>,
+}
+
+impl Excerpt {
+    fn new(file: &SourceFile, spans: &[SourceSpan]) -> Excerpt {
+        let starts = file.line_starts();
+        let text = &*file.text;
+        let line_of = |offset: usize| match starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
+        };
+        // Two spare lines beyond miette's one line of context each side.
+        let first = spans
+            .iter()
+            .map(|s| line_of(s.offset()))
+            .min()
+            .unwrap_or(0)
+            .saturating_sub(3);
+        let last = spans
+            .iter()
+            .map(|s| line_of(s.offset() + s.len()))
+            .max()
+            .unwrap_or(0)
+            .saturating_add(3)
+            .min(starts.len().saturating_sub(1));
+        let mut excerpt = Excerpt {
+            text: String::new(),
+            first_line: first,
+            offsets: Vec::new(),
+            columns: Vec::new(),
+        };
+        for line in first..=last {
+            let from = starts.get(line).copied().unwrap_or(text.len());
+            let to = starts.get(line + 1).copied().unwrap_or(text.len());
+            let body_end = if text[from..to].ends_with('\n') {
+                to - 1
+            } else {
+                to
+            };
+            let marks: Vec<(usize, usize)> = spans
+                .iter()
+                .map(|s| (s.offset(), s.offset() + s.len()))
+                .filter(|&(s, e)| s <= body_end && e >= from)
+                .map(|(s, e)| (s.max(from) - from, e.min(body_end) - from))
+                .collect();
+            excerpt.push_line(from, &text[from..body_end], &marks);
+            if body_end < to {
+                excerpt.offsets.push((body_end, excerpt.text.len()));
+                excerpt.text.push('\n');
+            }
+        }
+        excerpt.columns = spans
+            .iter()
+            .map(|s| (excerpt.map(s.offset()), char_column(text, s.offset())))
+            .collect();
+        excerpt
+    }
+
+    /// Appends one line (without its line break) starting at `from` in the file;
+    /// `marks` are the labels on it, relative to the line.
+    fn push_line(&mut self, from: usize, line: &str, marks: &[(usize, usize)]) {
+        let ranges = kept_ranges(line, marks);
+        let mut at = 0;
+        for range in ranges {
+            if range.start > at {
+                self.text.push('…');
+            }
+            for (i, c) in line[range.clone()].char_indices() {
+                self.offsets.push((from + range.start + i, self.text.len()));
+                push_escaped(&mut self.text, c, &|c| c == '\t');
+            }
+            self.offsets.push((from + range.end, self.text.len()));
+            at = range.end;
+        }
+        if at < line.len() {
+            self.text.push('…');
         }
     }
 
-    /// The byte range of the lines around a span, with the requested context,
-    /// and the 0-based number of its first line.
-    fn window(&self, span: &SourceSpan, before: usize, after: usize) -> (usize, usize, usize) {
-        let len = self.0.len();
-        let start = span.offset().min(len);
-        let end = (span.offset() + span.len()).min(len);
-        // Two spare lines each side, so miette's reader sees exactly what it
-        // would see in the whole text (it decides where context stops).
-        let first = self.line_of(start).saturating_sub(before.saturating_add(2));
-        let last = self.line_of(end).saturating_add(after.saturating_add(2));
-        let from = self.1.get(first).copied().unwrap_or(0);
-        let to = self.1.get(last.saturating_add(1)).copied().unwrap_or(len);
-        (from, to.max(from), first)
+    /// Where a file offset is shown: cut text maps to the nearest kept place before it.
+    fn map(&self, offset: usize) -> usize {
+        match self.offsets.binary_search_by_key(&offset, |&(o, _)| o) {
+            Ok(i) => self.offsets[i].1,
+            Err(0) => self.offsets.first().map_or(0, |&(_, n)| n),
+            Err(i) => self.offsets[i - 1].1,
+        }
+    }
+
+    fn map_span(&self, span: &SourceSpan) -> SourceSpan {
+        let start = self.map(span.offset());
+        let end = self.map(span.offset() + span.len()).max(start);
+        SourceSpan::new(start.into(), end - start)
     }
 }
 
-impl SourceCode for Text {
+/// The byte ranges of `line` to show: all of it when it is short, else some
+/// context around each label (`marks`), or its start when it has none.
+fn kept_ranges(line: &str, marks: &[(usize, usize)]) -> Vec<std::ops::Range<usize>> {
+    // A character is at most four bytes: only lines in between need counting.
+    if line.len() <= LONG_LINE || (line.len() <= 4 * LONG_LINE && line.chars().count() <= LONG_LINE)
+    {
+        return std::iter::once(0..line.len()).collect();
+    }
+    if marks.is_empty() {
+        return std::iter::once(0..chars_forward(line, 0, LONG_LINE)).collect();
+    }
+    let mut ranges: Vec<std::ops::Range<usize>> = marks
+        .iter()
+        .map(|&(s, e)| {
+            let label_end = chars_forward(line, s, CUT_LABEL).min(e).max(s);
+            chars_back(line, s, CUT_BEFORE)..chars_forward(line, label_end, CUT_AFTER)
+        })
+        .collect();
+    ranges.sort_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
+/// The byte offset `n` characters after `at` in `line` (or its end).
+fn chars_forward(line: &str, at: usize, n: usize) -> usize {
+    line.get(at..)
+        .and_then(|rest| rest.char_indices().nth(n))
+        .map_or(line.len(), |(i, _)| at + i)
+}
+
+/// The byte offset `n` characters before `at` in `line` (or its start).
+fn chars_back(line: &str, at: usize, n: usize) -> usize {
+    line.get(..at)
+        .and_then(|before| before.char_indices().rev().take(n).last())
+        .map_or(at.min(line.len()), |(i, _)| i)
+}
+
+impl SourceCode for Excerpt {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let text: &'a str = &self.0;
-        // miette's own `str` reader walks the text from its start for every
-        // snippet, which costs findings × file size on large exports: read only
-        // the lines around the span and shift the result back.
-        let (from, to, first_line) = self.window(span, context_lines_before, context_lines_after);
-        let window: &'a str = text.get(from..to).unwrap_or(text);
-        let local = SourceSpan::new((span.offset().saturating_sub(from)).into(), span.len());
-        let found = window.read_span(&local, context_lines_before, context_lines_after)?;
-        let contents = MietteSpanContents::new(
-            found.data(),
-            SourceSpan::new((found.span().offset() + from).into(), found.span().len()),
-            found.line() + first_line,
-            found.column(),
-            // miette's reader counts the lines from the start of the text.
-            found.line_count() + first_line,
-        );
-        // With context lines the contents start a line, at column 0 either way.
-        if context_lines_before > 0 {
-            return Ok(Box::new(contents));
-        }
+        let text: &'a str = &self.text;
+        let found = text.read_span(span, context_lines_before, context_lines_after)?;
+        // miette counts lines from the start of what it reads; the file's
+        // columns are in characters (like `file:line:col` of the JSON output),
+        // counted in the file, not in the escaped and cut excerpt.
+        let column = if context_lines_before > 0 {
+            found.column()
+        } else {
+            self.columns
+                .iter()
+                .find(|&&(at, _)| at == span.offset())
+                .map_or_else(|| char_column(text, span.offset()), |&(_, c)| c)
+        };
         Ok(Box::new(MietteSpanContents::new(
-            contents.data(),
-            *contents.span(),
-            contents.line(),
-            char_column(text, span.offset()),
-            contents.line_count(),
+            found.data(),
+            *found.span(),
+            found.line() + self.first_line,
+            column,
+            found.line_count() + self.first_line,
         )))
     }
 }
@@ -376,16 +601,6 @@ fn char_column(text: &str, offset: usize) -> usize {
     before.get(line_start..).unwrap_or("").chars().count()
 }
 
-fn labeled(file: &SourceFile, label: &Label, primary: bool) -> LabeledSpan {
-    let text = (!label.message.is_empty()).then(|| label.message.clone());
-    let span = clamp(&file.text, label.span);
-    if primary {
-        LabeledSpan::new_primary_with_span(text, span)
-    } else {
-        LabeledSpan::new_with_span(text, span)
-    }
-}
-
 /// Keeps a span inside the text and on character boundaries, so miette can
 /// always read it. Empty spans stay empty (miette marks one column for them),
 /// but one at the very end moves back to the last content: miette shows no
@@ -395,6 +610,16 @@ fn clamp(text: &str, span: Span) -> SourceSpan {
     let end = floor_char_boundary(text, span.end as usize).max(start);
     if end == start && start == text.len() {
         start = text.trim_end().len();
+        // Nor does it draw an empty label after the last character of a text
+        // without a final line break: mark that character instead.
+        if let Some(last) = text[..start]
+            .chars()
+            .next_back()
+            .filter(|_| start == text.len())
+        {
+            let width = last.len_utf8();
+            return SourceSpan::new((start - width).into(), width);
+        }
         return SourceSpan::new(start.into(), 0);
     }
     SourceSpan::new(start.into(), end - start)
@@ -588,6 +813,22 @@ mod tests {
         for label in ["at start", "at line end", "on blank line", "at eof"] {
             assert!(out.contains(label), "{label}");
         }
+        // No final line break: the label marks the last character.
+        let text = "a: 1\nb: ¡";
+        let file = sources.add("n.yaml".into(), text.into());
+        let span = Span::new(file, text.len(), text.len());
+        let diag = Diagnostic::new(
+            "E",
+            "e",
+            Severity::Error,
+            "empty",
+            Label::new(span, "at end"),
+        );
+        let out = render(&[diag], &sources, &summary(1, 0, 0), &opts());
+        assert!(
+            out.contains("at end") && out.contains("[n.yaml:2:4]"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -622,6 +863,122 @@ mod tests {
                 );
                 assert!(out.contains("AKS999 odd"), "{out}");
                 assert!(!out.contains("Failed to read"), "{out}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_lines_keep_context_around_each_label_and_escape_the_rest() {
+        let mut sources = SourceMap::default();
+        let x = "x".repeat(1000);
+        let text = format!("{x}AAA{x}\u{1b}[31mBBB{x}\n");
+        let file = sources.add("long\n.json".into(), text.clone());
+        let diag = Diagnostic::new(
+            "A",
+            "b",
+            Severity::Error,
+            "m\u{202e}",
+            Label::new(at(file, &text, "AAA"), "first"),
+        )
+        .with_label(at(file, &text, "BBB"), "second\n::x");
+        let out = render(&[diag], &sources, &summary(1, 0, 0), &opts());
+        for shown in [
+            "AAA",
+            "BBB",
+            "first",
+            "second\\u{a}::x",
+            "m\\u{202e}",
+            "\\u{1b}[31m",
+        ] {
+            assert!(out.contains(shown), "{shown}: {out}");
+        }
+        assert!(out.contains("[long\\u{a}.json:1:1001]"), "{out}");
+        assert_eq!(out.matches('…').count(), 3, "{out}");
+        assert!(out.len() < 2000, "{out}");
+        assert!(!out.contains('\u{1b}'), "{out}");
+    }
+
+    #[test]
+    fn floods_are_cut_per_code_with_exact_counts() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(319_900), "319,900");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        let (sources, aks, _) = sources();
+        let one = |code: &str| {
+            Diagnostic::new(
+                code,
+                "x",
+                Severity::Error,
+                "m",
+                Label::new(at(aks, AKS, "azure"), "l"),
+            )
+        };
+        let mut diags: Vec<Diagnostic> = (0..MAX_PER_CODE + 2).map(|_| one("A")).collect();
+        diags.extend((0..MAX_PER_CODE + 1).map(|_| one("B")));
+        diags.extend((0..3).map(|_| one("C")));
+        let out = render(&diags, &sources, &summary(diags.len(), 0, 0), &opts());
+        assert_eq!(out.matches("× m").count(), 2 * MAX_PER_CODE + 3, "{out}");
+        assert!(out.contains("\nA: 2 more findings not shown; --format json lists them all\n"));
+        assert!(out.contains("\nB: 1 more finding not shown"));
+        assert!(!out.contains("C: "));
+        assert!(out.ends_with("206 errors, 0 warnings, 0 infos in 2 files (3 resources)\n"));
+    }
+
+    #[test]
+    fn long_messages_and_labels_are_cut() {
+        let (sources, aks, _) = sources();
+        let name = "n".repeat(5000);
+        let diag = Diagnostic::new(
+            "A",
+            "b",
+            Severity::Error,
+            format!("subnet `{name}` is too small"),
+            Label::new(at(aks, AKS, "azure"), format!("label {name}")),
+        )
+        .with_help(format!("help {name}"));
+        let wide = Options {
+            width: 100_000,
+            ..opts()
+        };
+        let out = render(&[diag], &sources, &summary(1, 0, 0), &wide);
+        assert!(out.len() < 6000, "{} bytes: {out}", out.len());
+        assert_eq!(out.matches("more characters)").count(), 3, "{out}");
+        assert!(out.contains("n… (4,022 more characters)"), "{out}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Whatever the text and wherever the labels, the report renders, its
+        /// only control character is the line break, and it shows every label.
+        #[test]
+        fn any_text_and_spans_render_safely(
+            text in "(?s).{0,300}",
+            long in 0usize..3,
+            spans in proptest::collection::vec((0usize..1200, 0usize..80), 1..4),
+        ) {
+            let text = format!("{text}{}\n{text}", "é\u{1b}".repeat(long * 250));
+            let mut sources = SourceMap::default();
+            let file = sources.add("p.json".into(), text.clone());
+            let mut labels = spans.iter().map(|&(start, len)| {
+                Span::new(file, start.min(text.len()), (start + len).min(text.len()))
+            });
+            let first = labels.next().unwrap_or(Span::new(file, 0, 0));
+            let mut diag = Diagnostic::new("A", "b", Severity::Error, "m", Label::new(first, "L0"));
+            for (i, span) in labels.enumerate() {
+                diag = diag.with_label(span, format!("L{}", i + 1));
+            }
+            let out = render(&[diag], &sources, &summary(1, 0, 0), &opts());
+            proptest::prop_assert!(
+                !out.chars().any(|c| c != '\n' && crate::report::escape::is_unsafe(c)),
+                "{:?}",
+                out
+            );
+            for i in 0..spans.len() {
+                let label = format!("L{i}");
+                proptest::prop_assert!(out.contains(&label), "{} in {:?}", label, out);
             }
         }
     }

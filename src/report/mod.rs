@@ -1,5 +1,6 @@
 //! Turning diagnostics into output: ordering, counting and the renderers.
 
+pub mod escape;
 pub mod fingerprint;
 pub mod github;
 pub mod html;

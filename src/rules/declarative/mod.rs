@@ -292,7 +292,8 @@ pub fn rule_files(path: &FsPath) -> Result<Vec<PathBuf>, String> {
             ));
         }
         Ok(files)
-    } else if path.is_file() {
+    } else if std::fs::metadata(path).is_ok() {
+        // Not a regular file (a FIFO, a device) is refused when read, saying what it is.
         Ok(vec![path.to_path_buf()])
     } else {
         Err(format!(
@@ -329,9 +330,11 @@ pub fn load_user_packs(
                     if !seen.insert(std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone())) {
                         continue;
                     }
-                    match std::fs::read_to_string(&f) {
+                    // Like a configuration file: a regular file of at most 16 MiB.
+                    let limit = crate::discover::CONFIG_LIMIT;
+                    match crate::discover::read_side_file(&f, "rule files", limit) {
                         Ok(text) => files.push(sources.add(display_path(&f, cwd.as_deref()), text)),
-                        Err(e) => io_errors.push(format!("{}: {e}", f.display())),
+                        Err(e) => io_errors.push(e),
                     }
                 }
             }
