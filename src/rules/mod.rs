@@ -52,7 +52,7 @@ pub use compat::{
 pub use egress::{
     NatGatewayOutboundMismatch, SnatPortBudget, UdrOnManagedVnet, UdrOutboundWithoutDefaultRoute,
 };
-pub use exposure::{ApiServerUnrestricted, AuthorizedRangesInvalid};
+pub use exposure::{ApiServerUnrestricted, AuthorizedRangesInvalid, PrivateDnsZoneInvalid};
 pub use nsg::{
     AksManagedNsgModified, NodeSubnetWithoutNsg, NsgBlocksIntraCluster,
     NsgBlocksLoadBalancerProbes, NsgBlocksRequiredEgress, NsgExposesManagementPorts,
@@ -188,6 +188,7 @@ static BUILTIN: &[&dyn Rule] = &[
     &NsgBlocksLoadBalancerProbes,
     &ApiServerUnrestricted,
     &AuthorizedRangesInvalid,
+    &PrivateDnsZoneInvalid,
 ];
 
 /// The rules written in Rust, in code order.
