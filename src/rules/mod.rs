@@ -45,9 +45,9 @@ pub use capacity::{
     CniSubnetTooSmall, KubenetNodeLimit, NodeSubnetTooSmall, PodCidrTooSmall, VnetIpLimit,
 };
 pub use compat::{
-    InvalidNetworkValue, MaxPodsOutOfRange, NetworkPolicyIncompatible, NpmScaleExceeded,
-    PodSubnetMisconfigured, PoolNameInvalid, VirtualNodesRequireAzureCni, WindowsPoolOnKubenet,
-    WindowsPoolUnsupportedNetwork,
+    DualStackUnsupported, InvalidNetworkValue, MaxPodsOutOfRange, NetworkPolicyIncompatible,
+    NpmScaleExceeded, PodSubnetMisconfigured, PoolNameInvalid, VirtualNodesRequireAzureCni,
+    WindowsPoolOnKubenet, WindowsPoolUnsupportedNetwork,
 };
 pub use egress::{
     NatGatewayOutboundMismatch, SnatPortBudget, UdrOnManagedVnet, UdrOutboundWithoutDefaultRoute,
@@ -173,6 +173,7 @@ static BUILTIN: &[&dyn Rule] = &[
     &PodSubnetMisconfigured,
     &InvalidNetworkValue,
     &NpmScaleExceeded,
+    &DualStackUnsupported,
     &NodeSubnetDelegated,
     &PoolsSpanVnets,
     &KubenetSubnetOrRouteTableShared,
