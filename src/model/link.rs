@@ -291,5 +291,13 @@ pub(super) fn link(inv: &mut Inventory) {
             linker.find(&rts, id, from, at, &|i| rt_names[i].clone())
         });
     }
+    for (ai, app) in inv.app_services.iter_mut().enumerate() {
+        let from = inv.scopes.app_services.get(ai).copied().unwrap_or_default();
+        let field = &app.subnet_id;
+        app.subnet = field.value().and_then(|id| {
+            let at = field.span().unwrap_or(app.decl);
+            linker.find(&subnets, id, from, at, &describe_subnet)
+        });
+    }
     inv.link_diagnostics = linker.diagnostics;
 }

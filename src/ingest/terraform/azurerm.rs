@@ -43,15 +43,20 @@ pub(super) struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    fn v(&self, key: &str) -> Option<&'a Node> {
+    pub(super) fn v(&self, key: &str) -> Option<&'a Node> {
         self.r.values.get(key)
     }
 
-    fn id(&self) -> Option<ResourceId> {
+    pub(super) fn id(&self) -> Option<ResourceId> {
         self.rs.id(self.i)
     }
 
-    fn id_field(&self, node: Option<&Node>, path: &str, arm_type: &str) -> Field<ResourceId> {
+    pub(super) fn id_field(
+        &self,
+        node: Option<&Node>,
+        path: &str,
+        arm_type: &str,
+    ) -> Field<ResourceId> {
         self.rs.id_field(self.i, node, path, arm_type)
     }
 }

@@ -1,0 +1,11 @@
+//! AKS8xx, App Service next to AKS: the subnets App Service VNet integration and
+//! App Service Environments v3 use in the same VNets as AKS (F-140–F-144).
+
+mod app_service_integration_subnet_invalid;
+mod common;
+
+pub use app_service_integration_subnet_invalid::AppServiceIntegrationSubnetInvalid;
+pub use common::{aks_user, delegation, ipv4_prefix, Delegation};
+
+// What the rule files take from `super::`.
+use super::{declare_rule, Context, Rule, RuleMeta};
