@@ -43,7 +43,7 @@ pub use addressing::{
     CidrHostBitsSet, DnsServiceIpInvalid, PodCidrOverlap, ReservedAddressRange, ServiceCidrOverlap,
     ServiceCidrTooLarge, SubnetOutsideVnet, SubnetOverlap,
 };
-pub use appservice::AppServiceIntegrationSubnetInvalid;
+pub use appservice::{AppServiceIntegrationSubnetInvalid, AppServicePlansShareSubnet};
 pub use capacity::{
     CniSubnetTooSmall, KubenetNodeLimit, NodeSubnetTooSmall, PodCidrTooSmall, VnetIpLimit,
 };
@@ -194,6 +194,7 @@ static BUILTIN: &[&dyn Rule] = &[
     &AuthorizedRangesInvalid,
     &PrivateDnsZoneInvalid,
     &AppServiceIntegrationSubnetInvalid,
+    &AppServicePlansShareSubnet,
 ];
 
 /// The rules written in Rust, in code order.
