@@ -43,7 +43,10 @@ pub use addressing::{
     CidrHostBitsSet, DnsServiceIpInvalid, PodCidrOverlap, ReservedAddressRange, ServiceCidrOverlap,
     ServiceCidrTooLarge, SubnetOutsideVnet, SubnetOverlap,
 };
-pub use appservice::{AppServiceIntegrationSubnetInvalid, AppServicePlansShareSubnet};
+pub use appservice::{
+    AppServiceEnvironmentSubnetInvalid, AppServiceIntegrationSubnetInvalid,
+    AppServicePlansShareSubnet,
+};
 pub use capacity::{
     CniSubnetTooSmall, KubenetNodeLimit, NodeSubnetTooSmall, PodCidrTooSmall, VnetIpLimit,
 };
@@ -195,6 +198,7 @@ static BUILTIN: &[&dyn Rule] = &[
     &PrivateDnsZoneInvalid,
     &AppServiceIntegrationSubnetInvalid,
     &AppServicePlansShareSubnet,
+    &AppServiceEnvironmentSubnetInvalid,
 ];
 
 /// The rules written in Rust, in code order.
