@@ -29,6 +29,9 @@ model_object! {
         pub kind: AppServiceKind,
         /// Resolved after linking: the subnet `subnet_id` names.
         pub subnet: Option<SubnetIdx>,
+        /// Resolved after linking: the app `app_id` names (an index into
+        /// `Inventory::app_services`), for a separate VNet integration resource.
+        pub app: Option<usize>,
     }
     fields {
         /// The subnet: `virtualNetworkSubnetId` (apps), `network.virtualNetworkSubnetId`

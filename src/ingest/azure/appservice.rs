@@ -33,6 +33,7 @@ fn add(
         name,
         kind,
         subnet: None,
+        app: None,
         subnet_id,
         plan_id: match kind {
             AppServiceKind::App => resource_id(r.prop("serverFarmId")),

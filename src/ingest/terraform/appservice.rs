@@ -17,6 +17,7 @@ fn app_service(cx: &Cx<'_>, kind: AppServiceKind) -> AppService {
         name: string(cx.v("name")),
         kind,
         subnet: None,
+        app: None,
         subnet_id: Field::Absent,
         plan_id: Field::Absent,
         app_id: Field::Absent,

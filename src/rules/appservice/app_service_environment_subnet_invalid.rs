@@ -126,7 +126,10 @@ fn check_delegation(
     let (span, what) = match delegation(subnet, DELEGATION) {
         None | Some(Delegation::To) => return,
         Some(Delegation::Other(service, span)) => (span, format!("is delegated to `{service}`")),
-        Some(Delegation::None) => (subnet.prefix_span(), "has no delegation".to_string()),
+        Some(Delegation::None) => (
+            subnet.name.span().unwrap_or(subnet.decl),
+            "has no delegation".to_string(),
+        ),
     };
     let d = cx.report(
         span,
@@ -223,7 +226,7 @@ mod tests {
         );
         assert_eq!(
             run("10.0.16.0/24", None, "ASEv3"),
-            [("\"10.0.16.0/24\"".to_string(), Severity::Error)]
+            [("\"ase\"".to_string(), Severity::Error)]
         );
         // Only v3 is judged.
         assert!(run("10.0.16.0/28", None, "ASEv2").is_empty());

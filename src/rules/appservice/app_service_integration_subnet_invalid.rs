@@ -147,7 +147,7 @@ fn check_delegation(
         ),
         Some(Delegation::None) => (
             Severity::Warning,
-            subnet.prefix_span(),
+            subnet.name.span().unwrap_or(subnet.decl),
             "has no delegation (App Service adds one, which this declaration then lacks)"
                 .to_string(),
         ),
@@ -256,7 +256,7 @@ mod tests {
         let none = subnet("web", "10.0.8.0/26", None);
         assert_eq!(
             run(&[&none, &site("web")]),
-            [("\"10.0.8.0/26\"".to_string(), Severity::Warning)]
+            [("\"web\"".to_string(), Severity::Warning)]
         );
     }
 

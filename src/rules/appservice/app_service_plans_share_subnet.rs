@@ -80,18 +80,10 @@ fn plan_of<'a>(inv: &'a Inventory, app: &'a AppService) -> Option<&'a ResourceId
         AppServiceKind::App => app.plan_id.known(),
         AppServiceKind::Plan => app.id.as_ref(),
         AppServiceKind::Integration => {
-            let site = app.app_id.known()?;
-            let mut found = inv
-                .app_services
-                .iter()
-                .filter(|a| a.kind == AppServiceKind::App)
-                .filter(|a| a.id.as_ref().is_some_and(|id| id.matches(site)));
-            let one = found.next()?;
-            // Two apps that both fit the id: which one is meant is not written down.
-            found
-                .next()
-                .is_none()
-                .then(|| one.plan_id.known())
+            // Linked as every reference is: none when several apps fit.
+            let site = &inv.app_services[app.app?];
+            (site.kind == AppServiceKind::App)
+                .then(|| site.plan_id.known())
                 .flatten()
         }
         AppServiceKind::Environment => None,
