@@ -20,6 +20,7 @@ const FAMILIES: &[&str] = &[
     "egress",
     "nsg",
     "exposure",
+    "appservice",
 ];
 
 fn main() -> ExitCode {

@@ -190,6 +190,10 @@ model_object! {
         outbound_type: Field<String>,
         /// `networkProfile.loadBalancerSku`: `standard` or `basic`.
         load_balancer_sku: Field<String>,
+        /// `networkProfile.ipFamilies`: `IPv4`, or `IPv4` and `IPv6` for dual-stack (F-067).
+        ip_families: Vec<Field<String>>,
+        /// `networkProfile.natGatewayProfile.sku`: `standard` or `standardV2` (F-078).
+        nat_gateway_sku: Field<String>,
     }
     nested {
         load_balancer: LoadBalancerProfile,
@@ -209,6 +213,11 @@ model_object! {
         subnet_id: Field<ResourceId>,
         /// `apiServerAccessProfile.authorizedIPRanges` (CIDRs or addresses, as written).
         authorized_ip_ranges: Vec<Field<String>>,
+        /// `apiServerAccessProfile.privateDNSZone`: `system`, `none`, or the resource id
+        /// of a private DNS zone (F-088).
+        private_dns_zone: Field<String>,
+        /// `apiServerAccessProfile.enablePrivateClusterPublicFQDN`.
+        private_cluster_public_fqdn: Field<bool>,
     }
 }
 
@@ -246,6 +255,8 @@ model_object! {
         sku_name: Field<String> = "sku.name",
         /// `sku.tier`: `Free`, `Standard` or `Premium`.
         sku_tier: Field<String> = "sku.tier",
+        /// `identity.type`: `SystemAssigned`, `UserAssigned` or `None` (a service principal).
+        identity_type: Field<String> = "identity.type",
     }
     nested {
         network: NetworkProfile,

@@ -2,7 +2,9 @@
 //! address (the id, or the format's own address). One place, so every rule
 //! names a resource the same way.
 
-use super::{Cluster, Field, NetworkSecurityGroup, NodePool, RouteTable, Subnet, VirtualNetwork};
+use super::{
+    AppService, Cluster, Field, NetworkSecurityGroup, NodePool, RouteTable, Subnet, VirtualNetwork,
+};
 
 /// A resource's name for messages: its name when known, else its address.
 pub fn display_name(name: &Field<String>, address: &str) -> String {
@@ -21,6 +23,7 @@ macro_rules! named {
 }
 
 named!(
+    AppService,
     Cluster,
     NodePool,
     VirtualNetwork,

@@ -304,5 +304,37 @@ pub(super) fn link(inv: &mut Inventory) {
             linker.find(&rts, id, from, at, &|i| rt_names[i].clone())
         });
     }
+    let apps = ScopedIndex::build(
+        inv.app_services.iter().map(|a| a.id.as_ref()),
+        &inv.scopes.app_services,
+    );
+    let app_names: Vec<(String, ScopeId)> = inv
+        .app_services
+        .iter()
+        .zip(&inv.scopes.app_services)
+        .map(|(a, &sc)| (a.address.clone(), sc))
+        .collect();
+    let sites: Vec<Option<usize>> = inv
+        .app_services
+        .iter()
+        .enumerate()
+        .map(|(ai, app)| {
+            let from = inv.scopes.app_services.get(ai).copied().unwrap_or_default();
+            let id = app.app_id.value()?;
+            let at = app.app_id.span().unwrap_or(app.decl);
+            linker.find(&apps, id, from, at, &|i| app_names[i].clone())
+        })
+        .collect();
+    for (app, site) in inv.app_services.iter_mut().zip(sites) {
+        app.app = site;
+    }
+    for (ai, app) in inv.app_services.iter_mut().enumerate() {
+        let from = inv.scopes.app_services.get(ai).copied().unwrap_or_default();
+        let field = &app.subnet_id;
+        app.subnet = field.value().and_then(|id| {
+            let at = field.span().unwrap_or(app.decl);
+            linker.find(&subnets, id, from, at, &describe_subnet)
+        });
+    }
     inv.link_diagnostics = linker.diagnostics;
 }

@@ -1,6 +1,7 @@
 //! The format-agnostic inventory: clusters, node pools, VNets, subnets, NSGs and
 //! route tables, linked by resource id. Rules read only this.
 
+mod appservice;
 pub mod cidr;
 mod cluster;
 pub mod defaults;
@@ -19,6 +20,7 @@ use std::collections::HashMap;
 
 use crate::source::Span;
 
+pub use appservice::{AppService, AppServiceKind};
 pub use cluster::{
     Addons, ApiServerAccess, Cluster, IpamMode, LoadBalancerProfile, MaxSurge, NetworkPlugin,
     NetworkProfile, NodePool, OsType,
@@ -53,6 +55,8 @@ pub struct Inventory {
     pub nsgs: Vec<NetworkSecurityGroup>,
     pub route_tables: Vec<RouteTable>,
     pub associations: Vec<SubnetAssociation>,
+    /// App Service apps, plans, VNet integrations and App Service Environments that use a subnet.
+    pub app_services: Vec<AppService>,
     /// Resources of other types that were read (counted in the summary).
     pub other_resources: usize,
     /// `akslint-ignore` tags found on resources.
@@ -147,6 +151,7 @@ pub struct InventoryBuilder {
     subnet_ids: HashMap<String, Vec<usize>>,
     nsg_ids: HashMap<String, Vec<usize>>,
     rt_ids: HashMap<String, Vec<usize>>,
+    app_service_ids: HashMap<String, Vec<usize>>,
     /// The scope what is added now belongs to.
     scope: ScopeId,
     /// Set for a builder made by [`InventoryBuilder::recording`].
@@ -163,6 +168,7 @@ enum Added {
     Nsg(NetworkSecurityGroup),
     RouteTable(RouteTable),
     Association(SubnetAssociation),
+    AppService(AppService),
     TagSuppression(TagSuppression),
     Other,
     SecurityRule(SecurityRule, NetworkSecurityGroup),
@@ -211,6 +217,9 @@ impl InventoryBuilder {
                     self.add_route_table(r);
                 }
                 Added::Association(a) => self.add_association(a),
+                Added::AppService(a) => {
+                    self.add_app_service(a);
+                }
                 Added::TagSuppression(t) => self.add_tag_suppression(t),
                 Added::Other => self.count_other(),
                 Added::SecurityRule(rule, stub) => self.add_security_rule(rule, stub),
@@ -333,6 +342,25 @@ impl InventoryBuilder {
         )
     }
 
+    pub fn add_app_service(&mut self, a: AppService) -> usize {
+        if let Some(log) = &mut self.log {
+            log.push(Added::AppService(a));
+            return log.len() - 1;
+        }
+        let id = a.id.clone();
+        let scope = self.current_scope();
+        upsert(
+            &mut self.inv.app_services,
+            &mut self.inv.scopes.app_services,
+            &mut self.app_service_ids,
+            scope,
+            id.as_ref(),
+            a,
+            |x| &x.address,
+            merge_app_service,
+        )
+    }
+
     pub fn add_association(&mut self, a: SubnetAssociation) {
         if let Some(log) = &mut self.log {
             return log.push(Added::Association(a));
@@ -413,6 +441,7 @@ impl Inventory {
             + self.nsgs.len()
             + self.route_tables.len()
             + self.associations.len()
+            + self.app_services.len()
             + self.other_resources
     }
 
@@ -512,6 +541,11 @@ fn merge_cluster(a: &mut Cluster, mut b: Cluster) {
     merge_field(&mut a.name, b.name);
     merge_tags(&mut a.tags, b.tags);
     a.windows_profile |= b.windows_profile;
+}
+
+fn merge_app_service(a: &mut AppService, mut b: AppService) {
+    a.merge_fields(&mut b);
+    merge_field(&mut a.name, b.name);
 }
 
 fn merge_pool(a: &mut NodePool, mut b: NodePool) {

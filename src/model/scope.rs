@@ -48,6 +48,7 @@ pub struct Scopes {
     pub nsgs: Vec<ScopeId>,
     pub route_tables: Vec<ScopeId>,
     pub associations: Vec<ScopeId>,
+    pub app_services: Vec<ScopeId>,
 }
 
 impl Scopes {

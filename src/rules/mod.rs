@@ -13,6 +13,7 @@
 //! | `egress/`     | AKS003, AKS4xx        | outbound type, routes, NAT gateway, SNAT |
 //! | `nsg/`        | AKS001, AKS5xx        | network security groups |
 //! | `exposure/`   | AKS6xx                | who can reach the API server |
+//! | `appservice/` | AKS8xx                | App Service and ASE v3 subnets next to AKS |
 //!
 //! AKS001–AKS004 predate the families and sit with their topic: AKS001 in
 //! `nsg/`, AKS002 in `compat/`, AKS003 in `egress/`, AKS004 in `capacity/`.
@@ -21,6 +22,7 @@
 //! pack in `rules/*.yaml`, user packs) run on the engine in `declarative/`.
 
 mod addressing;
+mod appservice;
 mod capacity;
 pub mod codes;
 mod compat;
@@ -41,18 +43,22 @@ pub use addressing::{
     CidrHostBitsSet, DnsServiceIpInvalid, PodCidrOverlap, ReservedAddressRange, ServiceCidrOverlap,
     ServiceCidrTooLarge, SubnetOutsideVnet, SubnetOverlap,
 };
+pub use appservice::{
+    AppServiceEnvironmentSubnetInvalid, AppServiceIntegrationSubnetInvalid,
+    AppServicePlansShareSubnet,
+};
 pub use capacity::{
     CniSubnetTooSmall, KubenetNodeLimit, NodeSubnetTooSmall, PodCidrTooSmall, VnetIpLimit,
 };
 pub use compat::{
-    InvalidNetworkValue, MaxPodsOutOfRange, NetworkPolicyIncompatible, NpmScaleExceeded,
-    PodSubnetMisconfigured, PoolNameInvalid, VirtualNodesRequireAzureCni, WindowsPoolOnKubenet,
-    WindowsPoolUnsupportedNetwork,
+    DualStackUnsupported, InvalidNetworkValue, MaxPodsOutOfRange, NetworkPolicyIncompatible,
+    NpmScaleExceeded, PodSubnetMisconfigured, PoolNameInvalid, VirtualNodesRequireAzureCni,
+    WindowsPoolOnKubenet, WindowsPoolUnsupportedNetwork,
 };
 pub use egress::{
     NatGatewayOutboundMismatch, SnatPortBudget, UdrOnManagedVnet, UdrOutboundWithoutDefaultRoute,
 };
-pub use exposure::{ApiServerUnrestricted, AuthorizedRangesInvalid};
+pub use exposure::{ApiServerUnrestricted, AuthorizedRangesInvalid, PrivateDnsZoneInvalid};
 pub use nsg::{
     AksManagedNsgModified, NodeSubnetWithoutNsg, NsgBlocksIntraCluster,
     NsgBlocksLoadBalancerProbes, NsgBlocksRequiredEgress, NsgExposesManagementPorts,
@@ -173,6 +179,7 @@ static BUILTIN: &[&dyn Rule] = &[
     &PodSubnetMisconfigured,
     &InvalidNetworkValue,
     &NpmScaleExceeded,
+    &DualStackUnsupported,
     &NodeSubnetDelegated,
     &PoolsSpanVnets,
     &KubenetSubnetOrRouteTableShared,
@@ -188,6 +195,10 @@ static BUILTIN: &[&dyn Rule] = &[
     &NsgBlocksLoadBalancerProbes,
     &ApiServerUnrestricted,
     &AuthorizedRangesInvalid,
+    &PrivateDnsZoneInvalid,
+    &AppServiceIntegrationSubnetInvalid,
+    &AppServicePlansShareSubnet,
+    &AppServiceEnvironmentSubnetInvalid,
 ];
 
 /// The rules written in Rust, in code order.

@@ -26,6 +26,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
         node_resource_group: nonempty_string(r.prop("nodeResourceGroup")),
         sku_name: nonempty_string(r.node.get("sku").and_then(|s| s.get("name"))),
         sku_tier: nonempty_string(r.node.get("sku").and_then(|s| s.get("tier"))),
+        identity_type: identity_type(r.node.get("identity")),
         network,
         api_server: api_server_access(api, r.prop("apiServerAuthorizedIPRanges")),
         addons: addons(r.prop("addonProfiles")),
@@ -57,6 +58,8 @@ fn api_server_access(api: Option<&Node>, legacy: Option<&Node>) -> ApiServerAcce
             vnet_integration: Field::Unknown(a.span),
             subnet_id: Field::Unknown(a.span),
             authorized_ip_ranges: vec![Field::Unknown(a.span)],
+            private_dns_zone: Field::Unknown(a.span),
+            private_cluster_public_fqdn: Field::Unknown(a.span),
         };
     }
     let get = |k: &str| api.and_then(|a| a.get(k));
@@ -70,6 +73,16 @@ fn api_server_access(api: Option<&Node>, legacy: Option<&Node>) -> ApiServerAcce
                 .or(legacy),
             string,
         ),
+        private_dns_zone: nonempty_string(get("privateDNSZone")),
+        private_cluster_public_fqdn: boolean(get("enablePrivateClusterPublicFQDN")),
+    }
+}
+
+/// `identity.type`; an unevaluated `identity` object leaves it unknown.
+fn identity_type(identity: Option<&Node>) -> Field<String> {
+    match identity {
+        Some(i) if i.is_unknown() => Field::Unknown(i.span),
+        other => nonempty_string(other.and_then(|i| i.get("type"))),
     }
 }
 
@@ -92,6 +105,8 @@ fn network_profile(r: &Resource<'_>) -> NetworkProfile {
             dns_service_ip: Field::Unknown(np.span),
             outbound_type: Field::Unknown(np.span),
             load_balancer_sku: Field::Unknown(np.span),
+            ip_families: vec![Field::Unknown(np.span)],
+            nat_gateway_sku: Field::Unknown(np.span),
             load_balancer: LoadBalancerProfile::default(),
         };
     }
@@ -115,6 +130,8 @@ fn network_profile(r: &Resource<'_>) -> NetworkProfile {
         dns_service_ip: ip(get("dnsServiceIP")),
         outbound_type: nonempty_string(get("outboundType")),
         load_balancer_sku: nonempty_string(get("loadBalancerSku")),
+        ip_families: list(get("ipFamilies"), nonempty_string),
+        nat_gateway_sku: nonempty_string(get("natGatewayProfile").and_then(|n| n.get("sku"))),
         load_balancer: load_balancer_profile(get("loadBalancerProfile")),
     }
 }

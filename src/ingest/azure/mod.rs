@@ -2,6 +2,7 @@
 //! templates (after evaluation), `az resource show`/REST bodies, Resource Graph
 //! rows and `az` CLI output, whose `properties` are flattened to the top level.
 
+mod appservice;
 mod cluster;
 mod network;
 #[cfg(test)]
@@ -143,6 +144,10 @@ pub fn ingest_model(b: &mut InventoryBuilder, r: &Resource<'_>) {
         }
         "microsoft.network/routetables" => network::route_table(b, r),
         "microsoft.network/routetables/routes" => network::separate_route(b, r),
+        "microsoft.web/sites" => appservice::site(b, r),
+        "microsoft.web/serverfarms" => appservice::server_farm(b, r),
+        "microsoft.web/sites/networkconfig" => appservice::network_config(b, r),
+        "microsoft.web/hostingenvironments" => appservice::hosting_environment(b, r),
         _ => b.count_other(),
     }
 }

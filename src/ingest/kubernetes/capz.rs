@@ -187,6 +187,8 @@ fn cluster_node(all: &Manifests<'_>, i: usize, p: &Plane<'_>) -> Node {
     ));
     let mut entries: Vec<Entry> = copy(spec, "location", "location").into_iter().collect();
     entries.extend(copy(spec, "additionalTags", "tags"));
+    // `identity.type`: `SystemAssigned` (CAPZ's default) or `UserAssigned`.
+    entries.extend(copy(spec, "identity", "identity"));
     if let Some(name) = m.name {
         entries.push(entry("name", name.span, tree::resolved(name)));
     }

@@ -77,6 +77,7 @@ fn target_kinds(field: &str) -> Vec<String> {
         "public_ip_address_id" | "public_ip_address_ids" => &["PublicIP"],
         "public_ip_prefix_id" => &["PublicIPPrefix"],
         "identity_ids" | "user_assigned_identity_id" => &["UserAssignedIdentity"],
+        "private_dns_zone_id" => &["PrivateDNSZone"],
         _ => &[],
     };
     if !fixed.is_empty() {

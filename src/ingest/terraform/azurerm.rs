@@ -27,6 +27,7 @@ const NSG: &str = "microsoft.network/networksecuritygroups";
 const ROUTE_TABLE: &str = "microsoft.network/routetables";
 const NAT_GATEWAY: &str = "microsoft.network/natgateways";
 const CLUSTER: &str = "microsoft.containerservice/managedclusters";
+const PRIVATE_DNS_ZONE: &str = "microsoft.network/privatednszones";
 
 /// One resource being mapped, with what the whole set knows about it.
 pub(super) struct Cx<'a> {
@@ -42,15 +43,20 @@ pub(super) struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    fn v(&self, key: &str) -> Option<&'a Node> {
+    pub(super) fn v(&self, key: &str) -> Option<&'a Node> {
         self.r.values.get(key)
     }
 
-    fn id(&self) -> Option<ResourceId> {
+    pub(super) fn id(&self) -> Option<ResourceId> {
         self.rs.id(self.i)
     }
 
-    fn id_field(&self, node: Option<&Node>, path: &str, arm_type: &str) -> Field<ResourceId> {
+    pub(super) fn id_field(
+        &self,
+        node: Option<&Node>,
+        path: &str,
+        arm_type: &str,
+    ) -> Field<ResourceId> {
         self.rs.id_field(self.i, node, path, arm_type)
     }
 }
@@ -104,6 +110,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         // azurerm has no SKU name: AKS Automatic is not an azurerm cluster.
         sku_name: Field::Absent,
         sku_tier: nonempty_string(cx.v("sku_tier")),
+        identity_type: nonempty_string(sub(block(cx.v("identity")), "type")),
         network: network_profile(cx),
         api_server: ApiServerAccess {
             private_cluster: boolean(cx.v("private_cluster_enabled")),
@@ -116,6 +123,10 @@ pub(super) fn cluster(b: &mut InventoryBuilder, cx: &Cx<'_>) {
                 SUBNET,
             ),
             authorized_ip_ranges: ranges,
+            private_dns_zone: private_dns_zone(cx),
+            // The provider always sends it: left out is `false` (ARM's own default is `true`).
+            private_cluster_public_fqdn: boolean(cx.v("private_cluster_public_fqdn_enabled"))
+                .or_default(false, r.decl),
         },
         addons: addons(cx),
         windows_profile: block(cx.v("windows_profile")).is_some(),
@@ -135,6 +146,21 @@ pub(super) fn cluster(b: &mut InventoryBuilder, cx: &Cx<'_>) {
     for (i, node) in blocks(cx.v("agent_pool_profile")).into_iter().enumerate() {
         let address = format!("{}.agent_pool_profile[{i}]", r.address);
         add_inline_pool(b, cx, node, "agent_pool_profile.", address, i, (&id, ci));
+    }
+}
+
+/// `private_dns_zone_id`: `System`, `None`, or a zone's id (written, or built
+/// from the `azurerm_private_dns_zone` it refers to).
+fn private_dns_zone(cx: &Cx<'_>) -> Field<String> {
+    let node = cx.v("private_dns_zone_id");
+    match nonempty_string(node) {
+        Field::Known(s, span) if ResourceId::parse(&s).is_none() && !s.contains('{') => {
+            Field::Known(s, span)
+        }
+        Field::Absent => Field::Absent,
+        _ => cx
+            .id_field(node, "private_dns_zone_id", PRIVATE_DNS_ZONE)
+            .map(|id| id.as_str().to_string()),
     }
 }
 
@@ -184,6 +210,9 @@ fn network_profile(cx: &Cx<'_>) -> NetworkProfile {
         dns_service_ip: crate::ingest::values::ip(get("dns_service_ip")),
         outbound_type: nonempty_string(get("outbound_type")),
         load_balancer_sku: nonempty_string(get("load_balancer_sku")),
+        ip_families: list(get("ip_versions"), nonempty_string),
+        // azurerm's `nat_gateway_profile` has no SKU.
+        nat_gateway_sku: Field::Absent,
         load_balancer: load_balancer_profile(block(get("load_balancer_profile"))),
     }
 }

@@ -14,6 +14,7 @@
 //! * `address` is unique within one `ingest_tf` call.
 
 mod address;
+mod appservice;
 mod azapi;
 mod azurerm;
 pub mod plan;
@@ -90,6 +91,16 @@ fn ingest_one(b: &mut InventoryBuilder, cx: &azurerm::Cx<'_>) {
         "azurerm_route_table" => azurerm::route_table(b, cx),
         "azurerm_route" => azurerm::route(b, cx),
         "azurerm_virtual_network_peering" => azurerm::peering(b, cx),
+        "azurerm_linux_web_app"
+        | "azurerm_windows_web_app"
+        | "azurerm_linux_function_app"
+        | "azurerm_windows_function_app"
+        | "azurerm_app_service"
+        | "azurerm_function_app" => appservice::app(b, cx),
+        "azurerm_app_service_virtual_network_swift_connection" => {
+            appservice::swift_connection(b, cx)
+        }
+        "azurerm_app_service_environment_v3" => appservice::environment_v3(b, cx),
         "azapi_resource" => azapi::resource(b, cx),
         _ => b.count_other(),
     }

@@ -231,6 +231,17 @@ impl IdBuilder<'_, '_> {
             "azurerm_route_table" => scoped("Microsoft.Network/routeTables"),
             "azurerm_nat_gateway" => scoped("Microsoft.Network/natGateways"),
             "azurerm_public_ip" => scoped("Microsoft.Network/publicIPAddresses"),
+            "azurerm_private_dns_zone" => scoped("Microsoft.Network/privateDnsZones"),
+            "azurerm_service_plan" | "azurerm_app_service_plan" => {
+                scoped("Microsoft.Web/serverFarms")
+            }
+            "azurerm_linux_web_app"
+            | "azurerm_windows_web_app"
+            | "azurerm_linux_function_app"
+            | "azurerm_windows_function_app"
+            | "azurerm_app_service"
+            | "azurerm_function_app" => scoped("Microsoft.Web/sites"),
+            "azurerm_app_service_environment_v3" => scoped("Microsoft.Web/hostingEnvironments"),
             "azurerm_subnet" => child(
                 "virtual_network_name",
                 "azurerm_virtual_network",

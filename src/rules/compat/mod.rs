@@ -1,6 +1,7 @@
 //! AKS2xx, compatibility: network plugin, OS, pool and feature combinations
 //! AKS does not support. AKS002 (`windows-pool-on-kubenet`) lives here too.
 
+mod dual_stack_unsupported;
 mod invalid_network_value;
 mod max_pods_out_of_range;
 mod network_policy_incompatible;
@@ -11,6 +12,7 @@ mod virtual_nodes_require_azure_cni;
 mod windows_pool_on_kubenet;
 mod windows_pool_unsupported_network;
 
+pub use dual_stack_unsupported::DualStackUnsupported;
 pub use invalid_network_value::InvalidNetworkValue;
 pub use max_pods_out_of_range::MaxPodsOutOfRange;
 pub use network_policy_incompatible::NetworkPolicyIncompatible;
