@@ -155,6 +155,9 @@ model_object! {
         aci_connector_subnet_name: Field<String>,
         /// Application Gateway Ingress Controller: `addonProfiles.ingressApplicationGateway.enabled`.
         ingress_appgw: Field<bool>,
+        /// The existing Application Gateway the AGIC add-on programs:
+        /// `config.applicationGatewayId` (Terraform `gateway_id`).
+        ingress_appgw_gateway_id: Field<ResourceId>,
         /// The subnet id the AGIC add-on uses.
         ingress_appgw_subnet_id: Field<ResourceId>,
         /// The subnet CIDR the AGIC add-on creates.
@@ -239,6 +242,11 @@ model_object! {
         /// Resolved after linking: the API server subnet `api_server.subnet_id`
         /// names, found as every link is (own scope first; none when ambiguous).
         pub api_server_subnet: Option<super::SubnetIdx>,
+        /// Resolved after linking: the Application Gateway `addons.ingress_appgw_gateway_id`
+        /// names (an index into `Inventory::application_gateways`).
+        pub agic_gateway: Option<usize>,
+        /// Resolved after linking: the subnet `addons.ingress_appgw_subnet_id` names.
+        pub agic_subnet: Option<super::SubnetIdx>,
         /// Declarations of the same cluster id in other descriptions merged into this
         /// one (two recorded API responses, say). Their values may disagree, so rules
         /// that combine a pool's values with the cluster's stay silent on such blends.

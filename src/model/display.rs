@@ -3,7 +3,8 @@
 //! names a resource the same way.
 
 use super::{
-    AppService, Cluster, Field, NetworkSecurityGroup, NodePool, RouteTable, Subnet, VirtualNetwork,
+    AppService, ApplicationGateway, Cluster, Field, NetworkSecurityGroup, NodePool, RouteTable,
+    Subnet, VirtualNetwork,
 };
 
 /// A resource's name for messages: its name when known, else its address.
@@ -24,6 +25,7 @@ macro_rules! named {
 
 named!(
     AppService,
+    ApplicationGateway,
     Cluster,
     NodePool,
     VirtualNetwork,

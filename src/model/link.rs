@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::index::MatchIndex;
 use super::scope::{is_literal, ScopeId, Scopes};
-use super::{AssociationKind, Inventory, ResourceId};
+use super::{ApplicationGateway, AssociationKind, Cluster, Inventory, ResourceId};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::source::Span;
 
@@ -336,5 +336,57 @@ pub(super) fn link(inv: &mut Inventory) {
             linker.find(&subnets, id, from, at, &describe_subnet)
         });
     }
+    link_application_gateways(
+        (&mut inv.application_gateways, &mut inv.clusters),
+        &inv.scopes,
+        &mut linker,
+        (&subnets, &describe_subnet),
+    );
     inv.link_diagnostics = linker.diagnostics;
+}
+
+/// Application Gateways to their subnets, and AGIC add-ons to their gateway and subnet.
+fn link_application_gateways(
+    (application_gateways, clusters): (&mut [ApplicationGateway], &mut [Cluster]),
+    scopes: &Scopes,
+    linker: &mut Linker<'_>,
+    (subnets, describe_subnet): (&ScopedIndex, &dyn Fn(usize) -> (String, ScopeId)),
+) {
+    for (gi, gw) in application_gateways.iter_mut().enumerate() {
+        let from = scopes
+            .application_gateways
+            .get(gi)
+            .copied()
+            .unwrap_or_default();
+        let field = &gw.subnet_id;
+        gw.subnet = field.value().and_then(|id| {
+            let at = field.span().unwrap_or(gw.decl);
+            linker.find(subnets, id, from, at, describe_subnet)
+        });
+    }
+    let gateways = ScopedIndex::build(
+        application_gateways.iter().map(|g| g.id.as_ref()),
+        &scopes.application_gateways,
+    );
+    let gateway_names: Vec<(String, ScopeId)> = application_gateways
+        .iter()
+        .zip(&scopes.application_gateways)
+        .map(|(g, &sc)| (g.address.clone(), sc))
+        .collect();
+    for (ci, cluster) in clusters.iter_mut().enumerate() {
+        let from = scopes.clusters.get(ci).copied().unwrap_or_default();
+        let addons = &cluster.addons;
+        let (gw, sn) = (
+            &addons.ingress_appgw_gateway_id,
+            &addons.ingress_appgw_subnet_id,
+        );
+        cluster.agic_gateway = gw.value().and_then(|id| {
+            let at = gw.span().unwrap_or(cluster.decl);
+            linker.find(&gateways, id, from, at, &|i| gateway_names[i].clone())
+        });
+        cluster.agic_subnet = sn.value().and_then(|id| {
+            let at = sn.span().unwrap_or(cluster.decl);
+            linker.find(subnets, id, from, at, describe_subnet)
+        });
+    }
 }

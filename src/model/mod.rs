@@ -1,6 +1,7 @@
 //! The format-agnostic inventory: clusters, node pools, VNets, subnets, NSGs and
 //! route tables, linked by resource id. Rules read only this.
 
+mod appgw;
 mod appservice;
 pub mod cidr;
 mod cluster;
@@ -20,6 +21,7 @@ use std::collections::HashMap;
 
 use crate::source::Span;
 
+pub use appgw::ApplicationGateway;
 pub use appservice::{AppService, AppServiceKind};
 pub use cluster::{
     Addons, ApiServerAccess, Cluster, IpamMode, LoadBalancerProfile, MaxSurge, NetworkPlugin,
@@ -57,6 +59,8 @@ pub struct Inventory {
     pub associations: Vec<SubnetAssociation>,
     /// App Service apps, plans, VNet integrations and App Service Environments that use a subnet.
     pub app_services: Vec<AppService>,
+    /// Application Gateways (the AGIC add-on's gateways).
+    pub application_gateways: Vec<ApplicationGateway>,
     /// Resources of other types that were read (counted in the summary).
     pub other_resources: usize,
     /// `akslint-ignore` tags found on resources.
@@ -152,6 +156,7 @@ pub struct InventoryBuilder {
     nsg_ids: HashMap<String, Vec<usize>>,
     rt_ids: HashMap<String, Vec<usize>>,
     app_service_ids: HashMap<String, Vec<usize>>,
+    appgw_ids: HashMap<String, Vec<usize>>,
     /// The scope what is added now belongs to.
     scope: ScopeId,
     /// Set for a builder made by [`InventoryBuilder::recording`].
@@ -169,6 +174,7 @@ enum Added {
     RouteTable(RouteTable),
     Association(SubnetAssociation),
     AppService(AppService),
+    ApplicationGateway(ApplicationGateway),
     TagSuppression(TagSuppression),
     Other,
     SecurityRule(SecurityRule, NetworkSecurityGroup),
@@ -219,6 +225,9 @@ impl InventoryBuilder {
                 Added::Association(a) => self.add_association(a),
                 Added::AppService(a) => {
                     self.add_app_service(a);
+                }
+                Added::ApplicationGateway(g) => {
+                    self.add_application_gateway(g);
                 }
                 Added::TagSuppression(t) => self.add_tag_suppression(t),
                 Added::Other => self.count_other(),
@@ -361,6 +370,25 @@ impl InventoryBuilder {
         )
     }
 
+    pub fn add_application_gateway(&mut self, g: ApplicationGateway) -> usize {
+        if let Some(log) = &mut self.log {
+            log.push(Added::ApplicationGateway(g));
+            return log.len() - 1;
+        }
+        let id = g.id.clone();
+        let scope = self.current_scope();
+        upsert(
+            &mut self.inv.application_gateways,
+            &mut self.inv.scopes.application_gateways,
+            &mut self.appgw_ids,
+            scope,
+            id.as_ref(),
+            g,
+            |x| &x.address,
+            merge_application_gateway,
+        )
+    }
+
     pub fn add_association(&mut self, a: SubnetAssociation) {
         if let Some(log) = &mut self.log {
             return log.push(Added::Association(a));
@@ -442,6 +470,7 @@ impl Inventory {
             + self.route_tables.len()
             + self.associations.len()
             + self.app_services.len()
+            + self.application_gateways.len()
             + self.other_resources
     }
 
@@ -541,6 +570,11 @@ fn merge_cluster(a: &mut Cluster, mut b: Cluster) {
     merge_field(&mut a.name, b.name);
     merge_tags(&mut a.tags, b.tags);
     a.windows_profile |= b.windows_profile;
+}
+
+fn merge_application_gateway(a: &mut ApplicationGateway, mut b: ApplicationGateway) {
+    a.merge_fields(&mut b);
+    merge_field(&mut a.name, b.name);
 }
 
 fn merge_app_service(a: &mut AppService, mut b: AppService) {

@@ -185,6 +185,7 @@ static BUILTIN: &[&dyn Rule] = &[
     &KubenetSubnetOrRouteTableShared,
     &ApiServerSubnetInvalid,
     &KubenetRouteTableMismatch,
+    &placement::AgicNetworkInvalid,
     &UdrOutboundWithoutDefaultRoute,
     &NatGatewayOutboundMismatch,
     &SnatPortBudget,

@@ -34,6 +34,8 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
         pools: Vec::new(),
         ipam_mode: None,
         api_server_subnet: None,
+        agic_gateway: None,
+        agic_subnet: None,
         other_decls: Vec::new(),
     };
     let ci = b.add_cluster(cluster);
@@ -160,6 +162,7 @@ fn addons(profiles: Option<&Node>) -> Addons {
         aci_connector: boolean(addon("aciConnectorLinux").and_then(|a| a.get("enabled"))),
         aci_connector_subnet_name: nonempty_string(config("aciConnectorLinux", "SubnetName")),
         ingress_appgw: boolean(addon(agic).and_then(|a| a.get("enabled"))),
+        ingress_appgw_gateway_id: resource_id(config(agic, "applicationGatewayId")),
         ingress_appgw_subnet_id: resource_id(config(agic, "subnetId")),
         ingress_appgw_subnet_cidr: cidr(config(agic, "subnetCIDR"))
             .merge(cidr(config(agic, "subnetPrefix"))),

@@ -2,6 +2,7 @@
 //! templates (after evaluation), `az resource show`/REST bodies, Resource Graph
 //! rows and `az` CLI output, whose `properties` are flattened to the top level.
 
+mod appgw;
 mod appservice;
 mod cluster;
 mod network;
@@ -143,6 +144,7 @@ pub fn ingest_model(b: &mut InventoryBuilder, r: &Resource<'_>) {
             network::separate_security_rule(b, r)
         }
         "microsoft.network/routetables" => network::route_table(b, r),
+        "microsoft.network/applicationgateways" => appgw::application_gateway(b, r),
         "microsoft.network/routetables/routes" => network::separate_route(b, r),
         "microsoft.web/sites" => appservice::site(b, r),
         "microsoft.web/serverfarms" => appservice::server_farm(b, r),

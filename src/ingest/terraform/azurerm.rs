@@ -62,7 +62,7 @@ impl<'a> Cx<'a> {
 }
 
 /// A nested block: the first of a list of blocks, or the block itself.
-fn block(node: Option<&Node>) -> Option<&Node> {
+pub(super) fn block(node: Option<&Node>) -> Option<&Node> {
     match &node?.kind {
         NodeKind::Null => None,
         NodeKind::Array(items) => items.iter().find(|n| !n.is_null()),
@@ -71,7 +71,7 @@ fn block(node: Option<&Node>) -> Option<&Node> {
 }
 
 /// Every block of a repeated nested block.
-fn blocks(node: Option<&Node>) -> Vec<&Node> {
+pub(super) fn blocks(node: Option<&Node>) -> Vec<&Node> {
     match node.map(|n| &n.kind) {
         Some(NodeKind::Array(items)) => items.iter().filter(|n| !n.is_null()).collect(),
         Some(NodeKind::Object(_)) => node.into_iter().collect(),
@@ -80,7 +80,7 @@ fn blocks(node: Option<&Node>) -> Vec<&Node> {
 }
 
 /// An attribute of a block; every attribute of an unknown block is unknown.
-fn sub<'n>(block: Option<&'n Node>, key: &str) -> Option<&'n Node> {
+pub(super) fn sub<'n>(block: Option<&'n Node>, key: &str) -> Option<&'n Node> {
     let b = block?;
     if b.is_unknown() {
         Some(b)
@@ -133,6 +133,8 @@ pub(super) fn cluster(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         pools: Vec::new(),
         ipam_mode: None,
         api_server_subnet: None,
+        agic_gateway: None,
+        agic_subnet: None,
         other_decls: Vec::new(),
     };
     let ci = b.add_cluster(cluster);
@@ -236,6 +238,11 @@ fn addons(cx: &Cx<'_>) -> Addons {
         aci_connector: present(aci),
         aci_connector_subnet_name: nonempty_string(sub(aci, "subnet_name")),
         ingress_appgw: present(agic),
+        ingress_appgw_gateway_id: cx.id_field(
+            sub(agic, "gateway_id"),
+            "ingress_application_gateway.gateway_id",
+            "microsoft.network/applicationgateways",
+        ),
         ingress_appgw_subnet_id: resource_id(sub(agic, "subnet_id")),
         ingress_appgw_subnet_cidr: cidr(sub(agic, "subnet_cidr")),
         // azurerm 3.x only; 4.0 removed the add-on's argument.

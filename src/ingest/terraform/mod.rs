@@ -14,6 +14,7 @@
 //! * `address` is unique within one `ingest_tf` call.
 
 mod address;
+mod appgw;
 mod appservice;
 mod azapi;
 mod azurerm;
@@ -101,6 +102,7 @@ fn ingest_one(b: &mut InventoryBuilder, cx: &azurerm::Cx<'_>) {
             appservice::swift_connection(b, cx)
         }
         "azurerm_app_service_environment_v3" => appservice::environment_v3(b, cx),
+        "azurerm_application_gateway" => appgw::application_gateway(b, cx),
         "azapi_resource" => azapi::resource(b, cx),
         _ => b.count_other(),
     }

@@ -231,6 +231,7 @@ impl IdBuilder<'_, '_> {
             "azurerm_route_table" => scoped("Microsoft.Network/routeTables"),
             "azurerm_nat_gateway" => scoped("Microsoft.Network/natGateways"),
             "azurerm_public_ip" => scoped("Microsoft.Network/publicIPAddresses"),
+            "azurerm_application_gateway" => scoped("Microsoft.Network/applicationGateways"),
             "azurerm_private_dns_zone" => scoped("Microsoft.Network/privateDnsZones"),
             "azurerm_service_plan" | "azurerm_app_service_plan" => {
                 scoped("Microsoft.Web/serverFarms")
