@@ -304,6 +304,26 @@ pub(super) fn link(inv: &mut Inventory) {
             linker.find(&rts, id, from, at, &|i| rt_names[i].clone())
         });
     }
+    // Peerings to the VNets they name, in the peering VNet's scope.
+    let mut peered_from: Vec<(usize, usize)> = Vec::new();
+    for (vi, vnet) in inv.vnets.iter_mut().enumerate() {
+        let from = inv.scopes.vnets.get(vi).copied().unwrap_or_default();
+        for peering in &mut vnet.peerings {
+            let field = &peering.remote_vnet_id;
+            peering.remote_vnet = field.value().and_then(|id| {
+                let at = field.span().unwrap_or(peering.decl);
+                linker.find(&vnets, id, from, at, &|i| vnet_names[i].clone())
+            });
+            if let Some(ri) = peering.remote_vnet {
+                peered_from.push((ri, vi));
+            }
+        }
+    }
+    for (ri, vi) in peered_from {
+        if ri != vi && !inv.vnets[ri].peered_from.contains(&vi) {
+            inv.vnets[ri].peered_from.push(vi);
+        }
+    }
     let apps = ScopedIndex::build(
         inv.app_services.iter().map(|a| a.id.as_ref()),
         &inv.scopes.app_services,

@@ -16,6 +16,9 @@ model_object! {
         pub tags: Tags,
         pub subnets: Vec<SubnetIdx>,
         pub peerings: Vec<Peering>,
+        /// Resolved after linking: the VNets whose peerings name this one (a
+        /// peering written on the other side only).
+        pub peered_from: Vec<VnetIdx>,
     }
     fields {
         /// `addressSpace.addressPrefixes`.
@@ -30,6 +33,9 @@ model_object! {
     pub struct Peering {
         pub name: Field<String>,
         pub decl: Span,
+        /// Resolved after linking: the VNet `remote_vnet_id` names, found as every
+        /// link is (own scope first; none when not among the inputs or ambiguous).
+        pub remote_vnet: Option<VnetIdx>,
     }
     fields {
         /// `remoteVirtualNetwork.id`.

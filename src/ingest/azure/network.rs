@@ -21,6 +21,7 @@ pub(super) fn vnet(b: &mut InventoryBuilder, r: &Resource<'_>) {
         .map(peering_from)
         .collect();
     b.add_vnet(VirtualNetwork {
+        peered_from: Vec::new(),
         id: r.id.clone(),
         address: r.address.clone(),
         decl: r.decl,
@@ -108,6 +109,7 @@ fn subnet_from(node: &Node, id: Option<ResourceId>, address: String, decl: Span)
 fn peering_from(node: &Node) -> Peering {
     let p = |k: &str| prop(node, k);
     Peering {
+        remote_vnet: None,
         name: short_name(string(node.get("name"))),
         decl: node.span,
         remote_vnet_id: resource_id(p("remoteVirtualNetwork")),
@@ -124,6 +126,7 @@ pub(super) fn separate_peering(b: &mut InventoryBuilder, r: &Resource<'_>) {
         return;
     };
     b.add_vnet(VirtualNetwork {
+        peered_from: Vec::new(),
         address: vnet_id.to_string(),
         id: Some(vnet_id),
         decl: Span::default(),

@@ -336,6 +336,7 @@ pub(super) fn virtual_network(b: &mut InventoryBuilder, cx: &Cx<'_>) {
     let r = cx.r;
     let id = cx.id();
     b.add_vnet(VirtualNetwork {
+        peered_from: Vec::new(),
         id: id.clone(),
         address: r.address.clone(),
         decl: r.decl,
@@ -583,6 +584,7 @@ pub(super) fn peering(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         return;
     };
     let peering = Peering {
+        remote_vnet: None,
         name: string(cx.v("name")),
         decl: cx.r.decl,
         remote_vnet_id: cx.id_field(
@@ -593,6 +595,7 @@ pub(super) fn peering(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         remote_address_prefixes: Vec::new(),
     };
     b.add_vnet(VirtualNetwork {
+        peered_from: Vec::new(),
         address: vnet_id.to_string(),
         id: Some(vnet_id),
         decl: Span::default(),

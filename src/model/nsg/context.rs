@@ -238,14 +238,7 @@ impl NsgContext {
             self.add_known(&peering.remote_address_prefixes);
             return;
         }
-        let remote =
-            peering
-                .remote_vnet_id
-                .value()
-                .and_then(|id| match inv.vnets_matching(id)[..] {
-                    [vi] => inv.vnets.get(vi),
-                    _ => None,
-                });
+        let remote = peering.remote_vnet.and_then(|vi| inv.vnets.get(vi));
         match remote {
             Some(v) => self.add_known(&v.address_prefixes),
             None => self.may_be_anything(),

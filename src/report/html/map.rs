@@ -126,7 +126,7 @@ fn vnet(
             if i > 0 {
                 out.push_str(", ");
             }
-            peer(out, inv, &p.remote_vnet_id);
+            peer(out, inv, &p.remote_vnet_id, p.remote_vnet);
         }
         out.push_str("</p>\n");
     }
@@ -149,10 +149,10 @@ fn prefixes(out: &mut String, list: &[Field<IpNet>]) {
     }
 }
 
-fn peer(out: &mut String, inv: &Inventory, remote: &Field<ResourceId>) {
+fn peer(out: &mut String, inv: &Inventory, remote: &Field<ResourceId>, linked: Option<usize>) {
     match remote.value() {
-        Some(id) => match inv.vnets_matching(id).first() {
-            Some(&rv) => w!(
+        Some(id) => match linked {
+            Some(rv) => w!(
                 out,
                 "<a href=\"#v{rv}\">↔ {}</a>",
                 Esc(&name_or(&inv.vnets[rv].name, &inv.vnets[rv].address))

@@ -132,21 +132,17 @@ fn node_vnets(inv: &Inventory, ci: ClusterIdx) -> Option<Vec<VnetIdx>> {
 }
 
 /// Whether VNet `a` is `b` or peered with it (a peering written on either side);
-/// `None` when a peering of `a` names a VNet that cannot be evaluated.
+/// `None` when a peering of either names a VNet that cannot be evaluated.
 fn joined(inv: &Inventory, a: VnetIdx, b: VnetIdx) -> Option<bool> {
-    if a == b {
+    if a == b || inv.vnets[a].peered_from.contains(&b) || inv.vnets[b].peered_from.contains(&a) {
         return Some(true);
     }
-    let mut unknown = false;
-    for (x, y) in [(a, b), (b, a)] {
-        for p in &inv.vnets[x].peerings {
-            match &p.remote_vnet_id {
-                Field::Known(id, _) if inv.vnets_matching(id).contains(&y) => return Some(true),
-                Field::Known(..) | Field::Absent => {}
-                _ => unknown = true,
-            }
-        }
-    }
+    let unknown = [a, b].iter().any(|&v| {
+        inv.vnets[v]
+            .peerings
+            .iter()
+            .any(|p| p.remote_vnet.is_none() && !p.remote_vnet_id.is_absent())
+    });
     (!unknown).then_some(false)
 }
 

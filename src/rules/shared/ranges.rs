@@ -134,8 +134,7 @@ pub fn peered_ranges(inv: &Inventory, vi: VnetIdx) -> Vec<PeerRange> {
         let Some(remote_id) = peering.remote_vnet_id.value() else {
             continue;
         };
-        let remote = inv.vnets_matching(remote_id).first().copied();
-        match remote {
+        match peering.remote_vnet {
             Some(ri) if ri != vi => {
                 if !seen.contains(&ri) {
                     seen.push(ri);
@@ -154,14 +153,12 @@ pub fn peered_ranges(inv: &Inventory, vi: VnetIdx) -> Vec<PeerRange> {
         }
     }
     // Peerings written on the other side only.
-    if let Some(my_id) = &vnet.id {
-        for ri in inv.vnets_peering_with(my_id) {
-            if ri == vi || seen.contains(&ri) {
-                continue;
-            }
-            seen.push(ri);
-            out.extend(vnet_ranges(inv, ri));
+    for &ri in &vnet.peered_from {
+        if ri == vi || seen.contains(&ri) {
+            continue;
         }
+        seen.push(ri);
+        out.extend(vnet_ranges(inv, ri));
     }
     out
 }
