@@ -79,9 +79,6 @@ pub struct Inventory {
 #[derive(Debug, Default)]
 struct Lookups {
     subnets: MatchIndex<SubnetIdx>,
-    vnets: MatchIndex<VnetIdx>,
-    /// By a peering's remote VNet id: (VNet, peering) holding such a peering.
-    peerings: MatchIndex<(VnetIdx, usize)>,
 }
 
 impl Lookups {
@@ -93,13 +90,6 @@ impl Lookups {
         }
         Lookups {
             subnets: MatchIndex::build(ids(inv.subnets.iter().map(|s| s.id.as_ref()))),
-            vnets: MatchIndex::build(ids(inv.vnets.iter().map(|v| v.id.as_ref()))),
-            peerings: MatchIndex::build(inv.vnets.iter().enumerate().flat_map(|(vi, v)| {
-                v.peerings
-                    .iter()
-                    .enumerate()
-                    .filter_map(move |(pi, p)| Some(((vi, pi), p.remote_vnet_id.value()?)))
-            })),
         }
     }
 }
@@ -493,47 +483,6 @@ impl Inventory {
                     sid.matches(id)
                 })
             })
-    }
-
-    /// The VNets whose id matches `id`, in order.
-    pub fn vnets_matching(&self, id: &ResourceId) -> Vec<VnetIdx> {
-        let id_of = |i: VnetIdx| self.vnets.get(i)?.id.as_ref();
-        self.linked
-            .then(|| self.lookups.vnets.matching(id, id_of))
-            .flatten()
-            .unwrap_or_else(|| {
-                scan(self.vnets.iter().map(|v| v.id.as_ref()), |vid| {
-                    vid.matches(id)
-                })
-            })
-    }
-
-    /// The VNets with a peering whose remote VNet id matches `id`, in order.
-    pub fn vnets_peering_with(&self, id: &ResourceId) -> Vec<VnetIdx> {
-        let id_of = |(vi, pi): (VnetIdx, usize)| {
-            self.vnets.get(vi)?.peerings.get(pi)?.remote_vnet_id.value()
-        };
-        let indexed = self
-            .linked
-            .then(|| self.lookups.peerings.matching(id, id_of))
-            .flatten();
-        match indexed {
-            Some(hits) => {
-                let mut vnets: Vec<VnetIdx> = hits.into_iter().map(|(vi, _)| vi).collect();
-                vnets.dedup();
-                vnets
-            }
-            None => {
-                let peers = |v: &VirtualNetwork| {
-                    v.peerings
-                        .iter()
-                        .any(|p| p.remote_vnet_id.value().is_some_and(|r| r.matches(id)))
-                };
-                (0..self.vnets.len())
-                    .filter(|&vi| peers(&self.vnets[vi]))
-                    .collect()
-            }
-        }
     }
 
     /// The cluster of a pool, when it is among the inputs.
