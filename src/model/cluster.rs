@@ -239,6 +239,9 @@ model_object! {
         /// Resolved after linking: the API server subnet `api_server.subnet_id`
         /// names, found as every link is (own scope first; none when ambiguous).
         pub api_server_subnet: Option<super::SubnetIdx>,
+        /// Resolved after linking: the private DNS zone a bring-your-own
+        /// `api_server.private_dns_zone` id names, when it is among the inputs.
+        pub dns_zone: Option<super::DnsZoneIdx>,
         /// Declarations of the same cluster id in other descriptions merged into this
         /// one (two recorded API responses, say). Their values may disagree, so rules
         /// that combine a pool's values with the cluster's stay silent on such blends.

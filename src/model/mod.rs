@@ -6,6 +6,7 @@ pub mod cidr;
 mod cluster;
 pub mod defaults;
 mod display;
+mod dns;
 mod field;
 mod id;
 mod index;
@@ -26,6 +27,7 @@ pub use cluster::{
     NetworkProfile, NodePool, OsType,
 };
 pub use display::display_name;
+pub use dns::{PrivateDnsZone, VnetLink};
 pub use field::Field;
 pub use tags::Tags;
 
@@ -44,6 +46,7 @@ pub type VnetIdx = usize;
 pub type SubnetIdx = usize;
 pub type NsgIdx = usize;
 pub type RouteTableIdx = usize;
+pub type DnsZoneIdx = usize;
 
 /// Everything read from all inputs of one run.
 #[derive(Debug, Default)]
@@ -57,6 +60,8 @@ pub struct Inventory {
     pub associations: Vec<SubnetAssociation>,
     /// App Service apps, plans, VNet integrations and App Service Environments that use a subnet.
     pub app_services: Vec<AppService>,
+    /// Private DNS zones with their virtual network links.
+    pub private_dns_zones: Vec<PrivateDnsZone>,
     /// Resources of other types that were read (counted in the summary).
     pub other_resources: usize,
     /// `akslint-ignore` tags found on resources.
@@ -152,6 +157,7 @@ pub struct InventoryBuilder {
     nsg_ids: HashMap<String, Vec<usize>>,
     rt_ids: HashMap<String, Vec<usize>>,
     app_service_ids: HashMap<String, Vec<usize>>,
+    dns_zone_ids: HashMap<String, Vec<usize>>,
     /// The scope what is added now belongs to.
     scope: ScopeId,
     /// Set for a builder made by [`InventoryBuilder::recording`].
@@ -169,6 +175,7 @@ enum Added {
     RouteTable(RouteTable),
     Association(SubnetAssociation),
     AppService(AppService),
+    DnsZone(PrivateDnsZone),
     TagSuppression(TagSuppression),
     Other,
     SecurityRule(SecurityRule, NetworkSecurityGroup),
@@ -219,6 +226,9 @@ impl InventoryBuilder {
                 Added::Association(a) => self.add_association(a),
                 Added::AppService(a) => {
                     self.add_app_service(a);
+                }
+                Added::DnsZone(z) => {
+                    self.add_private_dns_zone(z);
                 }
                 Added::TagSuppression(t) => self.add_tag_suppression(t),
                 Added::Other => self.count_other(),
@@ -361,6 +371,27 @@ impl InventoryBuilder {
         )
     }
 
+    /// Adds a private DNS zone; a stub (id only) made from a link written on its
+    /// own merges with the zone's declaration, in whichever order they come.
+    pub fn add_private_dns_zone(&mut self, z: PrivateDnsZone) -> DnsZoneIdx {
+        if let Some(log) = &mut self.log {
+            log.push(Added::DnsZone(z));
+            return log.len() - 1;
+        }
+        let id = z.id.clone();
+        let scope = self.current_scope();
+        upsert(
+            &mut self.inv.private_dns_zones,
+            &mut self.inv.scopes.private_dns_zones,
+            &mut self.dns_zone_ids,
+            scope,
+            id.as_ref(),
+            z,
+            |x| &x.address,
+            merge_dns_zone,
+        )
+    }
+
     pub fn add_association(&mut self, a: SubnetAssociation) {
         if let Some(log) = &mut self.log {
             return log.push(Added::Association(a));
@@ -442,6 +473,7 @@ impl Inventory {
             + self.route_tables.len()
             + self.associations.len()
             + self.app_services.len()
+            + self.private_dns_zones.len()
             + self.other_resources
     }
 
@@ -546,6 +578,23 @@ fn merge_cluster(a: &mut Cluster, mut b: Cluster) {
 fn merge_app_service(a: &mut AppService, mut b: AppService) {
     a.merge_fields(&mut b);
     merge_field(&mut a.name, b.name);
+}
+
+fn merge_dns_zone(a: &mut PrivateDnsZone, b: PrivateDnsZone) {
+    adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
+    merge_field(&mut a.name, b.name);
+    for l in b.links {
+        let dup = a
+            .links
+            .iter()
+            .any(|q| match (q.name.value(), l.name.value()) {
+                (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+                _ => false,
+            });
+        if !dup {
+            a.links.push(l);
+        }
+    }
 }
 
 fn merge_pool(a: &mut NodePool, mut b: NodePool) {

@@ -49,6 +49,7 @@ pub struct Scopes {
     pub route_tables: Vec<ScopeId>,
     pub associations: Vec<ScopeId>,
     pub app_services: Vec<ScopeId>,
+    pub private_dns_zones: Vec<ScopeId>,
 }
 
 impl Scopes {

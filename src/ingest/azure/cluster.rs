@@ -34,6 +34,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
         pools: Vec::new(),
         ipam_mode: None,
         api_server_subnet: None,
+        dns_zone: None,
         other_decls: Vec::new(),
     };
     let ci = b.add_cluster(cluster);
