@@ -196,6 +196,7 @@ static BUILTIN: &[&dyn Rule] = &[
     &ApiServerUnrestricted,
     &AuthorizedRangesInvalid,
     &PrivateDnsZoneInvalid,
+    &exposure::PrivateDnsZoneNotLinked,
     &AppServiceIntegrationSubnetInvalid,
     &AppServicePlansShareSubnet,
     &AppServiceEnvironmentSubnetInvalid,
