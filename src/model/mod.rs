@@ -474,6 +474,12 @@ impl Inventory {
             + self.associations.len()
             + self.app_services.len()
             + self.private_dns_zones.len()
+            // Every virtual network link is a resource of its own, in templates too.
+            + self
+                .private_dns_zones
+                .iter()
+                .map(|z| z.links.len())
+                .sum::<usize>()
             + self.other_resources
     }
 

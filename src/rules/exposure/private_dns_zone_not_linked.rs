@@ -108,10 +108,13 @@ impl Rule for PrivateDnsZoneNotLinked {
             };
             let node_vnets = node_vnets(inv, ci);
             for server in node_vnets.iter().flat_map(|&vi| custom_servers(inv, vi)) {
-                let host = hosting_vnet(inv, server.ip);
-                if host.is_some_and(|(h, _)| node_vnets.contains(&h)) {
+                let hosts = hosting_vnets(inv, &server);
+                // In a node VNet, the link AKS makes serves it; in several
+                // VNets read (overlapping inputs), which one is unknown.
+                if hosts.iter().any(|(h, _)| node_vnets.contains(h)) || hosts.len() > 1 {
                     continue;
                 }
+                let host = hosts.first().copied();
                 judge(inv, cluster, &zone, &server, host, &node_vnets, cx);
             }
         }
@@ -181,10 +184,11 @@ fn custom_servers(inv: &Inventory, vi: VnetIdx) -> Vec<Server<'_>> {
         .collect()
 }
 
-/// The one VNet among the inputs that holds `ip`, with the prefix that holds it:
-/// by its subnets' prefixes, else by its address space. `None` when none or
-/// several VNets do.
-fn hosting_vnet(inv: &Inventory, ip: IpAddr) -> Option<(VnetIdx, Span)> {
+/// The VNets among the inputs that hold the server's address, each with the
+/// prefix that holds it: by their subnets' prefixes, else by their address
+/// space; those of the server's own scope first, as links resolve.
+fn hosting_vnets(inv: &Inventory, server: &Server<'_>) -> Vec<(VnetIdx, Span)> {
+    let ip = server.ip;
     let holds = |p: &Field<ipnet::IpNet>| p.value().is_some_and(|n| n.contains(&ip));
     let by_subnet: Vec<(VnetIdx, Span)> = inv
         .subnets
@@ -208,8 +212,20 @@ fn hosting_vnet(inv: &Inventory, ip: IpAddr) -> Option<(VnetIdx, Span)> {
     } else {
         by_subnet
     };
-    let first = *found.first()?;
-    found.iter().all(|f| f.0 == first.0).then_some(first)
+    let scope_of = |vi: VnetIdx| inv.scopes.vnets.get(vi).copied();
+    let own = scope_of(server.vnet);
+    let found = if found.iter().any(|f| scope_of(f.0) == own) {
+        found.into_iter().filter(|f| scope_of(f.0) == own).collect()
+    } else {
+        found
+    };
+    let mut out: Vec<(VnetIdx, Span)> = Vec::new();
+    for f in found {
+        if !out.iter().any(|o| o.0 == f.0) {
+            out.push(f);
+        }
+    }
+    out
 }
 
 fn judge(
@@ -324,7 +340,7 @@ fn warn(
 ) {
     let place = match host {
         Some((h, _)) => format!("in VNet `{}`", inv.vnets[h].display_name()),
-        None => "outside the VNets read".to_string(),
+        None => peered_place(inv, server).unwrap_or_else(|| "outside the VNets read".to_string()),
     };
     let d = cx.report_at(
         Severity::Warning,
@@ -351,6 +367,21 @@ fn warn(
         "link `{name}` to the VNet of the DNS servers (for `system`: bring your own zone linked beforehand, or link AKS's zone during provisioning) and forward it to 168.63.129.16; otherwise nodes fail with K8SAPIServerDNSLookupFailVMExtensionError, exit status 52 (F-103)"
     ));
     d.resource = Some(cluster.address.clone());
+}
+
+/// "in the address space of peered VNet `x`", when a peering of the server's
+/// VNet states a remote address space that holds the server.
+fn peered_place(inv: &Inventory, server: &Server<'_>) -> Option<String> {
+    let peering = inv.vnets[server.vnet].peerings.iter().find(|p| {
+        p.remote_address_prefixes
+            .iter()
+            .any(|n| n.value().is_some_and(|n| n.contains(&server.ip)))
+    })?;
+    let remote = peering
+        .remote_vnet_id
+        .value()
+        .map_or_else(|| "?".to_string(), |id| id.name().to_string());
+    Some(format!("in the address space of peered VNet `{remote}`"))
 }
 
 /// `privatelink.<region>.azmk8s.io`, with the cluster's location when known.
@@ -463,5 +494,28 @@ mod tests {
         assert!(run(&[&none, &s, &h]).is_empty());
         let integrated = cluster(r#","enableVnetIntegration":true"#);
         assert!(run(&[&integrated, &s, &h]).is_empty());
+    }
+
+    #[test]
+    fn servers_outside_the_inputs_and_unknown_links() {
+        let (c, z) = (cluster(&byo()), zone());
+        let remote = spoke(r#""192.168.1.4""#);
+        // Linked to the spoke only: the remote server must forward from a linked VNet.
+        let spoke_link = link("spoke");
+        assert_eq!(
+            run(&[&c, &remote, &z, &spoke_link]),
+            [("\"192.168.1.4\"".to_string(), Severity::Warning)]
+        );
+        // A link to a VNet not among the inputs may be the server's: silent.
+        let other = link("vnet-dns");
+        assert!(run(&[&c, &remote, &z, &spoke_link, &other]).is_empty());
+        // The BYO zone not among the inputs: a warning.
+        assert_eq!(
+            run(&[&c, &remote]),
+            [("\"192.168.1.4\"".to_string(), Severity::Warning)]
+        );
+        // A value that is not an address is no server akslint can place.
+        let unknown = spoke(r#""[parameters('dns')]""#);
+        assert!(run(&[&c, &unknown, &z, &spoke_link]).is_empty());
     }
 }
