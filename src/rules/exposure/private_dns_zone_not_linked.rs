@@ -30,7 +30,8 @@ declare_rule! {
     ///   node VNet. The finding names what to check.
     ///
     /// A server inside the node VNet is fine: AKS links the zone to the
-    /// cluster's VNet. The rule is silent when `enablePrivateCluster`,
+    /// cluster's VNet. A server that several VNets read could hold (overlapping
+    /// inputs; those of the server's own deployment are preferred) is not judged. The rule is silent when `enablePrivateCluster`,
     /// `enableVnetIntegration`, `privateDNSZone`, a DNS server or a link's VNet
     /// cannot be evaluated, when the VNet uses Azure DNS, with `privateDNSZone:
     /// none` (the nodes use the public FQDN; AKS603 judges that setting), and
