@@ -247,6 +247,9 @@ model_object! {
         pub agic_gateway: Option<usize>,
         /// Resolved after linking: the subnet `addons.ingress_appgw_subnet_id` names.
         pub agic_subnet: Option<super::SubnetIdx>,
+        /// Resolved after linking: the private DNS zone a bring-your-own
+        /// `api_server.private_dns_zone` id names, when it is among the inputs.
+        pub dns_zone: Option<super::DnsZoneIdx>,
         /// Declarations of the same cluster id in other descriptions merged into this
         /// one (two recorded API responses, say). Their values may disagree, so rules
         /// that combine a pool's values with the cluster's stay silent on such blends.

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::index::MatchIndex;
 use super::scope::{is_literal, ScopeId, Scopes};
-use super::{ApplicationGateway, AssociationKind, Cluster, Inventory, ResourceId};
+use super::{ApplicationGateway, AssociationKind, Cluster, Inventory, PrivateDnsZone, ResourceId};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::source::Span;
 
@@ -362,6 +362,12 @@ pub(super) fn link(inv: &mut Inventory) {
         &mut linker,
         (&subnets, &describe_subnet),
     );
+    link_dns_zones(
+        &mut inv.private_dns_zones,
+        &mut inv.clusters,
+        &inv.scopes,
+        (&mut linker, &vnets, &vnet_names),
+    );
     inv.link_diagnostics = linker.diagnostics;
 }
 
@@ -408,5 +414,43 @@ fn link_application_gateways(
             let at = sn.span().unwrap_or(cluster.decl);
             linker.find(subnets, id, from, at, describe_subnet)
         });
+    }
+}
+
+/// Links each private DNS zone's virtual network links to their VNets, and each
+/// private cluster's bring-your-own zone id to the zone (own scope first).
+fn link_dns_zones(
+    dns_zones: &mut [PrivateDnsZone],
+    clusters: &mut [Cluster],
+    sc: &Scopes,
+    (linker, vnets, vnet_names): (&mut Linker<'_>, &ScopedIndex, &[(String, ScopeId)]),
+) {
+    for (zi, zone) in dns_zones.iter_mut().enumerate() {
+        let from = sc.private_dns_zones.get(zi).copied().unwrap_or_default();
+        for link in &mut zone.links {
+            let field = &link.vnet_id;
+            link.vnet = field.value().and_then(|id| {
+                let at = field.span().unwrap_or(link.decl);
+                linker.find(vnets, id, from, at, &|i| vnet_names[i].clone())
+            });
+        }
+    }
+    let zones = ScopedIndex::build(
+        dns_zones.iter().map(|z| z.id.as_ref()),
+        &sc.private_dns_zones,
+    );
+    let zone_names: Vec<(String, ScopeId)> = dns_zones
+        .iter()
+        .zip(&sc.private_dns_zones)
+        .map(|(z, &sc)| (z.address.clone(), sc))
+        .collect();
+    for (ci, cluster) in clusters.iter_mut().enumerate() {
+        let from = sc.clusters.get(ci).copied().unwrap_or_default();
+        let field = &cluster.api_server.private_dns_zone;
+        let Some(id) = field.value().and_then(|z| ResourceId::parse(z)) else {
+            continue;
+        };
+        let at = field.span().unwrap_or(cluster.decl);
+        cluster.dns_zone = linker.find(&zones, &id, from, at, &|i| zone_names[i].clone());
     }
 }

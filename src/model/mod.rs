@@ -7,6 +7,7 @@ pub mod cidr;
 mod cluster;
 pub mod defaults;
 mod display;
+mod dns;
 mod field;
 mod id;
 mod index;
@@ -28,6 +29,7 @@ pub use cluster::{
     NetworkProfile, NodePool, OsType,
 };
 pub use display::display_name;
+pub use dns::{PrivateDnsZone, VnetLink};
 pub use field::Field;
 pub use tags::Tags;
 
@@ -46,6 +48,7 @@ pub type VnetIdx = usize;
 pub type SubnetIdx = usize;
 pub type NsgIdx = usize;
 pub type RouteTableIdx = usize;
+pub type DnsZoneIdx = usize;
 
 /// Everything read from all inputs of one run.
 #[derive(Debug, Default)]
@@ -61,6 +64,8 @@ pub struct Inventory {
     pub app_services: Vec<AppService>,
     /// Application Gateways (the AGIC add-on's gateways).
     pub application_gateways: Vec<ApplicationGateway>,
+    /// Private DNS zones with their virtual network links.
+    pub private_dns_zones: Vec<PrivateDnsZone>,
     /// Resources of other types that were read (counted in the summary).
     pub other_resources: usize,
     /// `akslint-ignore` tags found on resources.
@@ -147,6 +152,7 @@ pub struct InventoryBuilder {
     rt_ids: HashMap<String, Vec<usize>>,
     app_service_ids: HashMap<String, Vec<usize>>,
     appgw_ids: HashMap<String, Vec<usize>>,
+    dns_zone_ids: HashMap<String, Vec<usize>>,
     /// The scope what is added now belongs to.
     scope: ScopeId,
     /// Set for a builder made by [`InventoryBuilder::recording`].
@@ -165,6 +171,7 @@ enum Added {
     Association(SubnetAssociation),
     AppService(AppService),
     ApplicationGateway(ApplicationGateway),
+    DnsZone(PrivateDnsZone),
     TagSuppression(TagSuppression),
     Other,
     SecurityRule(SecurityRule, NetworkSecurityGroup),
@@ -218,6 +225,9 @@ impl InventoryBuilder {
                 }
                 Added::ApplicationGateway(g) => {
                     self.add_application_gateway(g);
+                }
+                Added::DnsZone(z) => {
+                    self.add_private_dns_zone(z);
                 }
                 Added::TagSuppression(t) => self.add_tag_suppression(t),
                 Added::Other => self.count_other(),
@@ -379,6 +389,27 @@ impl InventoryBuilder {
         )
     }
 
+    /// Adds a private DNS zone; a stub (id only) made from a link written on its
+    /// own merges with the zone's declaration, in whichever order they come.
+    pub fn add_private_dns_zone(&mut self, z: PrivateDnsZone) -> DnsZoneIdx {
+        if let Some(log) = &mut self.log {
+            log.push(Added::DnsZone(z));
+            return log.len() - 1;
+        }
+        let id = z.id.clone();
+        let scope = self.current_scope();
+        upsert(
+            &mut self.inv.private_dns_zones,
+            &mut self.inv.scopes.private_dns_zones,
+            &mut self.dns_zone_ids,
+            scope,
+            id.as_ref(),
+            z,
+            |x| &x.address,
+            merge_dns_zone,
+        )
+    }
+
     pub fn add_association(&mut self, a: SubnetAssociation) {
         if let Some(log) = &mut self.log {
             return log.push(Added::Association(a));
@@ -461,6 +492,13 @@ impl Inventory {
             + self.associations.len()
             + self.app_services.len()
             + self.application_gateways.len()
+            + self.private_dns_zones.len()
+            // Every virtual network link is a resource of its own, in templates too.
+            + self
+                .private_dns_zones
+                .iter()
+                .map(|z| z.links.len())
+                .sum::<usize>()
             + self.other_resources
     }
 
@@ -529,6 +567,23 @@ fn merge_application_gateway(a: &mut ApplicationGateway, mut b: ApplicationGatew
 fn merge_app_service(a: &mut AppService, mut b: AppService) {
     a.merge_fields(&mut b);
     merge_field(&mut a.name, b.name);
+}
+
+fn merge_dns_zone(a: &mut PrivateDnsZone, b: PrivateDnsZone) {
+    adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
+    merge_field(&mut a.name, b.name);
+    for l in b.links {
+        let dup = a
+            .links
+            .iter()
+            .any(|q| match (q.name.value(), l.name.value()) {
+                (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+                _ => false,
+            });
+        if !dup {
+            a.links.push(l);
+        }
+    }
 }
 
 fn merge_pool(a: &mut NodePool, mut b: NodePool) {

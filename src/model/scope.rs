@@ -50,6 +50,7 @@ pub struct Scopes {
     pub associations: Vec<ScopeId>,
     pub app_services: Vec<ScopeId>,
     pub application_gateways: Vec<ScopeId>,
+    pub private_dns_zones: Vec<ScopeId>,
 }
 
 impl Scopes {

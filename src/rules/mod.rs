@@ -197,6 +197,7 @@ static BUILTIN: &[&dyn Rule] = &[
     &ApiServerUnrestricted,
     &AuthorizedRangesInvalid,
     &PrivateDnsZoneInvalid,
+    &exposure::PrivateDnsZoneNotLinked,
     &AppServiceIntegrationSubnetInvalid,
     &AppServicePlansShareSubnet,
     &AppServiceEnvironmentSubnetInvalid,

@@ -36,6 +36,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
         api_server_subnet: None,
         agic_gateway: None,
         agic_subnet: None,
+        dns_zone: None,
         other_decls: Vec::new(),
     };
     let ci = b.add_cluster(cluster);

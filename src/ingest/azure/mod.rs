@@ -5,6 +5,7 @@
 mod appgw;
 mod appservice;
 mod cluster;
+mod dns;
 mod network;
 #[cfg(test)]
 mod tests;
@@ -146,6 +147,8 @@ pub fn ingest_model(b: &mut InventoryBuilder, r: &Resource<'_>) {
         "microsoft.network/routetables" => network::route_table(b, r),
         "microsoft.network/applicationgateways" => appgw::application_gateway(b, r),
         "microsoft.network/routetables/routes" => network::separate_route(b, r),
+        "microsoft.network/privatednszones" => dns::zone(b, r),
+        "microsoft.network/privatednszones/virtualnetworklinks" => dns::separate_link(b, r),
         "microsoft.web/sites" => appservice::site(b, r),
         "microsoft.web/serverfarms" => appservice::server_farm(b, r),
         "microsoft.web/sites/networkconfig" => appservice::network_config(b, r),

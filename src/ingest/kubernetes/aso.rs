@@ -74,6 +74,16 @@ const KINDS: &[(&str, &str, &str)] = &[
         "Microsoft.Network/publicIPAddresses",
         RESOURCE_GROUP,
     ),
+    (
+        "PrivateDnsZone",
+        "Microsoft.Network/privateDnsZones",
+        RESOURCE_GROUP,
+    ),
+    (
+        "PrivateDnsZonesVirtualNetworkLink",
+        "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+        "PrivateDnsZone",
+    ),
 ];
 
 struct AsoKind {

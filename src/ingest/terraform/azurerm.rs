@@ -22,7 +22,7 @@ use crate::source::Span;
 use crate::syntax::{Node, NodeKind};
 
 pub(super) const SUBNET: &str = "microsoft.network/virtualnetworks/subnets";
-const VNET: &str = "microsoft.network/virtualnetworks";
+pub(super) const VNET: &str = "microsoft.network/virtualnetworks";
 const NSG: &str = "microsoft.network/networksecuritygroups";
 const ROUTE_TABLE: &str = "microsoft.network/routetables";
 const NAT_GATEWAY: &str = "microsoft.network/natgateways";
@@ -135,6 +135,7 @@ pub(super) fn cluster(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         api_server_subnet: None,
         agic_gateway: None,
         agic_subnet: None,
+        dns_zone: None,
         other_decls: Vec::new(),
     };
     let ci = b.add_cluster(cluster);

@@ -18,6 +18,7 @@ mod appgw;
 mod appservice;
 mod azapi;
 mod azurerm;
+mod dns;
 pub mod plan;
 mod resolve;
 pub mod roots;
@@ -103,6 +104,8 @@ fn ingest_one(b: &mut InventoryBuilder, cx: &azurerm::Cx<'_>) {
         }
         "azurerm_app_service_environment_v3" => appservice::environment_v3(b, cx),
         "azurerm_application_gateway" => appgw::application_gateway(b, cx),
+        "azurerm_private_dns_zone" => dns::zone(b, cx),
+        "azurerm_private_dns_zone_virtual_network_link" => dns::link(b, cx),
         "azapi_resource" => azapi::resource(b, cx),
         _ => b.count_other(),
     }

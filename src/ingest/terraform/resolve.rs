@@ -261,6 +261,12 @@ impl IdBuilder<'_, '_> {
                 "Microsoft.Network/networkSecurityGroups",
                 "securityRules",
             ),
+            "azurerm_private_dns_zone_virtual_network_link" => child(
+                "private_dns_zone_name",
+                "azurerm_private_dns_zone",
+                "Microsoft.Network/privateDnsZones",
+                "virtualNetworkLinks",
+            ),
             "azurerm_route" => child(
                 "route_table_name",
                 "azurerm_route_table",
