@@ -44,6 +44,20 @@ pub struct SourceFile {
     pub path: String,
     pub text: Arc<str>,
     line_starts: Arc<[usize]>,
+    /// The characters before every [`MARK`]-byte boundary, built at the first
+    /// column asked on a long line: a column there is counted from the nearest
+    /// mark, not from the line start (a one-line 50 MB Terraform plan would be
+    /// counted whole for every finding).
+    char_marks: std::sync::OnceLock<Vec<usize>>,
+}
+
+/// Bytes between two character-count marks.
+const MARK: usize = 4096;
+
+/// Characters in a byte range that starts and ends on character boundaries:
+/// the bytes that do not continue a UTF-8 sequence.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 /// A 1-based line and column (column counted in characters).
@@ -64,7 +78,25 @@ impl SourceFile {
             path,
             text: Arc::from(text),
             line_starts,
+            char_marks: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The characters in `text[..byte]` (`byte` on a character boundary).
+    fn chars_before(&self, byte: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let marks = self.char_marks.get_or_init(|| {
+            let mut marks = Vec::with_capacity(bytes.len() / MARK + 2);
+            let mut count = 0;
+            for chunk in bytes.chunks(MARK) {
+                marks.push(count);
+                count += count_chars(chunk);
+            }
+            marks.push(count);
+            marks
+        });
+        let k = byte / MARK;
+        marks[k] + count_chars(&bytes[k * MARK..byte])
     }
 
     /// Byte offsets where lines start (the first is 0), shared, for renderers.
@@ -84,7 +116,11 @@ impl SourceFile {
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = self.text[start..end].chars().count() + 1;
+        let column = if end - start > 2 * MARK {
+            self.chars_before(end) - self.chars_before(start)
+        } else {
+            self.text[start..end].chars().count()
+        } + 1;
         LineCol {
             line: line + 1,
             column,
@@ -154,6 +190,36 @@ pub fn strip_bom(text: String) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn columns_on_long_lines_count_characters_as_on_short_ones() {
+        // A one-line document over many marks, with 2-, 3- and 4-byte characters.
+        let mut text = String::from("first line\n");
+        for i in 0..5_000 {
+            text.push_str(["a", "é", "€", "😀"][i % 4]);
+        }
+        text.push('\n');
+        let f = SourceFile::new(FileId(0), "x".into(), text.clone());
+        let start = text.find('\n').unwrap() + 1;
+        for offset in [
+            start,
+            start + 1,
+            start + 4_095,
+            start + 8_193,
+            text.len() - 1,
+            text.len(),
+        ] {
+            let mut end = offset;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let naive = text[start..end.max(start)].chars().count() + 1;
+            let lc = f.line_col(offset);
+            if offset < text.len() {
+                assert_eq!((lc.line, lc.column), (2, naive), "offset {offset}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

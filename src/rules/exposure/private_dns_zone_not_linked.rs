@@ -1,8 +1,11 @@
+use std::collections::HashMap;
 use std::net::IpAddr;
+
+use ipnet::IpNet;
 
 use super::{declare_rule, Context, Rule, RuleMeta};
 use crate::diagnostic::{Label, Severity};
-use crate::model::{Cluster, Field, Inventory, PrivateDnsZone, ResourceId, VnetIdx};
+use crate::model::{cidr, Cluster, Field, Inventory, PrivateDnsZone, ResourceId, VnetIdx};
 use crate::rules::cluster_name;
 use crate::source::Span;
 
@@ -103,13 +106,16 @@ impl Rule for PrivateDnsZoneNotLinked {
     }
 
     fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        // Built at the first custom DNS server that needs it.
+        let mut holders: Option<Holders> = None;
         for (ci, cluster) in inv.clusters.iter().enumerate() {
             let Some(zone) = cluster_zone(inv, cluster) else {
                 continue;
             };
             let node_vnets = node_vnets(inv, ci);
             for server in node_vnets.iter().flat_map(|&vi| custom_servers(inv, vi)) {
-                let hosts = hosting_vnets(inv, &server);
+                let holders = holders.get_or_insert_with(|| Holders::build(inv));
+                let hosts = hosting_vnets(inv, holders, &server);
                 // In a node VNet, the link AKS makes serves it; in several
                 // VNets read (overlapping inputs), which one is unknown.
                 if hosts.iter().any(|(h, _)| node_vnets.contains(h)) || hosts.len() > 1 {
@@ -185,27 +191,80 @@ fn custom_servers(inv: &Inventory, vi: VnetIdx) -> Vec<Server<'_>> {
         .collect()
 }
 
+/// Known prefixes by family, length and first address, so the prefixes that
+/// hold an address are found with one lookup per prefix length instead of a
+/// scan of every subnet and VNet per DNS server (quadratic over an estate).
+#[derive(Default)]
+struct Holders {
+    /// (subnet, position of the prefix in its list).
+    subnets: PrefixMap,
+    /// (VNet, position of the address space prefix).
+    vnets: PrefixMap,
+}
+
+/// (family width, prefix length, first address) → (owner index, position of the prefix).
+type PrefixMap = HashMap<(u8, u8, u128), Vec<(usize, usize)>>;
+
+fn prefix_key(net: &IpNet) -> (u8, u8, u128) {
+    (net.max_prefix_len(), net.prefix_len(), cidr::bounds(net).0)
+}
+
+impl Holders {
+    fn build(inv: &Inventory) -> Holders {
+        let mut h = Holders::default();
+        for (si, s) in inv.subnets.iter().enumerate() {
+            for (pos, p) in s.address_prefixes.iter().enumerate() {
+                if let Some(net) = p.value() {
+                    h.subnets
+                        .entry(prefix_key(net))
+                        .or_default()
+                        .push((si, pos));
+                }
+            }
+        }
+        for (vi, v) in inv.vnets.iter().enumerate() {
+            for (pos, p) in v.address_prefixes.iter().enumerate() {
+                if let Some(net) = p.value() {
+                    h.vnets.entry(prefix_key(net)).or_default().push((vi, pos));
+                }
+            }
+        }
+        h
+    }
+
+    /// Every (owner, first position) whose prefix holds `ip`, in owner order.
+    fn holding(map: &PrefixMap, ip: IpAddr) -> Vec<(usize, usize)> {
+        let width = if ip.is_ipv4() { 32 } else { 128 };
+        let mut hits: Vec<(usize, usize)> = (0..=width)
+            .filter_map(|len| IpNet::new(ip, len).ok())
+            .flat_map(|net| map.get(&prefix_key(&net.trunc())).into_iter().flatten())
+            .copied()
+            .collect();
+        // The first prefix of each owner that holds the address, as a scan would find.
+        hits.sort_unstable();
+        hits.dedup_by_key(|(owner, _)| *owner);
+        hits
+    }
+}
+
 /// The VNets among the inputs that hold the server's address, each with the
 /// prefix that holds it: by their subnets' prefixes, else by their address
 /// space; those of the server's own scope first, as links resolve.
-fn hosting_vnets(inv: &Inventory, server: &Server<'_>) -> Vec<(VnetIdx, Span)> {
+fn hosting_vnets(inv: &Inventory, holders: &Holders, server: &Server<'_>) -> Vec<(VnetIdx, Span)> {
     let ip = server.ip;
-    let holds = |p: &Field<ipnet::IpNet>| p.value().is_some_and(|n| n.contains(&ip));
-    let by_subnet: Vec<(VnetIdx, Span)> = inv
-        .subnets
-        .iter()
-        .filter_map(|s| {
-            let p = s.address_prefixes.iter().find(|p| holds(p))?;
+    let by_subnet: Vec<(VnetIdx, Span)> = Holders::holding(&holders.subnets, ip)
+        .into_iter()
+        .filter_map(|(si, pos)| {
+            let s = &inv.subnets[si];
+            let p = &s.address_prefixes[pos];
             Some((s.vnet?, p.span().unwrap_or(s.decl)))
         })
         .collect();
-    let by_space: Vec<(VnetIdx, Span)> = inv
-        .vnets
-        .iter()
-        .enumerate()
-        .filter_map(|(vi, v)| {
-            let p = v.address_prefixes.iter().find(|p| holds(p))?;
-            Some((vi, p.span().unwrap_or(v.decl)))
+    let by_space: Vec<(VnetIdx, Span)> = Holders::holding(&holders.vnets, ip)
+        .into_iter()
+        .map(|(vi, pos)| {
+            let v = &inv.vnets[vi];
+            (vi, v.address_prefixes[pos].span().unwrap_or(v.decl))
         })
         .collect();
     let found = if by_subnet.is_empty() {
