@@ -1,4 +1,7 @@
-use super::{aks_user, declare_rule, delegation, ipv4_prefix, Context, Delegation, Rule, RuleMeta};
+use super::{
+    declare_rule, delegation, ipv4_prefix, report_shared_with_aks, AksUsers, Context, Delegation,
+    Rule, RuleMeta, SharedWithAks,
+};
 use crate::diagnostic::{Label, Severity};
 use crate::model::{AppService, AppServiceKind, Inventory, SubnetIdx};
 use crate::source::Span;
@@ -57,6 +60,7 @@ impl Rule for AppServiceEnvironmentSubnetInvalid {
     }
 
     fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let users = AksUsers::build(inv);
         for ase in &inv.app_services {
             if ase.kind != AppServiceKind::Environment {
                 continue;
@@ -66,7 +70,7 @@ impl Rule for AppServiceEnvironmentSubnetInvalid {
             };
             check_size(inv, si, ase, at, cx);
             // An AKS subnet must not be delegated at all: the sharing is the finding.
-            if !check_aks(inv, si, ase, at, cx) {
+            if !report_shared_with_aks(inv, &users, (si, at), ase, &SHARED, cx) {
                 check_delegation(inv, si, ase, at, cx);
             }
         }
@@ -146,37 +150,14 @@ fn check_delegation(
     d.resource = Some(subnet.address.clone());
 }
 
-/// True when the subnet is an AKS subnet (reported).
-fn check_aks(
-    inv: &Inventory,
-    si: SubnetIdx,
-    ase: &AppService,
-    at: Span,
-    cx: &mut Context<'_>,
-) -> bool {
-    let Some((pool, pool_at, role)) = aks_user(inv, si) else {
-        return false;
-    };
-    let subnet = &inv.subnets[si];
-    let d = cx.report(
-        at,
-        format!(
-            "App Service Environment `{}` uses subnet `{}`, which is also the {role} subnet of AKS node pool `{}`; the environment's subnet must hold nothing else",
-            ase.display_name(),
-            subnet.display_name(),
-            pool.display_name()
-        ),
-        "App Service Environment subnet",
-    );
-    if let Some(s) = pool_at {
-        d.labels
-            .push(Label::new(s, format!("{role} subnet of the pool")));
-    }
-    d.help =
-        Some("give the environment and each AKS pool subnets of their own (F-144, F-070)".into());
-    d.resource = Some(ase.address.clone());
-    true
-}
+/// The finding when the subnet is an AKS subnet too.
+const SHARED: SharedWithAks = SharedWithAks {
+    message: |owner, subnet, role, pool| {
+        format!("App Service Environment `{owner}` uses subnet `{subnet}`, which is also the {role} subnet of AKS node pool `{pool}`; the environment's subnet must hold nothing else")
+    },
+    label: "App Service Environment subnet",
+    help: "give the environment and each AKS pool subnets of their own (F-144, F-070)",
+};
 
 #[cfg(test)]
 mod tests {

@@ -1,4 +1,7 @@
-use super::{aks_user, declare_rule, delegation, ipv4_prefix, Context, Delegation, Rule, RuleMeta};
+use super::{
+    declare_rule, delegation, ipv4_prefix, report_shared_with_aks, AksUsers, Context, Delegation,
+    Rule, RuleMeta, SharedWithAks,
+};
 use crate::diagnostic::{Label, Severity};
 use crate::model::{AppService, AppServiceKind, Inventory, SubnetIdx};
 use crate::source::Span;
@@ -66,7 +69,9 @@ impl Rule for AppServiceIntegrationSubnetInvalid {
     }
 
     fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
-        let mut seen: Vec<SubnetIdx> = Vec::new();
+        let users = AksUsers::build(inv);
+        // Each subnet once, marked by index (a search per app is quadratic).
+        let mut seen = vec![false; inv.subnets.len()];
         for app in &inv.app_services {
             if app.kind == AppServiceKind::Environment {
                 continue;
@@ -74,13 +79,12 @@ impl Rule for AppServiceIntegrationSubnetInvalid {
             let (Some(si), Some(at)) = (app.subnet, app.subnet_id.span()) else {
                 continue;
             };
-            if seen.contains(&si) {
+            if std::mem::replace(&mut seen[si], true) {
                 continue;
             }
-            seen.push(si);
             check_size(inv, si, app, at, cx);
             // An AKS subnet must not be delegated at all: the sharing is the finding.
-            if !check_aks(inv, si, app, at, cx) {
+            if !report_shared_with_aks(inv, &users, (si, at), app, &SHARED, cx) {
                 check_delegation(inv, si, app, at, cx);
             }
         }
@@ -168,36 +172,14 @@ fn check_delegation(
     d.resource = Some(subnet.address.clone());
 }
 
-/// True when the subnet is an AKS subnet (reported).
-fn check_aks(
-    inv: &Inventory,
-    si: SubnetIdx,
-    app: &AppService,
-    at: Span,
-    cx: &mut Context<'_>,
-) -> bool {
-    let Some((pool, pool_at, role)) = aks_user(inv, si) else {
-        return false;
-    };
-    let subnet = &inv.subnets[si];
-    let d = cx.report(
-        at,
-        format!(
-            "`{}` integrates with subnet `{}`, which is also the {role} subnet of AKS node pool `{}`; the integration subnet must be dedicated to App Service",
-            app.display_name(),
-            subnet.display_name(),
-            pool.display_name()
-        ),
-        "VNet integration subnet",
-    );
-    if let Some(s) = pool_at {
-        d.labels
-            .push(Label::new(s, format!("{role} subnet of the pool")));
-    }
-    d.help = Some("give App Service and each AKS pool subnets of their own: AKS subnets must not be delegated, integration subnets must hold nothing else (F-142, F-070, F-140)".into());
-    d.resource = Some(app.address.clone());
-    true
-}
+/// The finding when the subnet is an AKS subnet too.
+const SHARED: SharedWithAks = SharedWithAks {
+    message: |owner, subnet, role, pool| {
+        format!("`{owner}` integrates with subnet `{subnet}`, which is also the {role} subnet of AKS node pool `{pool}`; the integration subnet must be dedicated to App Service")
+    },
+    label: "VNet integration subnet",
+    help: "give App Service and each AKS pool subnets of their own: AKS subnets must not be delegated, integration subnets must hold nothing else (F-142, F-070, F-140)",
+};
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,9 @@ mod common;
 pub use app_service_environment_subnet_invalid::AppServiceEnvironmentSubnetInvalid;
 pub use app_service_integration_subnet_invalid::AppServiceIntegrationSubnetInvalid;
 pub use app_service_plans_share_subnet::AppServicePlansShareSubnet;
-pub use common::{aks_user, delegation, ipv4_prefix, Delegation};
+pub use common::{
+    delegation, ipv4_prefix, report_shared_with_aks, AksUsers, Delegation, SharedWithAks,
+};
 
 // What the rule files take from `super::`.
 use super::{declare_rule, Context, Rule, RuleMeta};
