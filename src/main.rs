@@ -706,7 +706,10 @@ fn finish_report(
     }
     if args.statistics {
         let line = summary_text(diags, summary, checked, true);
-        return format!("{text}{line}\n");
+        let memory = report::statistics::memory_line()
+            .map(|m| format!("{m}\n"))
+            .unwrap_or_default();
+        return format!("{text}{line}\n{memory}");
     }
     if args.format == Format::Github {
         let line = summary_text(diags, summary, checked, false);

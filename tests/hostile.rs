@@ -559,3 +559,70 @@ fn capacity_and_nsg_check_escape_names_too() {
         );
     }
 }
+
+/// Peak memory over input size, for `akslint check FILE` in `dir`, as
+/// `--statistics` reports it.
+fn memory_per_input_byte(dir: &Path, file: &str) -> (i32, f64) {
+    let size = std::fs::metadata(dir.join(file)).unwrap().len();
+    let (code, peak) = common::peak_memory_in(dir, &[file]);
+    (code, peak as f64 / size as f64)
+}
+
+#[test]
+fn dense_arrays_and_document_streams_stay_within_8_times_their_size() {
+    let dir = tempfile::tempdir().unwrap();
+    // 20 MB of `1,`: ten million values would need ~1 GB as a tree; the file is
+    // refused (`input-too-dense`) after its first 128 KB.
+    write(
+        dir.path(),
+        "numbers.json",
+        format!("[{}1]", "1,".repeat(10_000_000)),
+    );
+    let (code, ratio) = memory_per_input_byte(dir.path(), "numbers.json");
+    assert_eq!(code, 2, "the only input was not read");
+    assert!(ratio <= 8.0, "20 MB scalar array: peak {ratio:.1}× the input");
+    let out = akslint_in(dir.path(), &["check", "numbers.json", "--format", "json"]);
+    assert_eq!(
+        locations(&out),
+        [(
+            "input-too-dense".to_string(),
+            "numbers.json".to_string(),
+            1,
+            131_072
+        )]
+    );
+
+    // 400,000 small YAML documents (22 MB) that are not Azure configuration: each
+    // is dropped once classified, so the stream is never held whole.
+    let docs: String = (0..400_000)
+        .map(|i| format!("---\nname: document-{i:06}\nvalue: {i}\nlist: [a, b, c]\n"))
+        .collect();
+    write(dir.path(), "stream.yaml", docs);
+    let (code, ratio) = memory_per_input_byte(dir.path(), "stream.yaml");
+    assert_eq!(code, 2, "nothing in the stream is Azure configuration");
+    assert!(ratio <= 8.0, "400,000 YAML documents: peak {ratio:.1}× the input");
+}
+
+#[test]
+fn a_dense_file_among_others_does_not_stop_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "aks.json", AKS004_TEMPLATE);
+    write(
+        dir.path(),
+        "ports.yaml",
+        (0..200_000).map(|i| format!("- {i}\n")).collect::<String>(),
+    );
+    let out = akslint_in(dir.path(), &["check", ".", "--format", "json"]);
+    let found = locations(&out);
+    assert!(
+        found.iter().any(|(code, file, _, _)| code == "AKS004" && file.ends_with("aks.json")),
+        "{found:?}"
+    );
+    let dense: Vec<_> = found
+        .iter()
+        .filter(|(code, _, _, _)| code == "input-too-dense")
+        .collect();
+    assert_eq!(dense.len(), 1, "{found:?}");
+    assert!(dense[0].1.ends_with("ports.yaml"));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}

@@ -14,12 +14,12 @@ use super::{
     arm, bicep, classify, ingest_document, ingest_template_output, kubernetes, terraform,
     DocumentKind,
 };
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::discover;
 use crate::model::scope::ScopeKind;
 use crate::model::{Inventory, InventoryBuilder};
 use crate::source::{FileId, SourceMap};
-use crate::syntax::{document, Node};
+use crate::syntax::{document, Node, NodeKind, SyntaxError};
 
 /// One parsed input file.
 pub struct Parsed {
@@ -75,19 +75,27 @@ pub fn not_parsed(file: FileId, path: Option<PathBuf>, error: Option<Diagnostic>
 }
 
 fn parse_data(mut parsed: Parsed, text: &str) -> Parsed {
-    match document::parse_documents(parsed.file, text) {
-        Ok(docs) => {
-            parsed.docs = docs
-                .nodes
-                .into_iter()
-                .map(|n| {
-                    let k = classify(&n);
-                    (n, k)
-                })
-                .collect::<Vec<_>>()
-                .into();
-            parsed.warnings = docs.warnings;
+    // Only Terraform's loader reads documents nobody recognises (it reuses
+    // the trees of its own files); elsewhere such a tree is dropped as soon
+    // as it is classified, so a stream of 100,000 foreign documents is never
+    // held whole.
+    let keep_all = parsed
+        .path
+        .as_deref()
+        .is_some_and(|p| terraform::hcl::file_role(p).is_some());
+    let classified = document::parse_each(parsed.file, text, |n| {
+        let k = classify(&n);
+        if k == DocumentKind::Unrecognized && !keep_all {
+            return (Node::new(n.span, NodeKind::Null), k);
         }
+        (n, k)
+    });
+    match classified {
+        Ok((docs, warnings)) => {
+            parsed.docs = docs.into();
+            parsed.warnings = warnings;
+        }
+        Err(e) if e.too_dense => parsed.error = Some(too_dense(e)),
         Err(e) => {
             // Plain text named on the command line is not worth a parse error unless it claims to be data.
             let unrecognizable_yaml =
@@ -98,6 +106,17 @@ fn parse_data(mut parsed: Parsed, text: &str) -> Parsed {
         }
     }
     parsed
+}
+
+/// An `input-too-dense` error: the file was not read.
+fn too_dense(e: SyntaxError) -> Diagnostic {
+    Diagnostic::new(
+        "input-too-dense",
+        "input-too-dense",
+        Severity::Error,
+        e.message,
+        Label::new(e.span, "too many values by here"),
+    )
 }
 
 /// Ingests every parsed document; returns the linked inventory and which files held something akslint reads.

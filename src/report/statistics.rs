@@ -31,6 +31,20 @@ pub fn render(diags: &[Diagnostic]) -> String {
     out
 }
 
+/// This process's peak resident memory so far, in bytes (Linux's `VmHWM`),
+/// for the `--statistics` summary; `None` where the kernel does not say.
+pub fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    let kib: u64 = line.trim().strip_suffix("kB")?.trim().parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// `peak memory 61.9 MB`, the last line of `--statistics` where it is known.
+pub fn memory_line() -> Option<String> {
+    peak_memory().map(|bytes| format!("peak memory {:.1} MB", bytes as f64 / 1e6))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,6 +76,37 @@ Raise the limit (`--max-file-size 2GB`), split the export, or exclude the file \
 with `exclude` in `akslint.toml`.",
     },
     CodeMeta {
+        code: "input-too-dense",
+        title: "InputTooDense",
+        default_severity: Severity::Error,
+        summary: "An input file holds far more values for its size than any Azure configuration and was not read",
+        control: Control::WarningAtLeast,
+        explanation: "\
+## What it means
+Past its first 65,536 values, the file averages fewer than 8 bytes of text \
+per value (a JSON array of millions of `1,`, a YAML list of `- 1`), so akslint \
+stopped reading it at the reported place. The other files were still checked; \
+nothing in this one was.
+
+## Why
+Every value read becomes a node of about 50 bytes, so a tree of such a file \
+would need many times the file's size in memory: a 20 MB array of small \
+numbers needed almost 1 GB. Real configuration spends 20 bytes or more per \
+value (ARM templates, Resource Graph and az CLI exports, minified Terraform \
+plans and YAML manifests were measured at 20–48), so the limit is far from \
+any file akslint is meant to read, and a file written to exhaust a CI runner's \
+memory is refused after reading a few megabytes of it.
+
+## Why it is always reported
+An unread file is a hole in the check, like a parse error. The diagnostic may \
+be lowered to `warning` in `[severity]`.
+
+## How to fix
+If the file is not Azure configuration, keep it out of the run with `exclude` \
+in `akslint.toml`. If it is, please report it: it is denser than anything the \
+limit was measured on.",
+    },
+    CodeMeta {
         code: "unused-suppression",
         title: "UnusedSuppression",
         default_severity: Severity::Warning,

@@ -21,28 +21,34 @@ pub fn looks_json(text: &str) -> bool {
 
 /// Parses `text` as JSON or YAML; blank text holds no document.
 pub fn parse_documents(file: FileId, text: &str) -> Result<Documents, SyntaxError> {
+    let (nodes, warnings) = parse_each(file, text, |node| node)?;
+    Ok(Documents { nodes, warnings })
+}
+
+/// [`parse_documents`], handing each document to `keep` as soon as it is
+/// read (so a long YAML stream is never held whole in saphyr's tree), with
+/// the keys written twice.
+pub fn parse_each<T>(
+    file: FileId,
+    text: &str,
+    mut keep: impl FnMut(Node) -> T,
+) -> Result<(Vec<T>, Vec<Diagnostic>), SyntaxError> {
     // JSON and YAML forbid a raw NUL; some parsers take it inside a string.
     if let Some(at) = text.find('\0') {
-        return Err(SyntaxError {
-            message: "a NUL byte is not allowed in JSON or YAML text".into(),
-            span: Span::new(file, at, at + 1),
-        });
+        return Err(SyntaxError::new(
+            Span::new(file, at, at + 1),
+            "a NUL byte is not allowed in JSON or YAML text",
+        ));
     }
     if looks_json(text) {
         let mut node = json::parse(file, text)?;
         let warnings = duplicate_key_warnings(&mut node);
-        return Ok(Documents {
-            nodes: vec![node],
-            warnings,
-        });
+        return Ok((vec![keep(node)], warnings));
     }
     if text.trim().is_empty() {
-        return Ok(Documents::default());
+        return Ok((Vec::new(), Vec::new()));
     }
-    Ok(Documents {
-        nodes: yaml::parse(file, text)?,
-        warnings: Vec::new(),
-    })
+    Ok((yaml::parse_each(file, text, keep)?, Vec::new()))
 }
 
 /// A key written twice in one JSON object: a warning at the second, whose value

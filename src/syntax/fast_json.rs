@@ -6,26 +6,46 @@
 //! It accepts a strict subset of what [`super::json::parse`] accepts and gives
 //! the same tree for it; on anything else — a syntax error, a control
 //! character or surrogate escape in a string, deep nesting — it gives up
-//! (`None`) and the caller parses with jsonc-parser, which owns the error
-//! messages and the edge cases.
+//! ([`Stop::GiveUp`]) and the caller parses with jsonc-parser, which owns the
+//! error messages and the edge cases. A text denser than real configuration
+//! stops it for good ([`Stop::TooDense`], see [`super::density`]).
 
+use super::density;
 use super::node::{Entry, Node, NodeKind};
 use crate::source::{FileId, Span};
 
 /// Deeper documents go to jsonc-parser, which reports its own limit (512).
 const MAX_DEPTH: usize = 256;
 
-pub(super) fn parse(file: FileId, text: &str) -> Option<Node> {
+/// Why the reader stopped without a tree.
+#[derive(Debug, PartialEq)]
+pub(super) enum Stop {
+    /// Not the plain JSON this reader takes: jsonc-parser reads it.
+    GiveUp,
+    /// More values than [`density::too_dense`] allows: `values` in the first `at` bytes.
+    TooDense { values: usize, at: usize },
+}
+
+pub(super) fn parse(file: FileId, text: &str) -> Result<Node, Stop> {
     let mut r = Reader {
         bytes: text.as_bytes(),
         text,
         at: 0,
         file,
+        values: 0,
+        dense: None,
     };
-    r.skip_blank()?;
-    let node = r.value(0)?;
-    r.skip_blank()?;
-    (r.at == r.bytes.len()).then_some(node)
+    let read = (|| {
+        r.skip_blank()?;
+        let node = r.value(0)?;
+        r.skip_blank()?;
+        (r.at == r.bytes.len()).then_some(node)
+    })();
+    match (read, r.dense) {
+        (_, Some((values, at))) => Err(Stop::TooDense { values, at }),
+        (Some(node), None) => Ok(node),
+        (None, None) => Err(Stop::GiveUp),
+    }
 }
 
 struct Reader<'a> {
@@ -33,6 +53,10 @@ struct Reader<'a> {
     text: &'a str,
     at: usize,
     file: FileId,
+    /// Values begun so far, for the density limit.
+    values: usize,
+    /// Set when the text got too dense: values and bytes read then.
+    dense: Option<(usize, usize)>,
 }
 
 impl Reader<'_> {
@@ -67,6 +91,11 @@ impl Reader<'_> {
 
     fn value(&mut self, depth: usize) -> Option<Node> {
         if depth > MAX_DEPTH {
+            return None;
+        }
+        self.values += 1;
+        if density::too_dense(self.values, self.at) {
+            self.dense = Some((self.values, self.at));
             return None;
         }
         let start = self.at;

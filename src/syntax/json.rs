@@ -3,6 +3,7 @@
 use jsonc_parser::ast::{ObjectPropName, Value};
 use jsonc_parser::{CollectOptions, ParseOptions};
 
+use super::fast_json::Stop;
 use super::node::{Entry, Node, NodeKind, Number};
 use crate::source::{FileId, Span};
 
@@ -11,14 +12,43 @@ use crate::source::{FileId, Span};
 pub struct SyntaxError {
     pub message: String,
     pub span: Span,
+    /// Set when the text is denser than any real configuration
+    /// (`input-too-dense`, [`super::density`]) rather than malformed.
+    pub too_dense: bool,
+}
+
+impl SyntaxError {
+    pub fn new(span: Span, message: impl Into<String>) -> SyntaxError {
+        SyntaxError {
+            message: message.into(),
+            span,
+            too_dense: false,
+        }
+    }
+
+    /// `values` in the first `at` bytes of `file` are too many.
+    pub fn too_dense(file: FileId, values: usize, at: usize) -> SyntaxError {
+        SyntaxError {
+            message: super::density::message(values, at),
+            span: Span::new(file, at, at),
+            too_dense: true,
+        }
+    }
 }
 
 /// Parses JSON allowing only what real templates contain beyond the standard:
 /// `//` and `/* */` comments, trailing commas and raw line breaks in strings.
 pub fn parse(file: FileId, text: &str) -> Result<Node, SyntaxError> {
     match super::fast_json::parse(file, text) {
-        Some(node) => Ok(node),
-        None => parse_jsonc(file, text),
+        Ok(node) => Ok(node),
+        Err(Stop::TooDense { values, at }) => Err(SyntaxError::too_dense(file, values, at)),
+        Err(Stop::GiveUp) => {
+            // jsonc-parser's tree is bigger still: count before building it.
+            if let Some((values, at)) = super::density::json_too_dense_at(text) {
+                return Err(SyntaxError::too_dense(file, values, at));
+            }
+            parse_jsonc(file, text)
+        }
     }
 }
 
@@ -38,17 +68,17 @@ fn parse_jsonc(file: FileId, text: &str) -> Result<Node, SyntaxError> {
     };
     let result =
         jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options).map_err(|e| {
-            SyntaxError {
-                message: e.kind().to_string(),
-                span: Span::new(file, e.range().start, e.range().end),
-            }
+            SyntaxError::new(
+                Span::new(file, e.range().start, e.range().end),
+                e.kind().to_string(),
+            )
         })?;
     match result.value {
         Some(value) => Ok(convert(file, value)),
-        None => Err(SyntaxError {
-            message: "the file holds no JSON value".into(),
-            span: Span::new(file, 0, 0),
-        }),
+        None => Err(SyntaxError::new(
+            Span::new(file, 0, 0),
+            "the file holds no JSON value",
+        )),
     }
 }
 
@@ -220,7 +250,7 @@ mod tests {
 
     /// The fast reader gives jsonc-parser's tree, or leaves the text to it.
     fn same_as_jsonc(text: &str) -> bool {
-        let fast = crate::syntax::fast_json::parse(FileId(0), text);
+        let fast = crate::syntax::fast_json::parse(FileId(0), text).ok();
         let slow = parse_jsonc(FileId(0), text);
         match (&fast, &slow) {
             (Some(f), Ok(s)) => assert_eq!(f, s, "{text}"),

@@ -1,5 +1,6 @@
 //! Front-ends that turn input text into one spanned [`Node`] tree.
 
+pub mod density;
 pub mod document;
 mod fast_json;
 pub mod json;

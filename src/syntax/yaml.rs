@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use saphyr::{MarkedYaml, Scalar, ScalarStyle, Tag, YamlData, YamlLoader};
 use saphyr_parser::{Event, Marker, Parser, Span as YamlSpan, SpannedEventReceiver};
 
+use super::density;
 use super::json::SyntaxError;
 use super::node::{Entry, Node, NodeKind, Number};
 use crate::source::{FileId, Span};
@@ -27,35 +28,75 @@ const MAX_DEPTH: usize = 256;
 /// by nothing) becomes a `Null` node; a text with no document at all gives an
 /// empty list.
 pub fn parse(file: FileId, text: &str) -> Result<Vec<Node>, SyntaxError> {
+    parse_each(file, text, |node| node)
+}
+
+/// [`parse`], handing each document to `keep` as soon as it is read: what it
+/// returns is kept. saphyr's tree of a document (several times the size of
+/// ours) is dropped then, and a caller that keeps only what it reads holds
+/// one document at a time, not a stream of 100,000.
+pub fn parse_each<T>(
+    file: FileId,
+    text: &str,
+    mut keep: impl FnMut(Node) -> T,
+) -> Result<Vec<T>, SyntaxError> {
     let conv = Converter {
         file,
         text,
         offsets: CharOffsets::new(text),
     };
-    let docs = load(text).map_err(|(mark, message)| conv.error_at(mark, message))?;
-    docs.iter().map(|doc| conv.document(doc)).collect()
+    let mut kept = Vec::new();
+    load(&conv, |doc| {
+        kept.push(keep(conv.document(&doc)?));
+        Ok(())
+    })?;
+    Ok(kept)
 }
 
-/// Runs saphyr's parser and loader; errors carry saphyr's marker.
-fn load(text: &str) -> Result<Vec<MarkedYaml<'_>>, (Marker, String)> {
+fn new_loader<'input>() -> YamlLoader<'input, MarkedYaml<'input>> {
     let mut loader = YamlLoader::default();
     // Keep raw scalars: we apply the core schema (and tags) ourselves.
     loader.early_parse(false);
+    loader
+}
+
+/// Runs saphyr's parser and loader, one loader per document (anchors live
+/// for one document), and hands each finished document to `done`.
+fn load<'t>(
+    conv: &Converter<'t>,
+    mut done: impl FnMut(MarkedYaml<'t>) -> Result<(), SyntaxError>,
+) -> Result<(), SyntaxError> {
+    let mut loader = new_loader();
     let mut budget = Budget::default();
-    let mut parser = Parser::new_from_str(text);
+    let mut parser = Parser::new_from_str(conv.text);
     // We pull events ourselves: `Parser::load` recurses once per nesting
     // level and overflows the stack on deeply nested block collections.
     while let Some(next) = parser.next_event() {
-        let (ev, span) = next.map_err(|e| (*e.marker(), e.info().to_string()))?;
+        let (ev, span) = next.map_err(|e| conv.error_at(*e.marker(), e.info().to_string()))?;
         budget
             .account(&ev)
-            .map_err(|why| (span.start, why.to_string()))?;
+            .map_err(|why| conv.error_at(span.start, why.to_string()))?;
+        // Alias expansion has its own, smaller bound.
+        let written = budget.total - budget.from_aliases;
+        if density::too_dense(written, conv.offsets.byte(span.start.index())) {
+            let at = conv.offsets.byte(span.start.index());
+            return Err(SyntaxError::too_dense(conv.file, written, at));
+        }
+        let document_end = matches!(ev, Event::DocumentEnd);
         loader.on_event(ev, span);
         if let Some(e) = loader.error() {
-            return Err((*e.marker(), e.info().to_string()));
+            return Err(conv.error_at(*e.marker(), e.info().to_string()));
+        }
+        if document_end {
+            for doc in std::mem::replace(&mut loader, new_loader()).into_documents() {
+                done(doc)?;
+            }
         }
     }
-    Ok(loader.into_documents())
+    for doc in loader.into_documents() {
+        done(doc)?;
+    }
+    Ok(())
 }
 
 /// Counts nodes as they would exist after alias expansion.
@@ -186,7 +227,7 @@ impl Converter<'_> {
                 let span = self.scalar_span(span, *style);
                 resolve(raw, *style, tag.as_deref())
                     .map(|kind| Node::new(span, kind))
-                    .map_err(|message| SyntaxError { message, span })
+                    .map_err(|message| SyntaxError::new(span, message))
             }
             YamlData::Value(scalar) => Ok(Node::new(
                 self.scalar_span(span, ScalarStyle::Plain),
@@ -223,10 +264,10 @@ impl Converter<'_> {
                 }
                 Ok(node)
             }
-            YamlData::Alias(_) | YamlData::BadValue => Err(SyntaxError {
-                message: "alias refers to an anchor that is not complete here".into(),
+            YamlData::Alias(_) | YamlData::BadValue => Err(SyntaxError::new(
                 span,
-            }),
+                "alias refers to an anchor that is not complete here",
+            )),
         }
     }
 
@@ -246,10 +287,10 @@ impl Converter<'_> {
                 continue;
             }
             if !seen.insert((is_string, entry.key.clone())) {
-                return Err(SyntaxError {
-                    message: "duplicated key in mapping".into(),
-                    span: entry.key_span,
-                });
+                return Err(SyntaxError::new(
+                    entry.key_span,
+                    "duplicated key in mapping",
+                ));
             }
             entries.push(entry);
         }
@@ -361,10 +402,7 @@ impl Converter<'_> {
             .get(start..)
             .and_then(|rest| rest.chars().next())
             .map_or(0, char::len_utf8);
-        SyntaxError {
-            message,
-            span: Span::new(self.file, start, start + width),
-        }
+        SyntaxError::new(Span::new(self.file, start, start + width), message)
     }
 }
 
@@ -384,9 +422,11 @@ fn apply_merge(
     seen: &mut HashSet<(bool, String)>,
     merge: Entry,
 ) -> Result<(), SyntaxError> {
-    let not_mapping = || SyntaxError {
-        message: "a merge key `<<` takes a mapping or a list of mappings".into(),
-        span: merge.value.span,
+    let not_mapping = || {
+        SyntaxError::new(
+            merge.value.span,
+            "a merge key `<<` takes a mapping or a list of mappings",
+        )
     };
     let sources = match merge.value.kind {
         NodeKind::Object(from) => vec![from],

@@ -123,3 +123,23 @@ pub fn codes(o: &Output) -> Vec<String> {
         .filter_map(|d| d["code"].as_str().map(str::to_string))
         .collect()
 }
+
+/// Runs `akslint check ARGS --statistics` in `dir` and returns its exit code
+/// and the peak memory it reports (Linux), in bytes.
+pub fn peak_memory_in(dir: &Path, args: &[&str]) -> (i32, u64) {
+    let out = command()
+        .current_dir(dir)
+        .arg("check")
+        .args(args)
+        .arg("--statistics")
+        .output()
+        .expect("the akslint binary runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mb: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("peak memory "))
+        .and_then(|m| m.strip_suffix(" MB"))
+        .and_then(|m| m.parse().ok())
+        .unwrap_or_else(|| panic!("no peak memory line in:\n{text}"));
+    (out.status.code().unwrap_or(-1), (mb * 1e6) as u64)
+}

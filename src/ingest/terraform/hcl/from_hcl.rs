@@ -16,10 +16,10 @@ use crate::syntax::SyntaxError;
 /// Parses a `.tf` or `.tfvars` text.
 pub(crate) fn parse_body(file: FileId, text: &str) -> Result<Body, SyntaxError> {
     if let Some(at) = too_many_unclosed(text, Start::Body) {
-        return Err(SyntaxError {
-            span: Span::new(file, at, at + 1),
-            message: "this `{` and the ones after it are never closed".into(),
-        });
+        return Err(SyntaxError::new(
+            Span::new(file, at, at + 1),
+            "this `{` and the ones after it are never closed",
+        ));
     }
     match hcl::edit::parser::parse_body(text) {
         Ok(body) => Ok(Lower { file, fixed: None }.body(&body)),
@@ -30,10 +30,10 @@ pub(crate) fn parse_body(file: FileId, text: &str) -> Result<Body, SyntaxError> 
                 .get(at..)
                 .and_then(|rest| rest.chars().next())
                 .map_or(at, |c| at + c.len_utf8());
-            Err(SyntaxError {
-                span: Span::new(file, at, end),
-                message: e.message().to_string(),
-            })
+            Err(SyntaxError::new(
+                Span::new(file, at, end),
+                e.message().to_string(),
+            ))
         }
     }
 }
