@@ -75,14 +75,15 @@ pub fn not_parsed(file: FileId, path: Option<PathBuf>, error: Option<Diagnostic>
 }
 
 fn parse_data(mut parsed: Parsed, text: &str) -> Parsed {
-    // Only Terraform's loader reads documents nobody recognises (it reuses
-    // the trees of its own files); elsewhere such a tree is dropped as soon
-    // as it is classified, so a stream of 100,000 foreign documents is never
-    // held whole.
+    // A document nobody recognises is dropped as soon as it is classified,
+    // so a stream of 100,000 foreign documents is never held whole. Only
+    // Terraform's loader reads such a tree: a `.tf.json` file's, whatever it
+    // holds (it takes the other documents only when `is_tf_json`, which
+    // `classify` has said no to).
     let keep_all = parsed
         .path
         .as_deref()
-        .is_some_and(|p| terraform::hcl::file_role(p).is_some());
+        .is_some_and(|p| terraform::hcl::file_role(p) == Some(terraform::hcl::FileRole::Json));
     let classified = document::parse_each(parsed.file, text, |n| {
         let k = classify(&n);
         if k == DocumentKind::Unrecognized && !keep_all {

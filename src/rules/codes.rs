@@ -83,7 +83,7 @@ with `exclude` in `akslint.toml`.",
         control: Control::WarningAtLeast,
         explanation: "\
 ## What it means
-Past its first 65,536 values, the file averages fewer than 8 bytes of text \
+Past its first 65,536 values, the file averages 10 bytes of text or fewer \
 per value (a JSON array of millions of `1,`, a YAML list of `- 1`), so akslint \
 stopped reading it at the reported place. The other files were still checked; \
 nothing in this one was.

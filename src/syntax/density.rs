@@ -14,7 +14,7 @@
 pub const FREE_VALUES: usize = 1 << 16;
 
 /// The fewest bytes of text per value past [`FREE_VALUES`].
-pub const MIN_BYTES_PER_VALUE: usize = 8;
+pub const MIN_BYTES_PER_VALUE: usize = 10;
 
 /// True when `values` values in the first `bytes_read` bytes are too many.
 pub fn too_dense(values: usize, bytes_read: usize) -> bool {

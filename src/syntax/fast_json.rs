@@ -244,6 +244,9 @@ impl Reader<'_> {
                 self.at += 1;
                 return Some(fit(items));
             }
+            if items.len() == PRESIZE_AFTER {
+                items.reserve_exact(self.items_left().unwrap_or(0));
+            }
             items.push(self.value(depth + 1)?);
             self.skip_blank()?;
             match self.peek()? {
@@ -270,6 +273,9 @@ impl Reader<'_> {
                 b'"' => {}
                 _ => return None,
             }
+            if entries.len() == PRESIZE_AFTER {
+                entries.reserve_exact(self.items_left().unwrap_or(0));
+            }
             let key_start = self.at;
             let key = self.string()?;
             let key_span = self.span(key_start);
@@ -294,6 +300,49 @@ impl Reader<'_> {
                 }
                 _ => return None,
             }
+        }
+    }
+}
+
+/// Lists longer than this are counted to their end once and sized exactly:
+/// growing a list of millions by doubling holds the old and the new copy at
+/// once, half again the list's size on top of the tree.
+const PRESIZE_AFTER: usize = 4096;
+
+impl Reader<'_> {
+    /// How many items the list being read has from here to its closing
+    /// bracket (one more when it ends in a trailing comma), without reading
+    /// them; `None` when the text ends first.
+    fn items_left(&self) -> Option<usize> {
+        let bytes = self.bytes;
+        let mut depth = 0usize;
+        let mut commas = 0;
+        let mut at = self.at;
+        loop {
+            match *bytes.get(at)? {
+                b'"' => {
+                    at += 1;
+                    loop {
+                        at += memchr::memchr2(b'"', b'\\', bytes.get(at..)?)?;
+                        if bytes[at] == b'"' {
+                            break;
+                        }
+                        at += 2;
+                    }
+                }
+                b'/' if bytes.get(at + 1) == Some(&b'/') => {
+                    at += memchr::memchr(b'\n', &bytes[at..])?;
+                }
+                b'/' if bytes.get(at + 1) == Some(&b'*') => {
+                    at += 2 + memchr::memmem::find(&bytes[at + 2..], b"*/")? + 1;
+                }
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' if depth == 0 => return Some(commas + 1),
+                b']' | b'}' => depth -= 1,
+                b',' if depth == 0 => commas += 1,
+                _ => {}
+            }
+            at += 1;
         }
     }
 }

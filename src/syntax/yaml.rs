@@ -8,8 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use saphyr::{MarkedYaml, Scalar, ScalarStyle, Tag, YamlData, YamlLoader};
-use saphyr_parser::{Event, Marker, Parser, Span as YamlSpan, SpannedEventReceiver};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span as YamlSpan, Tag};
 
 use super::density;
 use super::json::SyntaxError;
@@ -46,29 +45,10 @@ pub fn parse_each<T>(
         offsets: CharOffsets::new(text),
     };
     let mut kept = Vec::new();
-    load(&conv, |doc| {
-        kept.push(keep(conv.document(&doc)?));
-        Ok(())
-    })?;
-    Ok(kept)
-}
-
-fn new_loader<'input>() -> YamlLoader<'input, MarkedYaml<'input>> {
-    let mut loader = YamlLoader::default();
-    // Keep raw scalars: we apply the core schema (and tags) ourselves.
-    loader.early_parse(false);
-    loader
-}
-
-/// Runs saphyr's parser and loader, one loader per document (anchors live
-/// for one document), and hands each finished document to `done`.
-fn load<'t>(
-    conv: &Converter<'t>,
-    mut done: impl FnMut(MarkedYaml<'t>) -> Result<(), SyntaxError>,
-) -> Result<(), SyntaxError> {
-    let mut loader = new_loader();
     let mut budget = Budget::default();
-    let mut parser = Parser::new_from_str(conv.text);
+    let mut values = Values::default();
+    let mut builder = Builder::new(&conv);
+    let mut parser = Parser::new_from_str(text);
     // We pull events ourselves: `Parser::load` recurses once per nesting
     // level and overflows the stack on deeply nested block collections.
     while let Some(next) = parser.next_event() {
@@ -76,27 +56,343 @@ fn load<'t>(
         budget
             .account(&ev)
             .map_err(|why| conv.error_at(span.start, why.to_string()))?;
-        // Alias expansion has its own, smaller bound.
-        let written = budget.total - budget.from_aliases;
-        if density::too_dense(written, conv.offsets.byte(span.start.index())) {
-            let at = conv.offsets.byte(span.start.index());
-            return Err(SyntaxError::too_dense(conv.file, written, at));
+        values.account(&ev);
+        let at = conv.offsets.byte(span.start.index());
+        if density::too_dense(values.count, at) {
+            return Err(SyntaxError::too_dense(file, values.count, at));
         }
-        let document_end = matches!(ev, Event::DocumentEnd);
-        loader.on_event(ev, span);
-        if let Some(e) = loader.error() {
-            return Err(conv.error_at(*e.marker(), e.info().to_string()));
+        if let Some(doc) = builder.event(ev, span)? {
+            kept.push(keep(doc));
         }
-        if document_end {
-            for doc in std::mem::replace(&mut loader, new_loader()).into_documents() {
-                done(doc)?;
+    }
+    Ok(kept)
+}
+
+/// Builds our tree straight from the parser's events. saphyr's own loader
+/// would first build its tree (a linked hash map per mapping, two markers
+/// per node: 40 times a list of numbers' size) and we would convert that.
+struct Builder<'c, 't> {
+    conv: &'c Converter<'t>,
+    open: Vec<Open>,
+    /// The document's finished root.
+    root: Option<Node>,
+    /// Anchored nodes of this document, as aliases copy them.
+    anchors: HashMap<usize, Built>,
+}
+
+/// A collection being read.
+struct Open {
+    start: Marker,
+    anchor: usize,
+    items: Vec<Node>,
+    /// For a mapping; `None` for a sequence.
+    map: Option<MapState>,
+}
+
+#[derive(Default)]
+struct MapState {
+    entries: Vec<Entry>,
+    /// How each entry's key was written, for the duplicate check at the end.
+    keys: Vec<KeyNote>,
+    /// `<<` entries, applied at the end.
+    merged: Vec<Entry>,
+    /// The key read, waiting for its value, and where it began.
+    key: Option<(Built, Marker)>,
+}
+
+/// What the duplicate check needs of a key besides its text (8 bytes, not a
+/// copy of the key: a mapping may have millions).
+#[derive(Clone, Copy)]
+struct KeyNote {
+    /// Resolved to a string (`a`, `"a"`) or not (`1`, `true`).
+    is_string: bool,
+    /// An untagged scalar: saphyr's own check compares these as written.
+    plain_scalar: Option<ScalarStyle>,
+    /// Where the key began, in characters (saphyr's marker index).
+    mark: usize,
+}
+
+/// A finished node, and for a scalar what a mapping needs of it as a key.
+#[derive(Clone)]
+struct Built {
+    node: Node,
+    scalar: Option<RawScalar>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct RawScalar {
+    raw: String,
+    style: ScalarStyle,
+    tag: Option<(String, String)>,
+}
+
+impl RawScalar {
+    /// A plain `<<` key: YAML's merge key (Kubernetes manifests and
+    /// Terraform-shaped YAML use it to share blocks through anchors). saphyr
+    /// implements YAML 1.2, which leaves merge keys out, so they are applied here.
+    fn is_merge_key(&self) -> bool {
+        self.raw == "<<" && self.style == ScalarStyle::Plain && self.tag.is_none()
+    }
+}
+
+impl<'c, 't> Builder<'c, 't> {
+    fn new(conv: &'c Converter<'t>) -> Self {
+        Builder {
+            conv,
+            open: Vec::new(),
+            root: None,
+            anchors: HashMap::new(),
+        }
+    }
+
+    /// Takes one event; gives the document it finishes.
+    fn event(&mut self, ev: Event<'_>, span: YamlSpan) -> Result<Option<Node>, SyntaxError> {
+        match ev {
+            // Anchors live for one document.
+            Event::DocumentStart(_) => self.anchors.clear(),
+            Event::DocumentEnd => {
+                // An empty document is a null at its end marker.
+                let empty = || Node::new(self.conv.span(span), NodeKind::Null);
+                return Ok(Some(self.root.take().unwrap_or_else(empty)));
+            }
+            Event::Scalar(raw, style, anchor, tag) => {
+                let at = self.conv.scalar_span(self.conv.span(span), style);
+                let kind = resolve(&raw, style, tag.as_deref())
+                    .map_err(|message| SyntaxError::new(at, message))?;
+                // Only keys and anchored scalars are looked at as written.
+                let is_key = self
+                    .open
+                    .last()
+                    .and_then(|o| o.map.as_ref())
+                    .is_some_and(|m| m.key.is_none());
+                let scalar = (is_key || anchor > 0).then(|| RawScalar {
+                    raw: raw.into_owned(),
+                    style,
+                    tag: tag.map(|t| (t.handle.clone(), t.suffix.clone())),
+                });
+                let built = Built {
+                    node: Node::new(at, kind),
+                    scalar,
+                };
+                self.insert(built, anchor, span.start)?;
+            }
+            Event::Alias(id) => {
+                let Some(mut built) = self.anchors.get(&id).cloned() else {
+                    let at = self.conv.span(span);
+                    return Err(SyntaxError::new(
+                        at,
+                        "alias refers to an anchor that is not complete here",
+                    ));
+                };
+                // The copy's own span is the alias; its insides point at the anchor.
+                let at = self.conv.span(span);
+                built.node.span = match &built.scalar {
+                    Some(s) => self.conv.scalar_span(at, s.style),
+                    None => at,
+                };
+                self.insert(built, 0, span.start)?;
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                let map = matches!(ev, Event::MappingStart(..)).then(MapState::default);
+                self.open.push(Open {
+                    start: span.start,
+                    anchor,
+                    items: Vec::new(),
+                    map,
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some(open) = self.open.pop() {
+                    let (anchor, built) = self.close(open, span.start)?;
+                    self.insert(built, anchor, span.start)?;
+                }
+            }
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+        Ok(None)
+    }
+
+    /// A finished collection, spanning from its start to `end`.
+    fn close(&self, open: Open, end: Marker) -> Result<(usize, Built), SyntaxError> {
+        let raw = YamlSpan::new(open.start, end);
+        let node = match open.map {
+            None => {
+                let last = open.items.iter().map(|n| n.span.end).max();
+                Node::new(
+                    self.conv.collection_span(raw, last),
+                    NodeKind::Array(fit(open.items)),
+                )
+            }
+            Some(map) => {
+                let mut entries = map.entries;
+                duplicate_key(self.conv, &entries, &map.keys)?;
+                if !map.merged.is_empty() {
+                    let mut seen: HashSet<(bool, String)> = entries
+                        .iter()
+                        .zip(&map.keys)
+                        .map(|(e, note)| (note.is_string, e.key.clone()))
+                        .collect();
+                    for merge in map.merged {
+                        apply_merge(&mut entries, &mut seen, merge)?;
+                    }
+                }
+                let last = entries
+                    .iter()
+                    .map(|e| e.key_span.end.max(e.value.span.end))
+                    .max();
+                Node::new(
+                    self.conv.collection_span(raw, last),
+                    NodeKind::Object(fit(entries)),
+                )
+            }
+        };
+        Ok((open.anchor, Built { node, scalar: None }))
+    }
+
+    /// Places a finished node in its collection (or as the root).
+    fn insert(&mut self, built: Built, anchor: usize, mark: Marker) -> Result<(), SyntaxError> {
+        // saphyr numbers anchors from 1; 0 means "no anchor".
+        if anchor > 0 {
+            self.anchors.insert(anchor, built.clone());
+        }
+        let Some(open) = self.open.last_mut() else {
+            self.root = Some(built.node);
+            return Ok(());
+        };
+        let Some(map) = open.map.as_mut() else {
+            open.items.push(built.node);
+            return Ok(());
+        };
+        match map.key.take() {
+            None => map.key = Some((built, mark)),
+            Some((key, key_mark)) => {
+                let conv = self.conv;
+                add_entry(conv, map, key, key_mark, built.node)?;
             }
         }
+        Ok(())
     }
-    for doc in loader.into_documents() {
-        done(doc)?;
+}
+
+/// Adds `key: value` to a mapping; duplicates are looked for when it closes.
+fn add_entry(
+    conv: &Converter<'_>,
+    map: &mut MapState,
+    key: Built,
+    key_mark: Marker,
+    value: Node,
+) -> Result<(), SyntaxError> {
+    let merge = key.scalar.as_ref().is_some_and(RawScalar::is_merge_key);
+    let note = KeyNote {
+        is_string: matches!(key.node.kind, NodeKind::String(_)),
+        plain_scalar: key
+            .scalar
+            .as_ref()
+            .filter(|s| s.tag.is_none())
+            .map(|s| s.style),
+        mark: key_mark.index(),
+    };
+    let key_span = key.node.span;
+    let text = match key.scalar {
+        Some(s) => s.raw,
+        // Complex keys (`? [a, b]`) become their source text.
+        None => conv.slice(key_span).to_string(),
+    };
+    let entry = Entry {
+        key: text,
+        key_span,
+        value,
+    };
+    if merge {
+        // A second `<<` is a key written twice, as saphyr sees it.
+        if !map.merged.is_empty() {
+            return Err(conv.error_at(key_mark, "duplicated key in mapping".into()));
+        }
+        map.merged.push(entry);
+    } else {
+        map.entries.push(entry);
+        map.keys.push(note);
     }
     Ok(())
+}
+
+/// The first key written twice in a mapping, compared as resolved (string or
+/// not, and text): saphyr compares keys as written, so `a` and `"a"` pass
+/// its check. A key written the same way twice is reported as saphyr would,
+/// at its first character; one that differs only in quoting at the whole key.
+fn duplicate_key(
+    conv: &Converter<'_>,
+    entries: &[Entry],
+    keys: &[KeyNote],
+) -> Result<(), SyntaxError> {
+    let mut first: HashMap<(bool, &str), usize> = HashMap::with_capacity(entries.len());
+    for (i, (entry, note)) in entries.iter().zip(keys).enumerate() {
+        let Some(j) = first.insert((note.is_string, entry.key.as_str()), i) else {
+            continue;
+        };
+        let written_alike =
+            note.plain_scalar.is_some() && note.plain_scalar == keys[j].plain_scalar;
+        return Err(if written_alike {
+            conv.error_at_char(note.mark, "duplicated key in mapping".into())
+        } else {
+            SyntaxError::new(entry.key_span, "duplicated key in mapping")
+        });
+    }
+    Ok(())
+}
+
+/// Gives back a grown list's spare capacity: the tree lives until it is ingested.
+fn fit<T>(mut items: Vec<T>) -> Vec<T> {
+    items.shrink_to_fit();
+    items
+}
+
+/// Counts the values written, as JSON's density is counted: mapping keys
+/// are not values, and an alias is one (its expansion has its own bound).
+#[derive(Default)]
+struct Values {
+    count: usize,
+    /// What the next node is in each open collection.
+    open: Vec<Slot>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Slot {
+    Item,
+    Key,
+    Value,
+}
+
+impl Values {
+    fn account(&mut self, ev: &Event<'_>) {
+        match ev {
+            Event::Scalar(..) | Event::Alias(_) => self.node(),
+            Event::SequenceStart(..) => {
+                self.node();
+                self.open.push(Slot::Item);
+            }
+            Event::MappingStart(..) => {
+                self.node();
+                self.open.push(Slot::Key);
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.open.pop();
+            }
+            _ => {}
+        }
+    }
+
+    /// A node begins: a value unless it is a mapping's key.
+    fn node(&mut self) {
+        match self.open.last_mut() {
+            Some(slot @ Slot::Key) => *slot = Slot::Value,
+            Some(slot @ Slot::Value) => {
+                *slot = Slot::Key;
+                self.count += 1;
+            }
+            Some(Slot::Item) | None => self.count += 1,
+        }
+    }
 }
 
 /// Counts nodes as they would exist after alias expansion.
@@ -212,117 +508,6 @@ struct Converter<'t> {
 }
 
 impl Converter<'_> {
-    fn document(&self, doc: &MarkedYaml<'_>) -> Result<Node, SyntaxError> {
-        match doc.data {
-            // saphyr's stand-in for an empty document.
-            YamlData::BadValue => Ok(Node::new(self.span(doc.span), NodeKind::Null)),
-            _ => self.node(doc),
-        }
-    }
-
-    fn node(&self, y: &MarkedYaml<'_>) -> Result<Node, SyntaxError> {
-        let span = self.span(y.span);
-        match &y.data {
-            YamlData::Representation(raw, style, tag) => {
-                let span = self.scalar_span(span, *style);
-                resolve(raw, *style, tag.as_deref())
-                    .map(|kind| Node::new(span, kind))
-                    .map_err(|message| SyntaxError::new(span, message))
-            }
-            YamlData::Value(scalar) => Ok(Node::new(
-                self.scalar_span(span, ScalarStyle::Plain),
-                scalar_kind(scalar),
-            )),
-            YamlData::Sequence(items) => {
-                let items = items
-                    .iter()
-                    .map(|item| self.node(item))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let last = items.iter().map(|n| n.span.end).max();
-                Ok(Node::new(
-                    self.collection_span(y.span, last),
-                    NodeKind::Array(items),
-                ))
-            }
-            YamlData::Mapping(map) => {
-                let entries = self.entries(map.iter())?;
-                let last = entries
-                    .iter()
-                    .map(|e| e.key_span.end.max(e.value.span.end))
-                    .max();
-                Ok(Node::new(
-                    self.collection_span(y.span, last),
-                    NodeKind::Object(entries),
-                ))
-            }
-            // Local tags (`!Custom {…}`) mean nothing to us; keep the content.
-            // For an alias the outer span is the alias, the inner the anchor.
-            YamlData::Tagged(_, inner) => {
-                let mut node = self.node(inner)?;
-                if inner.span != y.span {
-                    node.span = span;
-                }
-                Ok(node)
-            }
-            YamlData::Alias(_) | YamlData::BadValue => Err(SyntaxError::new(
-                span,
-                "alias refers to an anchor that is not complete here",
-            )),
-        }
-    }
-
-    /// saphyr compares keys by their raw form, so `a` and `"a"` both pass its
-    /// duplicate check; we compare them as resolved (string or not, text).
-    fn entries<'y, 'i: 'y>(
-        &self,
-        map: impl Iterator<Item = (&'y MarkedYaml<'i>, &'y MarkedYaml<'i>)>,
-    ) -> Result<Vec<Entry>, SyntaxError> {
-        let mut seen = HashSet::new();
-        let mut entries = Vec::new();
-        let mut merged = Vec::new();
-        for (key, value) in map {
-            let (entry, is_string) = self.entry(key, value)?;
-            if is_merge_key(key) {
-                merged.push(entry);
-                continue;
-            }
-            if !seen.insert((is_string, entry.key.clone())) {
-                return Err(SyntaxError::new(
-                    entry.key_span,
-                    "duplicated key in mapping",
-                ));
-            }
-            entries.push(entry);
-        }
-        for merge in merged {
-            apply_merge(&mut entries, &mut seen, merge)?;
-        }
-        Ok(entries)
-    }
-
-    /// The entry, and whether its key is a string.
-    fn entry(
-        &self,
-        key: &MarkedYaml<'_>,
-        value: &MarkedYaml<'_>,
-    ) -> Result<(Entry, bool), SyntaxError> {
-        // Converting the key checks its tag and gives a span tightened like any node's.
-        let key_node = self.node(key)?;
-        let is_string = matches!(key_node.kind, NodeKind::String(_));
-        let text = match (raw_scalar(key), key_node.kind) {
-            (Some(raw), _) => raw.to_string(),
-            (None, NodeKind::String(s)) => s,
-            // Complex keys (`? [a, b]`) become their source text.
-            (None, _) => self.slice(key_node.span).to_string(),
-        };
-        let entry = Entry {
-            key: text,
-            key_span: key_node.span,
-            value: self.node(value)?,
-        };
-        Ok((entry, is_string))
-    }
-
     /// Tightens saphyr's scalar span to the scalar itself: without a leading
     /// anchor or tag, ending at the closing quote of a quoted scalar (saphyr
     /// may run on to the end of the line) and without trailing line breaks.
@@ -396,7 +581,12 @@ impl Converter<'_> {
 
     /// An error pointing at the character saphyr names (or at the end of text).
     fn error_at(&self, mark: Marker, message: String) -> SyntaxError {
-        let start = self.offsets.byte(mark.index());
+        self.error_at_char(mark.index(), message)
+    }
+
+    /// An error pointing at the character with this index.
+    fn error_at_char(&self, index: usize, message: String) -> SyntaxError {
+        let start = self.offsets.byte(index);
         let width = self
             .text
             .get(start..)
@@ -404,14 +594,6 @@ impl Converter<'_> {
             .map_or(0, char::len_utf8);
         SyntaxError::new(Span::new(self.file, start, start + width), message)
     }
-}
-
-/// The raw text of a scalar node, looking through a tag.
-/// A plain `<<` key: YAML's merge key (Kubernetes manifests and
-/// Terraform-shaped YAML use it to share blocks through anchors). saphyr
-/// implements YAML 1.2, which leaves merge keys out, so they are applied here.
-fn is_merge_key(key: &MarkedYaml<'_>) -> bool {
-    matches!(&key.data, YamlData::Representation(raw, ScalarStyle::Plain, None) if raw == "<<")
 }
 
 /// Adds the entries of `<<: *a` or `<<: [*a, *b]` whose keys the mapping does
@@ -448,14 +630,6 @@ fn apply_merge(
         }
     }
     Ok(())
-}
-
-fn raw_scalar<'a>(y: &'a MarkedYaml<'_>) -> Option<&'a str> {
-    match &y.data {
-        YamlData::Representation(raw, _, _) => Some(raw),
-        YamlData::Tagged(_, inner) => raw_scalar(inner),
-        _ => None,
-    }
 }
 
 /// Length of the quoted scalar at the start of `text`, quotes included.
@@ -613,16 +787,6 @@ fn as_float(n: &Number) -> f64 {
 }
 
 /// Only reached if saphyr resolved a scalar itself (we ask it not to).
-fn scalar_kind(scalar: &Scalar<'_>) -> NodeKind {
-    match scalar {
-        Scalar::Null => NodeKind::Null,
-        Scalar::Boolean(b) => NodeKind::Bool(*b),
-        Scalar::Integer(i) => NodeKind::Number(Number::Int(*i)),
-        Scalar::FloatingPoint(f) => NodeKind::Number(Number::Float(f.0)),
-        Scalar::String(s) => string(s),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
