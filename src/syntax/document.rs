@@ -26,7 +26,7 @@ pub fn parse_documents(file: FileId, text: &str) -> Result<Documents, SyntaxErro
 }
 
 /// [`parse_documents`], handing each document to `keep` as soon as it is
-/// read (so a long YAML stream is never held whole in saphyr's tree), with
+/// read (so a long YAML stream is never held whole), with
 /// the keys written twice.
 pub fn parse_each<T>(
     file: FileId,

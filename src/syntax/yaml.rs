@@ -1,9 +1,9 @@
 //! YAML streams (`az aks show -o yaml`, Kubernetes manifests) into spanned [`Node`]s.
 //!
-//! saphyr builds the tree, but we pull its parser's events one by one through
-//! a budget that bounds alias expansion and nesting *before* saphyr's loader
-//! clones anything, and we resolve scalars with the YAML 1.2 core schema
-//! ourselves so the rules are ours. saphyr counts positions in characters;
+//! saphyr-parser reads the text; we pull its events one by one through a
+//! budget that bounds alias expansion, nesting and density, build our tree
+//! from them directly (no loader tree in between), and resolve scalars with
+//! the YAML 1.2 core schema ourselves so the rules are ours. saphyr counts positions in characters;
 //! [`CharOffsets`] turns them into byte offsets.
 
 use std::collections::{HashMap, HashSet};
@@ -20,7 +20,7 @@ use crate::source::{FileId, Span};
 const MAX_ALIAS_NODES: usize = 100_000;
 
 /// Deepest collection nesting accepted. Keeps our recursive conversion (and
-/// the recursive drop of saphyr's tree) far from the stack limit.
+/// the recursive drop of the tree) far from the stack limit.
 const MAX_DEPTH: usize = 256;
 
 /// Parses every document of a YAML stream. An empty document (`---` followed
@@ -31,9 +31,8 @@ pub fn parse(file: FileId, text: &str) -> Result<Vec<Node>, SyntaxError> {
 }
 
 /// [`parse`], handing each document to `keep` as soon as it is read: what it
-/// returns is kept. saphyr's tree of a document (several times the size of
-/// ours) is dropped then, and a caller that keeps only what it reads holds
-/// one document at a time, not a stream of 100,000.
+/// returns is kept, so a caller that keeps only what it reads holds one
+/// document at a time, not a stream of 100,000.
 pub fn parse_each<T>(
     file: FileId,
     text: &str,
