@@ -180,6 +180,18 @@ pub fn tags(node: Option<&Node>) -> Tags {
     }
 }
 
+/// How the ARM evaluator names a deployment-time `reference()` of a cluster or a
+/// user-assigned identity in an unknown value's reason, followed by the
+/// properties read from it: `reference(<id>).identity.principalId`.
+pub const REFERENCE_MARK: &str = "deployment-time reference(";
+
+/// The resource id and the property path of a [`REFERENCE_MARK`] reason.
+pub fn referenced_property(why: &str) -> Option<(ResourceId, &str)> {
+    let rest = why.strip_prefix(REFERENCE_MARK)?;
+    let (id, path) = rest.split_once(')')?;
+    Some((ResourceId::parse(id)?, path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,502 @@
+use super::{declare_rule, Context, Rule, RuleMeta};
+use crate::diagnostic::{Label, Severity};
+use crate::model::role::{role_grants_join, scope_covers, Tri};
+use crate::model::scope::{is_literal, ScopeId, ScopeKind};
+use crate::model::{Cluster, ClusterIdx, Field, Inventory, IpamMode, Principal, ResourceId};
+use crate::rules::cluster_name;
+use crate::source::Span;
+
+declare_rule! {
+    /// ## What it checks
+    /// Clusters with a managed control-plane identity (`identity.type`
+    /// `SystemAssigned` or `UserAssigned`) that place things in a network of
+    /// their own: node and pod subnets (`vnetSubnetID`, `podSubnetID`), the API
+    /// server subnet (`apiServerAccessProfile.subnetId` with
+    /// `enableVnetIntegration`) and, on kubenet, the route table of the node
+    /// subnets. Role assignments (`Microsoft.Authorization/roleAssignments`,
+    /// Terraform `azurerm_role_assignment`) are matched to the identity by
+    /// principal: an object id, or a reference to the cluster's
+    /// `identity.principalId` or to the user-assigned identity's `principalId`.
+    ///
+    /// * **error** when role assignments of the identity are among the inputs
+    ///   (so the deployment grants its rights), a subnet or route table it needs
+    ///   is among the inputs, and no assignment that could be the identity's
+    ///   grants Network Contributor, Contributor or Owner over that resource, its
+    ///   VNet, its resource group or its subscription;
+    /// * **warning** when an ARM template (or Bicep) or Terraform configuration
+    ///   creates a cluster with a system-assigned identity in its own subnet, and
+    ///   no role assignment of that deployment (the template with its nested
+    ///   deployments, the Terraform root with its modules) could be for the identity.
+    ///
+    /// An assignment whose principal, scope or role cannot be evaluated, a role
+    /// akslint does not know (a custom role, which may include
+    /// `Microsoft.Network/virtualNetworks/subnets/join/action`) and a
+    /// management-group scope all count as possibly granting the right: the rule
+    /// is then silent. It is silent too when the identity type is unknown or a
+    /// service principal, and when the cluster's deployment has parts akslint did
+    /// not read (a Terraform module, a resource with an unknown `count`, an
+    /// expression the template evaluator gave up on). Assignments of other
+    /// deployments count for the error when their scope could cover the resource;
+    /// the warning looks at the cluster's own deployment only.
+    /// Assignments to the kubelet identity do not count: AKS uses the
+    /// control-plane identity to join subnets and program route tables.
+    ///
+    /// ## Why it matters
+    /// AKS joins the node, pod and API server subnets and writes the kubenet
+    /// routes with the cluster's control-plane identity. Without
+    /// `Microsoft.Network/virtualNetworks/subnets/join/action` (Network
+    /// Contributor) over the subnet, or rights on the route table, creating,
+    /// scaling and upgrading node pools fails with `LinkedAuthorizationFailed`
+    /// or route updates fail (F-071). The Azure CLI adds the Network Contributor
+    /// assignment itself when it creates a cluster in your subnet; an ARM
+    /// template, Bicep or Terraform deployment does not: you assign the role to
+    /// the identity's principal ID yourself, and with a system-assigned identity
+    /// that ID exists only once the cluster does, so a user-assigned identity
+    /// granted before creation is recommended (Microsoft Learn: "Use a managed
+    /// identity in AKS", <https://learn.microsoft.com/azure/aks/use-managed-identity>;
+    /// "Azure built-in roles",
+    /// <https://learn.microsoft.com/azure/role-based-access-control/built-in-roles>).
+    /// Role assignments can take up to 60 minutes to take effect.
+    ///
+    /// ## How to fix
+    /// Assign Network Contributor (`4d97b98b-1d4f-4787-a291-c67834d212e7`), or a
+    /// custom role with `Microsoft.Network/virtualNetworks/subnets/join/action`,
+    /// to the cluster's control-plane identity over the subnet or its VNet (and
+    /// over the route table with kubenet). Prefer a user-assigned identity
+    /// created and granted before the cluster.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "azurerm_role_assignment" "aks_network" {
+    ///   scope                = azurerm_virtual_network.spoke.id
+    ///   role_definition_name = "Network Contributor"
+    ///   principal_id         = azurerm_user_assigned_identity.aks.principal_id
+    /// }
+    /// ```
+    pub struct IdentityNetworkRightsMissing {
+        code: "AKS307",
+        name: "identity-network-rights-missing",
+        category: Compatibility,
+        severity: Error,
+        summary: "The cluster identity has no Network Contributor (or subnets/join/action) over its subnets or kubenet route table",
+    }
+}
+
+impl Rule for IdentityNetworkRightsMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        for (ci, cluster) in inv.clusters.iter().enumerate() {
+            let Some(identity) = Identity::of(cluster) else {
+                continue;
+            };
+            let scope = inv.scopes.clusters.get(ci).copied().unwrap_or_default();
+            if inv.scopes.incomplete(scope) {
+                continue;
+            }
+            let needs = needs(inv, ci);
+            if needs.is_empty() {
+                continue;
+            }
+            let judge = Judge {
+                inv,
+                identity: &identity,
+                scope,
+            };
+            let own: Vec<usize> = (0..inv.role_assignments.len())
+                .filter(|&a| judge.principal(a) == Tri::Yes)
+                .collect();
+            if own.is_empty() {
+                warn_unassigned(cx, &judge, cluster, &needs);
+            } else {
+                for need in needs.iter().filter(|n| n.among_inputs) {
+                    if !judge.may_be_granted(&need.id) {
+                        report_missing(cx, inv, cluster, &identity, need, &own);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The cluster's control-plane identity as the inputs describe it.
+enum Identity<'a> {
+    System {
+        cluster: Option<&'a ResourceId>,
+        principal: Option<&'a str>,
+    },
+    User {
+        ids: Vec<&'a ResourceId>,
+        principals: Vec<&'a str>,
+    },
+}
+
+impl<'a> Identity<'a> {
+    /// `None` for a service principal, or when the type or an identity id is unknown.
+    fn of(cluster: &'a Cluster) -> Option<Identity<'a>> {
+        let kind = cluster.identity_type.known()?.to_ascii_lowercase();
+        match kind.as_str() {
+            "systemassigned" => Some(Identity::System {
+                cluster: cluster.id.as_ref(),
+                principal: cluster.principal_id.known().map(String::as_str),
+            }),
+            "userassigned" => {
+                let ids: Option<Vec<&ResourceId>> = cluster
+                    .user_assigned_identity_ids
+                    .iter()
+                    .map(Field::known)
+                    .collect();
+                let ids = ids.filter(|i| !i.is_empty())?;
+                let principals = cluster
+                    .user_assigned_principal_ids
+                    .iter()
+                    .filter_map(|p| p.known().map(String::as_str))
+                    .collect();
+                Some(Identity::User { ids, principals })
+            }
+            _ => None,
+        }
+    }
+
+    fn is_system(&self) -> bool {
+        matches!(self, Identity::System { .. })
+    }
+
+    /// The identity's object ids, when the inputs state every one of them.
+    fn object_ids(&self) -> Option<Vec<&'a str>> {
+        match self {
+            Identity::System { principal, .. } => principal.map(|p| vec![p]),
+            Identity::User { ids, principals } => {
+                (principals.len() == ids.len()).then(|| principals.clone())
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Identity::System { .. } => "system-assigned identity".into(),
+            Identity::User { ids, .. } => {
+                let names: Vec<String> = ids.iter().map(|i| format!("`{}`", i.name())).collect();
+                format!("user-assigned identity {}", names.join(", "))
+            }
+        }
+    }
+}
+
+/// A subnet or route table the control-plane identity needs rights on.
+struct Need {
+    what: &'static str,
+    /// The scopes that cover it, for messages.
+    covered_by: &'static str,
+    id: ResourceId,
+    /// The reference a person edits (the pool's `vnetSubnetID`, …).
+    at: Span,
+    /// The resource is among the inputs (the error needs it; the warning does not).
+    among_inputs: bool,
+}
+
+const SUBNET_SCOPES: &str = "the subnet, its VNet, resource group or subscription";
+
+/// The cluster's own subnets and, on kubenet, their route table; each once.
+fn needs(inv: &Inventory, ci: ClusterIdx) -> Vec<Need> {
+    let cluster = &inv.clusters[ci];
+    let mut out: Vec<Need> = Vec::new();
+    let mut push = |need: Need| {
+        if !out.iter().any(|n| n.id.key() == need.id.key()) {
+            out.push(need);
+        }
+    };
+    for (_, pool) in inv.cluster_pools(ci) {
+        for (what, field, linked) in [
+            ("node subnet", &pool.vnet_subnet_id, pool.subnet),
+            ("pod subnet", &pool.pod_subnet_id, pool.pod_subnet),
+        ] {
+            if let Field::Known(id, at) = field {
+                push(Need {
+                    what,
+                    covered_by: SUBNET_SCOPES,
+                    id: id.clone(),
+                    at: *at,
+                    among_inputs: linked.is_some(),
+                });
+            }
+        }
+        let table = pool
+            .subnet
+            .map(|s| &inv.subnets[s])
+            .filter(|_| cluster.ipam_mode == Some(IpamMode::Kubenet));
+        if let Some(subnet) = table {
+            if let (Some(rt), Field::Known(id, at)) = (subnet.route_table, &subnet.route_table_id) {
+                push(Need {
+                    what: "kubenet route table",
+                    covered_by: "the route table, its resource group or subscription",
+                    id: inv.route_tables[rt]
+                        .id
+                        .clone()
+                        .unwrap_or_else(|| id.clone()),
+                    at: *at,
+                    among_inputs: true,
+                });
+            }
+        }
+    }
+    if matches!(cluster.api_server.vnet_integration, Field::Known(true, _)) {
+        if let Field::Known(id, at) = &cluster.api_server.subnet_id {
+            push(Need {
+                what: "API server subnet",
+                covered_by: SUBNET_SCOPES,
+                id: id.clone(),
+                at: *at,
+                among_inputs: cluster.api_server_subnet.is_some(),
+            });
+        }
+    }
+    out
+}
+
+/// Answers about role assignments for one cluster's identity.
+struct Judge<'a> {
+    inv: &'a Inventory,
+    identity: &'a Identity<'a>,
+    /// The cluster's scope: references and placeholders mean the same only there.
+    scope: ScopeId,
+}
+
+impl Judge<'_> {
+    fn same_scope(&self, a: usize) -> bool {
+        self.inv
+            .scopes
+            .role_assignments
+            .get(a)
+            .copied()
+            .unwrap_or_default()
+            == self.scope
+    }
+
+    /// Whether assignment `a` is for the cluster's control-plane identity.
+    fn principal(&self, a: usize) -> Tri {
+        let same = self.same_scope(a);
+        match &self.inv.role_assignments[a].principal {
+            Field::Known(p, _) => self.matches(p, same),
+            _ => Tri::Maybe,
+        }
+    }
+
+    fn matches(&self, p: &Principal, same_scope: bool) -> Tri {
+        match (p, self.identity) {
+            (Principal::Object(o), _) => match self.identity.object_ids() {
+                Some(ids) if ids.iter().any(|i| i.eq_ignore_ascii_case(o)) => Tri::Yes,
+                Some(_) => Tri::No,
+                None => Tri::Maybe,
+            },
+            (Principal::ClusterIdentity(id), Identity::System { cluster, .. }) => {
+                cluster.map_or(Tri::Maybe, |c| same_resource(id, c, same_scope))
+            }
+            (Principal::UserAssigned(id), Identity::User { ids, .. }) => ids
+                .iter()
+                .map(|i| same_resource(id, i, same_scope))
+                .fold(Tri::No, |acc, t| match (acc, t) {
+                    (Tri::Yes, _) | (_, Tri::Yes) => Tri::Yes,
+                    (Tri::Maybe, _) | (_, Tri::Maybe) => Tri::Maybe,
+                    _ => Tri::No,
+                }),
+            // The kubelet identity, or the other kind of identity.
+            _ => Tri::No,
+        }
+    }
+
+    /// True when some assignment that could be the identity's could grant join over `id`.
+    fn may_be_granted(&self, id: &ResourceId) -> bool {
+        self.inv.role_assignments.iter().enumerate().any(|(a, r)| {
+            let same = self.same_scope(a);
+            self.principal(a)
+                .and(scope_covers(&r.scope, id, same))
+                .and(role_grants_join(&r.role))
+                != Tri::No
+        })
+    }
+
+    /// True when some assignment of the cluster's own deployment could be for the identity.
+    fn any_here_could_be_for(&self) -> bool {
+        (0..self.inv.role_assignments.len())
+            .any(|a| self.same_scope(a) && self.principal(a) != Tri::No)
+    }
+}
+
+/// Two ids of one resource: equal keys in one scope; elsewhere an id with
+/// placeholders or markers could be any resource its pattern matches.
+fn same_resource(a: &ResourceId, b: &ResourceId, same_scope: bool) -> Tri {
+    if a.key() == b.key() && (same_scope || is_literal(a)) {
+        return Tri::Yes;
+    }
+    if same_scope || (is_literal(a) && is_literal(b)) {
+        return Tri::No;
+    }
+    let alike = a.matches(b)
+        || (a.resource_type() == b.resource_type() && a.name().eq_ignore_ascii_case(b.name()));
+    if alike {
+        Tri::Maybe
+    } else {
+        Tri::No
+    }
+}
+
+fn report_missing(
+    cx: &mut Context<'_>,
+    inv: &Inventory,
+    cluster: &Cluster,
+    identity: &Identity<'_>,
+    need: &Need,
+    own: &[usize],
+) {
+    let d = cx.report(
+        need.at,
+        format!(
+            "the {} of cluster `{}` has role assignments among the inputs, but none grants Network Contributor (or subnets/join/action) over its {} `{}` ({})",
+            identity.describe(),
+            cluster_name(cluster),
+            need.what,
+            need.id.name(),
+            need.covered_by
+        ),
+        format!("the cluster identity has no rights on this {}", need.what),
+    );
+    for &a in own.iter().take(3) {
+        let r = &inv.role_assignments[a];
+        let at = r.scope.span().unwrap_or(r.decl);
+        d.labels.push(Label::new(
+            at,
+            "the identity's role assignment, over another scope",
+        ));
+    }
+    d.help = Some(format!(
+        "assign Network Contributor (or a custom role with Microsoft.Network/virtualNetworks/subnets/join/action) to the cluster's control-plane identity over the {} or a scope that holds it (F-071)",
+        need.what
+    ));
+    d.resource = Some(cluster.address.clone());
+}
+
+/// A template or configuration that creates a BYO-subnet cluster with a
+/// system-assigned identity and assigns that identity nothing.
+fn warn_unassigned(cx: &mut Context<'_>, judge: &Judge<'_>, cluster: &Cluster, needs: &[Need]) {
+    let kind = judge.inv.scopes.kind(judge.scope);
+    let creates = matches!(kind, ScopeKind::ArmDeployment | ScopeKind::Terraform);
+    if !creates || !judge.identity.is_system() || judge.any_here_could_be_for() {
+        return;
+    }
+    let Some(subnet) = needs.iter().find(|n| n.what == "node subnet") else {
+        return;
+    };
+    let at = cluster.identity_type.span().unwrap_or(cluster.decl);
+    let d = cx.report_at(
+        Severity::Warning,
+        at,
+        format!(
+            "cluster `{}` uses a system-assigned identity in its own subnet `{}`, and this deployment assigns that identity no role; unlike `az aks create`, a template or Terraform deployment does not grant it Network Contributor on the subnet",
+            cluster_name(cluster),
+            subnet.id.name()
+        ),
+        "system-assigned identity without a role assignment",
+    );
+    d.labels
+        .push(Label::new(subnet.at, "a bring-your-own subnet"));
+    d.help = Some(
+        "use a user-assigned identity granted Network Contributor over the subnet or VNet before the cluster is created, or assign the role to the cluster's identity.principalId in the same deployment (F-071)"
+            .into(),
+    );
+    d.resource = Some(cluster.address.clone());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::check;
+
+    const VNET: &str = r#"{"id":"/subscriptions/0/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet1",
+        "name":"vnet1","type":"Microsoft.Network/virtualNetworks",
+        "properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]},
+        "subnets":[{"id":"/subscriptions/0/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/nodes",
+          "name":"nodes","properties":{"addressPrefix":"10.0.0.0/22"}}]}}"#;
+
+    fn cluster(principal: &str) -> String {
+        format!(
+            r#"{{"id":"/subscriptions/0/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1",
+            "name":"aks1","type":"Microsoft.ContainerService/managedClusters",
+            "identity":{{"type":"SystemAssigned","principalId":"{principal}"}},
+            "properties":{{"kubernetesVersion":"1.31.5","networkProfile":{{"networkPlugin":"azure","networkPluginMode":"overlay"}},
+            "agentPoolProfiles":[{{"name":"sys","count":1,
+              "vnetSubnetID":"/subscriptions/0/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/nodes"}}]}}}}"#
+        )
+    }
+
+    fn assignment(scope: &str, role: &str, principal: &str) -> String {
+        format!(
+            r#"{{"id":"{scope}/providers/Microsoft.Authorization/roleAssignments/{role}{principal}",
+            "type":"Microsoft.Authorization/roleAssignments","name":"x",
+            "properties":{{"roleDefinitionId":"/subscriptions/0/providers/Microsoft.Authorization/roleDefinitions/{role}",
+              "principalId":"{principal}","scope":"{scope}"}}}}"#
+        )
+    }
+
+    const NC: &str = "4d97b98b-1d4f-4787-a291-c67834d212e7";
+    const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+    const P: &str = "11111111-1111-1111-1111-111111111111";
+
+    #[test]
+    fn an_export_with_network_contributor_on_the_vnet_passes() {
+        let c = cluster(P);
+        let a = assignment(
+            "/subscriptions/0/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet1",
+            NC,
+            P,
+        );
+        assert!(check(&IdentityNetworkRightsMissing, &[&c, VNET, &a])
+            .1
+            .is_empty());
+    }
+
+    #[test]
+    fn an_export_with_rights_elsewhere_only_fails() {
+        let c = cluster(P);
+        let wrong_group = assignment("/subscriptions/0/resourceGroups/rg", NC, P);
+        let reader = assignment("/subscriptions/0", READER, P);
+        let other = assignment(
+            "/subscriptions/0",
+            NC,
+            "22222222-2222-2222-2222-222222222222",
+        );
+        let (_, found) = check(
+            &IdentityNetworkRightsMissing,
+            &[&c, VNET, &wrong_group, &reader, &other],
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].message.contains("node subnet `nodes`"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
+    fn an_unknown_role_keeps_it_silent() {
+        let c = cluster(P);
+        let custom = assignment(
+            "/subscriptions/0/resourceGroups/rg-net",
+            "99999999-9999-9999-9999-999999999999",
+            P,
+        );
+        assert!(check(&IdentityNetworkRightsMissing, &[&c, VNET, &custom])
+            .1
+            .is_empty());
+    }
+
+    #[test]
+    fn no_assignment_in_an_export_is_not_judged() {
+        let c = cluster(P);
+        assert!(check(&IdentityNetworkRightsMissing, &[&c, VNET])
+            .1
+            .is_empty());
+    }
+}
