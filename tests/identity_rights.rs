@@ -147,3 +147,56 @@ resource "azurerm_role_assignment" "elsewhere" {
 "#;
     assert_eq!(findings(extra), vec![("error".to_string(), 32)]);
 }
+
+#[test]
+fn a_user_assigned_identity_made_elsewhere_may_be_granted_elsewhere() {
+    // The identity is read, not created: another deployment may grant it the VNet.
+    let extra = r#"
+data "azurerm_user_assigned_identity" "shared" {
+  name                = "id-shared"
+  resource_group_name = "rg-identities"
+}
+
+resource "azurerm_kubernetes_cluster" "uai" {
+  name                = "aks307-t-uai"
+  location            = azurerm_resource_group.aks.location
+  resource_group_name = azurerm_resource_group.aks.name
+  dns_prefix          = "aks307tuai"
+
+  default_node_pool {
+    name           = "system"
+    vm_size        = "Standard_D4ds_v5"
+    node_count     = 3
+    vnet_subnet_id = azurerm_subnet.nodes.id
+  }
+
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [data.azurerm_user_assigned_identity.shared.id]
+  }
+}
+
+resource "azurerm_role_assignment" "dns" {
+  scope                = azurerm_resource_group.aks.id
+  role_definition_name = "Reader"
+  principal_id         = data.azurerm_user_assigned_identity.shared.principal_id
+}
+"#;
+    // Only the system-assigned cluster's warning: the other identity is not judged.
+    assert_eq!(findings(extra), vec![("warning".to_string(), 36)]);
+    // Created here, the same identity's missing rights are an error.
+    let created = extra
+        .replace(
+            "data \"azurerm_user_assigned_identity\" \"shared\" {",
+            "resource \"azurerm_user_assigned_identity\" \"shared\" {\n  location = \"westeurope\"",
+        )
+        .replace(
+            "data.azurerm_user_assigned_identity",
+            "azurerm_user_assigned_identity",
+        );
+    // Line 61: the second cluster's `vnet_subnet_id`.
+    assert_eq!(
+        findings(&created),
+        vec![("warning".to_string(), 36), ("error".to_string(), 61)]
+    );
+}

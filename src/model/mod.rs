@@ -39,7 +39,7 @@ pub use network::{
     AssociationKind, NetworkSecurityGroup, Peering, Route, RouteTable, SecurityRule, Subnet,
     SubnetAssociation, VirtualNetwork,
 };
-pub use role::{Principal, RoleAssignment};
+pub use role::{ManagedIdentity, Principal, RoleAssignment};
 
 use index::MatchIndex;
 use scope::{ScopeId, ScopeKind, Scopes};
@@ -70,6 +70,8 @@ pub struct Inventory {
     pub private_dns_zones: Vec<PrivateDnsZone>,
     /// Role assignments (`Microsoft.Authorization/roleAssignments`, `azurerm_role_assignment`).
     pub role_assignments: Vec<RoleAssignment>,
+    /// User-assigned managed identities created by the inputs.
+    pub managed_identities: Vec<ManagedIdentity>,
     /// Resources of other types that were read (counted in the summary).
     pub other_resources: usize,
     /// `akslint-ignore` tags found on resources.
@@ -158,6 +160,7 @@ pub struct InventoryBuilder {
     appgw_ids: HashMap<String, Vec<usize>>,
     dns_zone_ids: HashMap<String, Vec<usize>>,
     role_ids: HashMap<String, Vec<usize>>,
+    identity_ids: HashMap<String, Vec<usize>>,
     /// The scope what is added now belongs to.
     scope: ScopeId,
     /// Set for a builder made by [`InventoryBuilder::recording`].
@@ -178,6 +181,7 @@ enum Added {
     ApplicationGateway(ApplicationGateway),
     DnsZone(PrivateDnsZone),
     RoleAssignment(RoleAssignment),
+    ManagedIdentity(ManagedIdentity),
     /// The scope has parts that were not read (see [`InventoryBuilder::mark_incomplete`]).
     Incomplete,
     TagSuppression(TagSuppression),
@@ -238,6 +242,7 @@ impl InventoryBuilder {
                     self.add_private_dns_zone(z);
                 }
                 Added::RoleAssignment(r) => self.add_role_assignment(r),
+                Added::ManagedIdentity(m) => self.add_managed_identity(m),
                 Added::Incomplete => self.mark_incomplete(),
                 Added::TagSuppression(t) => self.add_tag_suppression(t),
                 Added::Other => self.count_other(),
@@ -438,6 +443,24 @@ impl InventoryBuilder {
         );
     }
 
+    pub fn add_managed_identity(&mut self, m: ManagedIdentity) {
+        if let Some(log) = &mut self.log {
+            return log.push(Added::ManagedIdentity(m));
+        }
+        let id = m.id.clone();
+        let scope = self.current_scope();
+        upsert(
+            &mut self.inv.managed_identities,
+            &mut self.inv.scopes.managed_identities,
+            &mut self.identity_ids,
+            scope,
+            id.as_ref(),
+            m,
+            |x| &x.address,
+            |_, _| {},
+        );
+    }
+
     /// Records that the current scope has parts akslint did not read (a module
     /// not evaluated, resources skipped): what it lacks may be there.
     pub fn mark_incomplete(&mut self) {
@@ -534,6 +557,7 @@ impl Inventory {
             + self.application_gateways.len()
             + self.private_dns_zones.len()
             + self.role_assignments.len()
+            + self.managed_identities.len()
             // Every virtual network link is a resource of its own, in templates too.
             + self
                 .private_dns_zones

@@ -19,6 +19,9 @@ pub enum Principal {
     KubeletIdentity(ResourceId),
     /// The user-assigned identity with this id (its `principalId`).
     UserAssigned(ResourceId),
+    /// Some user-assigned identity whose id the input does not give (a
+    /// Terraform data source's `principal_id`): not a system-assigned identity.
+    SomeUserAssigned,
 }
 
 #[derive(Clone, Debug)]
@@ -33,6 +36,16 @@ pub struct RoleAssignment {
     pub role: Field<String>,
     /// `principalId`.
     pub principal: Field<Principal>,
+}
+
+/// A user-assigned managed identity (`Microsoft.ManagedIdentity/userAssignedIdentities`,
+/// `azurerm_user_assigned_identity`): where it is created tells whether a
+/// deployment owns the rights it is given.
+#[derive(Clone, Debug)]
+pub struct ManagedIdentity {
+    pub id: Option<ResourceId>,
+    pub address: String,
+    pub decl: Span,
 }
 
 /// A three-valued answer: what the inputs prove, or that they cannot tell.

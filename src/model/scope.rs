@@ -55,6 +55,7 @@ pub struct Scopes {
     pub application_gateways: Vec<ScopeId>,
     pub private_dns_zones: Vec<ScopeId>,
     pub role_assignments: Vec<ScopeId>,
+    pub managed_identities: Vec<ScopeId>,
 }
 
 impl Scopes {

@@ -4,7 +4,7 @@
 use super::Resource;
 use crate::ingest::values::{nonempty_string, referenced_property};
 use crate::model::role::{role_from_definition_id, scope_of_assignment_id};
-use crate::model::{Field, InventoryBuilder, Principal, RoleAssignment};
+use crate::model::{Field, InventoryBuilder, ManagedIdentity, Principal, RoleAssignment};
 use crate::syntax::{Node, NodeKind};
 
 /// A role assignment written as `Microsoft.Authorization/roleAssignments` (its
@@ -26,6 +26,14 @@ pub(super) fn role_assignment(b: &mut InventoryBuilder, r: &Resource<'_>) {
         scope,
         role: nonempty_string(r.prop("roleDefinitionId")).map(|d| role_from_definition_id(&d)),
         principal: principal(r.prop("principalId")),
+    });
+}
+
+pub(super) fn managed_identity(b: &mut InventoryBuilder, r: &Resource<'_>) {
+    b.add_managed_identity(ManagedIdentity {
+        id: r.id.clone(),
+        address: r.address.clone(),
+        decl: r.decl,
     });
 }
 

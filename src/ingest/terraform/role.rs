@@ -4,7 +4,9 @@
 use super::azurerm::{Cx, USER_ASSIGNED_IDENTITY};
 use crate::ingest::values::nonempty_string;
 use crate::model::role::role_from_definition_id;
-use crate::model::{Field, InventoryBuilder, Principal, ResourceId, RoleAssignment};
+use crate::model::{
+    Field, InventoryBuilder, ManagedIdentity, Principal, ResourceId, RoleAssignment,
+};
 use crate::syntax::NodeKind;
 
 pub(super) fn role_assignment(b: &mut InventoryBuilder, cx: &Cx<'_>) {
@@ -21,6 +23,14 @@ pub(super) fn role_assignment(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         scope: scope(cx),
         role,
         principal: principal(cx),
+    });
+}
+
+pub(super) fn managed_identity(b: &mut InventoryBuilder, cx: &Cx<'_>) {
+    b.add_managed_identity(ManagedIdentity {
+        id: cx.id(),
+        address: cx.r.address.clone(),
+        decl: cx.r.decl,
     });
 }
 
@@ -49,16 +59,19 @@ fn principal(cx: &Cx<'_>) -> Field<Principal> {
     if let Field::Known(p, at) = nonempty_string(node) {
         return Field::Known(Principal::Object(p.to_ascii_lowercase()), at);
     }
-    let Some((target, Some(id))) = cx.rs.referred(cx.i, "principal_id") else {
-        return Field::Unknown(span);
-    };
-    let Some(id) = ResourceId::parse(id) else {
-        return Field::Unknown(span);
-    };
     // The evaluator names the computed attribute it could not know.
     let why = match node.map(|n| &n.kind) {
         Some(NodeKind::Unknown(why)) => why.as_str(),
         _ => "",
+    };
+    let Some((target, Some(id))) = cx.rs.referred(cx.i, "principal_id") else {
+        return match read_from_identity(why) {
+            true => Field::Known(Principal::SomeUserAssigned, span),
+            false => Field::Unknown(span),
+        };
+    };
+    let Some(id) = ResourceId::parse(id) else {
+        return Field::Unknown(span);
     };
     let p = match target.resource_type.as_str() {
         "azurerm_kubernetes_cluster" if why.contains("kubelet_identity") => {
@@ -75,4 +88,15 @@ fn principal(cx: &Cx<'_>) -> Field<Principal> {
         _ => return Field::Unknown(span),
     };
     Field::Known(p, span)
+}
+
+/// True when an unknown `principal_id` is a user-assigned identity's (a data
+/// source or a resource outside the set): `principal_id of data.azurerm_user_assigned_identity.x`.
+fn read_from_identity(why: &str) -> bool {
+    why.starts_with("principal_id")
+        && super::hcl::computed_origin(why).is_some_and(|address| {
+            address
+                .split('.')
+                .any(|step| step == "azurerm_user_assigned_identity")
+        })
 }

@@ -19,7 +19,9 @@ declare_rule! {
     /// `identity.principalId` or to the user-assigned identity's `principalId`.
     ///
     /// * **error** when role assignments of the identity are among the inputs
-    ///   (so the deployment grants its rights), a subnet or route table it needs
+    ///   (so the deployment grants its rights; in a template or Terraform
+    ///   configuration, a user-assigned identity must be created there too,
+    ///   since one made elsewhere may be granted elsewhere), a subnet or route table it needs
     ///   is among the inputs, and no assignment that could be the identity's
     ///   grants Network Contributor, Contributor or Owner over that resource, its
     ///   VNet, its resource group or its subscription;
@@ -110,7 +112,7 @@ impl Rule for IdentityNetworkRightsMissing {
                 .collect();
             if own.is_empty() {
                 warn_unassigned(cx, &judge, cluster, &needs);
-            } else {
+            } else if judge.owns_identity() {
                 for need in needs.iter().filter(|n| n.among_inputs) {
                     if !judge.may_be_granted(&need.id) {
                         report_missing(cx, inv, cluster, &identity, need, &own);
@@ -302,6 +304,7 @@ impl Judge<'_> {
                     (Tri::Maybe, _) | (_, Tri::Maybe) => Tri::Maybe,
                     _ => Tri::No,
                 }),
+            (Principal::SomeUserAssigned, Identity::User { .. }) => Tri::Maybe,
             // The kubelet identity, or the other kind of identity.
             _ => Tri::No,
         }
@@ -315,6 +318,31 @@ impl Judge<'_> {
                 .and(scope_covers(&r.scope, id, same))
                 .and(role_grants_join(&r.role))
                 != Tri::No
+        })
+    }
+
+    /// Whether the inputs can hold all the identity's rights: a template or
+    /// Terraform configuration must create a user-assigned identity itself (one
+    /// made elsewhere may be granted elsewhere); a system-assigned identity comes
+    /// with the cluster; exports list assignments by object id.
+    fn owns_identity(&self) -> bool {
+        let Identity::User { ids, .. } = self.identity else {
+            return true;
+        };
+        let kind = self.inv.scopes.kind(self.scope);
+        if !matches!(kind, ScopeKind::ArmDeployment | ScopeKind::Terraform) {
+            return true;
+        }
+        let scopes = &self.inv.scopes.managed_identities;
+        ids.iter().all(|id| {
+            self.inv
+                .managed_identities
+                .iter()
+                .enumerate()
+                .any(|(m, mi)| {
+                    scopes.get(m) == Some(&self.scope)
+                        && mi.id.as_ref().is_some_and(|x| x.key() == id.key())
+                })
         })
     }
 
