@@ -200,3 +200,48 @@ resource "azurerm_role_assignment" "dns" {
         vec![("warning".to_string(), 36), ("error".to_string(), 61)]
     );
 }
+
+/// A custom role over the VNet, assigned to the system-assigned identity.
+fn custom_role(actions: &str, not_actions: &str) -> String {
+    format!(
+        r#"
+resource "azurerm_role_definition" "joiner" {{
+  name  = "AKS subnet joiner"
+  scope = azurerm_resource_group.aks.id
+
+  permissions {{
+    actions     = [{actions}]
+    not_actions = [{not_actions}]
+  }}
+}}
+
+resource "azurerm_role_assignment" "custom" {{
+  scope              = azurerm_virtual_network.spoke.id
+  role_definition_id = azurerm_role_definition.joiner.role_definition_resource_id
+  principal_id       = azurerm_kubernetes_cluster.sys.identity[0].principal_id
+}}
+"#
+    )
+}
+
+#[test]
+fn a_custom_role_among_the_inputs_counts_by_its_actions() {
+    let join = r#""Microsoft.Network/virtualNetworks/subnets/join/action", "Microsoft.Network/virtualNetworks/subnets/read""#;
+    assert_eq!(findings(&custom_role(join, "")), vec![]);
+    assert_eq!(
+        findings(&custom_role(r#""Microsoft.Network/*""#, "")),
+        vec![]
+    );
+    let read_only = r#""Microsoft.Network/virtualNetworks/subnets/read""#;
+    assert_eq!(
+        findings(&custom_role(read_only, "")),
+        vec![("error".to_string(), 32)]
+    );
+    let taken_away = r#""Microsoft.Network/*/join/action""#;
+    assert_eq!(
+        findings(&custom_role(r#""*""#, taken_away)),
+        vec![("error".to_string(), 32)]
+    );
+    // An action that cannot be evaluated may be the one.
+    assert_eq!(findings(&custom_role(r#"var.extra"#, "")), vec![]);
+}

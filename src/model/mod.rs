@@ -39,7 +39,7 @@ pub use network::{
     AssociationKind, NetworkSecurityGroup, Peering, Route, RouteTable, SecurityRule, Subnet,
     SubnetAssociation, VirtualNetwork,
 };
-pub use role::{ManagedIdentity, Principal, RoleAssignment};
+pub use role::{ManagedIdentity, Principal, RoleAssignment, RoleDefinition};
 
 use index::MatchIndex;
 use scope::{ScopeId, ScopeKind, Scopes};
@@ -70,6 +70,8 @@ pub struct Inventory {
     pub private_dns_zones: Vec<PrivateDnsZone>,
     /// Role assignments (`Microsoft.Authorization/roleAssignments`, `azurerm_role_assignment`).
     pub role_assignments: Vec<RoleAssignment>,
+    /// Role definitions (custom roles) among the inputs.
+    pub role_definitions: Vec<RoleDefinition>,
     /// User-assigned managed identities created by the inputs.
     pub managed_identities: Vec<ManagedIdentity>,
     /// Resources of other types that were read (counted in the summary).
@@ -161,6 +163,7 @@ pub struct InventoryBuilder {
     dns_zone_ids: HashMap<String, Vec<usize>>,
     role_ids: HashMap<String, Vec<usize>>,
     identity_ids: HashMap<String, Vec<usize>>,
+    role_definition_ids: HashMap<String, Vec<usize>>,
     /// The scope what is added now belongs to.
     scope: ScopeId,
     /// Set for a builder made by [`InventoryBuilder::recording`].
@@ -182,6 +185,7 @@ enum Added {
     DnsZone(PrivateDnsZone),
     RoleAssignment(RoleAssignment),
     ManagedIdentity(ManagedIdentity),
+    RoleDefinition(RoleDefinition),
     /// The scope has parts that were not read (see [`InventoryBuilder::mark_incomplete`]).
     Incomplete,
     TagSuppression(TagSuppression),
@@ -243,6 +247,7 @@ impl InventoryBuilder {
                 }
                 Added::RoleAssignment(r) => self.add_role_assignment(r),
                 Added::ManagedIdentity(m) => self.add_managed_identity(m),
+                Added::RoleDefinition(d) => self.add_role_definition(d),
                 Added::Incomplete => self.mark_incomplete(),
                 Added::TagSuppression(t) => self.add_tag_suppression(t),
                 Added::Other => self.count_other(),
@@ -461,6 +466,24 @@ impl InventoryBuilder {
         );
     }
 
+    pub fn add_role_definition(&mut self, d: RoleDefinition) {
+        if let Some(log) = &mut self.log {
+            return log.push(Added::RoleDefinition(d));
+        }
+        let id = d.id.clone();
+        let scope = self.current_scope();
+        upsert(
+            &mut self.inv.role_definitions,
+            &mut self.inv.scopes.role_definitions,
+            &mut self.role_definition_ids,
+            scope,
+            id.as_ref(),
+            d,
+            |x| &x.address,
+            |_, _| {},
+        );
+    }
+
     /// Records that the current scope has parts akslint did not read (a module
     /// not evaluated, resources skipped): what it lacks may be there.
     pub fn mark_incomplete(&mut self) {
@@ -558,6 +581,7 @@ impl Inventory {
             + self.private_dns_zones.len()
             + self.role_assignments.len()
             + self.managed_identities.len()
+            + self.role_definitions.len()
             // Every virtual network link is a resource of its own, in templates too.
             + self
                 .private_dns_zones

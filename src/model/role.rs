@@ -38,6 +38,88 @@ pub struct RoleAssignment {
     pub principal: Field<Principal>,
 }
 
+/// A role definition (`Microsoft.Authorization/roleDefinitions`,
+/// `azurerm_role_definition`): a custom role's actions decide what it grants.
+#[derive(Clone, Debug)]
+pub struct RoleDefinition {
+    pub id: Option<ResourceId>,
+    pub address: String,
+    pub decl: Span,
+    /// How assignments name it, as [`RoleAssignment::role`] holds it: its GUID
+    /// (lowercase), or in Terraform `def:` + its address when the GUID is computed.
+    pub key: Field<String>,
+    /// `roleName` (Terraform `name`), lowercase.
+    pub role_name: Field<String>,
+    /// `permissions[].actions`.
+    pub actions: Vec<Field<String>>,
+    /// `permissions[].notActions`.
+    pub not_actions: Vec<Field<String>>,
+}
+
+impl RoleDefinition {
+    /// Whether an assignment's role (as [`RoleAssignment::role`] holds it) names this definition.
+    pub fn named_by(&self, role: &str) -> bool {
+        if self.key.known().is_some_and(|k| k == role) {
+            return true;
+        }
+        if role.strip_prefix("def:") == Some(self.address.as_str()) {
+            return true;
+        }
+        role.strip_prefix("name:")
+            .is_some_and(|n| self.role_name.known().is_some_and(|r| r == n))
+    }
+
+    /// Whether the role's actions include `action` and its notActions do not
+    /// take it away; `Maybe` when one of them cannot be evaluated.
+    pub fn grants(&self, action: &str) -> Tri {
+        let matches = |list: &[Field<String>]| -> Tri {
+            let mut out = Tri::No;
+            for f in list {
+                match f.known() {
+                    Some(p) if action_matches(p, action) => return Tri::Yes,
+                    Some(_) => {}
+                    None => out = Tri::Maybe,
+                }
+            }
+            out
+        };
+        match (matches(&self.actions), matches(&self.not_actions)) {
+            (Tri::No, _) | (_, Tri::Yes) => Tri::No,
+            (Tri::Yes, Tri::No) => Tri::Yes,
+            _ => Tri::Maybe,
+        }
+    }
+}
+
+/// An Azure RBAC action pattern (`Microsoft.Network/*`, `*/read`) against an
+/// action, without case; `*` stands for any text.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    let pattern = pattern.trim().to_ascii_lowercase();
+    let action = action.to_ascii_lowercase();
+    let pieces: Vec<&str> = pattern.split('*').collect();
+    let Some((first, rest)) = pieces.split_first() else {
+        return false;
+    };
+    let Some(mut remaining) = action.strip_prefix(first) else {
+        return false;
+    };
+    let Some((last, middle)) = rest.split_last() else {
+        return remaining.is_empty();
+    };
+    for piece in middle {
+        match remaining.find(piece) {
+            Some(i) => remaining = &remaining[i + piece.len()..],
+            None => return false,
+        }
+    }
+    remaining.ends_with(last)
+}
+
+/// The action that lets an identity place NICs in a subnet.
+pub const SUBNET_JOIN: &str = "Microsoft.Network/virtualNetworks/subnets/join/action";
+/// The action that lets AKS write the kubenet routes.
+pub const ROUTE_WRITE: &str = "Microsoft.Network/routeTables/routes/write";
+
 /// A user-assigned managed identity (`Microsoft.ManagedIdentity/userAssignedIdentities`,
 /// `azurerm_user_assigned_identity`): where it is created tells whether a
 /// deployment owns the rights it is given.
@@ -222,6 +304,46 @@ mod tests {
         let other = known("/subscriptions/{subscriptionId}/resourceGroups/rg2");
         assert_eq!(scope_covers(&other, &s, true), Tri::No);
         assert_eq!(scope_covers(&Field::Absent, &s, true), Tri::Maybe);
+    }
+
+    #[test]
+    fn custom_role_actions() {
+        assert!(action_matches("Microsoft.Network/*", SUBNET_JOIN));
+        assert!(action_matches("*", SUBNET_JOIN));
+        assert!(action_matches(
+            "microsoft.network/virtualnetworks/subnets/join/action",
+            SUBNET_JOIN
+        ));
+        assert!(action_matches(
+            "Microsoft.Network/virtualNetworks/*/join/action",
+            SUBNET_JOIN
+        ));
+        assert!(!action_matches("*/read", SUBNET_JOIN));
+        assert!(!action_matches(
+            "Microsoft.Network/virtualNetworks/subnets/read",
+            SUBNET_JOIN
+        ));
+        let def = |actions: &[&str], not: &[&str]| RoleDefinition {
+            id: None,
+            address: String::new(),
+            decl: Span::default(),
+            key: Field::Absent,
+            role_name: Field::Absent,
+            actions: actions.iter().map(|a| known(a)).collect(),
+            not_actions: not.iter().map(|a| known(a)).collect(),
+        };
+        assert_eq!(
+            def(&["Microsoft.Network/*"], &[]).grants(SUBNET_JOIN),
+            Tri::Yes
+        );
+        assert_eq!(
+            def(&["*"], &["Microsoft.Network/*/join/action"]).grants(SUBNET_JOIN),
+            Tri::No
+        );
+        assert_eq!(def(&["*/read"], &[]).grants(SUBNET_JOIN), Tri::No);
+        let mut unknown = def(&["*/read"], &[]);
+        unknown.actions.push(Field::Unknown(Span::default()));
+        assert_eq!(unknown.grants(SUBNET_JOIN), Tri::Maybe);
     }
 
     #[test]

@@ -56,6 +56,7 @@ pub struct Scopes {
     pub private_dns_zones: Vec<ScopeId>,
     pub role_assignments: Vec<ScopeId>,
     pub managed_identities: Vec<ScopeId>,
+    pub role_definitions: Vec<ScopeId>,
 }
 
 impl Scopes {

@@ -2,9 +2,11 @@
 //! each assignment, to tell whether a cluster identity may join its subnets (F-071).
 
 use super::Resource;
-use crate::ingest::values::{nonempty_string, referenced_property};
+use crate::ingest::values::{nonempty_string, permissions, referenced_property};
 use crate::model::role::{role_from_definition_id, scope_of_assignment_id};
-use crate::model::{Field, InventoryBuilder, ManagedIdentity, Principal, RoleAssignment};
+use crate::model::{
+    Field, InventoryBuilder, ManagedIdentity, Principal, RoleAssignment, RoleDefinition,
+};
 use crate::syntax::{Node, NodeKind};
 
 /// A role assignment written as `Microsoft.Authorization/roleAssignments` (its
@@ -26,6 +28,25 @@ pub(super) fn role_assignment(b: &mut InventoryBuilder, r: &Resource<'_>) {
         scope,
         role: nonempty_string(r.prop("roleDefinitionId")).map(|d| role_from_definition_id(&d)),
         principal: principal(r.prop("principalId")),
+    });
+}
+
+/// A custom role: its GUID (the id's last segment, else its name), `roleName`
+/// and the actions of its `permissions`.
+pub(super) fn role_definition(b: &mut InventoryBuilder, r: &Resource<'_>) {
+    let key = match &r.id {
+        Some(id) => Field::Known(role_from_definition_id(id.as_str()), r.decl),
+        None => nonempty_string(r.name()).map(|n| n.to_ascii_lowercase()),
+    };
+    let (actions, not_actions) = permissions(r.prop("permissions"), "actions", "notActions");
+    b.add_role_definition(RoleDefinition {
+        id: r.id.clone(),
+        address: r.address.clone(),
+        decl: r.decl,
+        key,
+        role_name: nonempty_string(r.prop("roleName")).map(|n| n.to_ascii_lowercase()),
+        actions,
+        not_actions,
     });
 }
 

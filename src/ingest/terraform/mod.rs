@@ -109,6 +109,7 @@ fn ingest_one(b: &mut InventoryBuilder, cx: &azurerm::Cx<'_>) {
         "azurerm_private_dns_zone_virtual_network_link" => dns::link(b, cx),
         "azurerm_role_assignment" => role::role_assignment(b, cx),
         "azurerm_user_assigned_identity" => role::managed_identity(b, cx),
+        "azurerm_role_definition" => role::role_definition(b, cx),
         "azapi_resource" => azapi::resource(b, cx),
         _ => b.count_other(),
     }

@@ -2,18 +2,16 @@
 //! to tell whether a cluster identity may join its subnets (F-071).
 
 use super::azurerm::{Cx, USER_ASSIGNED_IDENTITY};
-use crate::ingest::values::nonempty_string;
+use crate::ingest::values::{nonempty_string, permissions};
 use crate::model::role::role_from_definition_id;
 use crate::model::{
-    Field, InventoryBuilder, ManagedIdentity, Principal, ResourceId, RoleAssignment,
+    Field, InventoryBuilder, ManagedIdentity, Principal, ResourceId, RoleAssignment, RoleDefinition,
 };
 use crate::syntax::NodeKind;
 
 pub(super) fn role_assignment(b: &mut InventoryBuilder, cx: &Cx<'_>) {
     let role = match nonempty_string(cx.v("role_definition_name")) {
-        Field::Absent => {
-            nonempty_string(cx.v("role_definition_id")).map(|d| role_from_definition_id(&d))
-        }
+        Field::Absent => role_definition_id(cx),
         named => named.map(|n| format!("name:{}", n.to_ascii_lowercase())),
     };
     b.add_role_assignment(RoleAssignment {
@@ -23,6 +21,36 @@ pub(super) fn role_assignment(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         scope: scope(cx),
         role,
         principal: principal(cx),
+    });
+}
+
+/// `role_definition_id` as written, else the custom role it refers to (`def:` + its address).
+fn role_definition_id(cx: &Cx<'_>) -> Field<String> {
+    match nonempty_string(cx.v("role_definition_id")) {
+        Field::Known(d, span) => Field::Known(role_from_definition_id(&d), span),
+        Field::Unknown(span) => match cx.rs.referred(cx.i, "role_definition_id") {
+            Some((t, _)) if t.resource_type == "azurerm_role_definition" => {
+                Field::Known(format!("def:{}", t.address), span)
+            }
+            _ => Field::Unknown(span),
+        },
+        other => other,
+    }
+}
+
+/// A custom role: its `role_definition_id` (a GUID) when written, else named by
+/// its address; `name` and the `permissions` blocks' actions.
+pub(super) fn role_definition(b: &mut InventoryBuilder, cx: &Cx<'_>) {
+    let key = nonempty_string(cx.v("role_definition_id")).map(|d| role_from_definition_id(&d));
+    let (actions, not_actions) = permissions(cx.v("permissions"), "actions", "not_actions");
+    b.add_role_definition(RoleDefinition {
+        id: None,
+        address: cx.r.address.clone(),
+        decl: cx.r.decl,
+        key,
+        role_name: nonempty_string(cx.v("name")).map(|n| n.to_ascii_lowercase()),
+        actions,
+        not_actions,
     });
 }
 

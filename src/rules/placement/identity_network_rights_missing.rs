@@ -1,6 +1,6 @@
 use super::{declare_rule, Context, Rule, RuleMeta};
 use crate::diagnostic::{Label, Severity};
-use crate::model::role::{role_grants_join, scope_covers, Tri};
+use crate::model::role::{role_grants_join, scope_covers, Tri, ROUTE_WRITE, SUBNET_JOIN};
 use crate::model::scope::{is_literal, ScopeId, ScopeKind};
 use crate::model::{Cluster, ClusterIdx, Field, Inventory, IpamMode, Principal, ResourceId};
 use crate::rules::cluster_name;
@@ -30,11 +30,15 @@ declare_rule! {
     ///   no role assignment of that deployment (the template with its nested
     ///   deployments, the Terraform root with its modules) could be for the identity.
     ///
+    /// A custom role counts by its definition when that is among the inputs
+    /// (`Microsoft.Authorization/roleDefinitions`, `azurerm_role_definition`): its
+    /// actions must allow `Microsoft.Network/virtualNetworks/subnets/join/action`
+    /// (for the route table, `Microsoft.Network/routeTables/routes/write`), `*`
+    /// patterns included, and its notActions must not take it away.
     /// An assignment whose principal, scope or role cannot be evaluated, a role
-    /// akslint does not know (a custom role, which may include
-    /// `Microsoft.Network/virtualNetworks/subnets/join/action`) and a
-    /// management-group scope all count as possibly granting the right: the rule
-    /// is then silent. It is silent too when the identity type is unknown or a
+    /// akslint does not know (a built-in role it does not list, or a custom role
+    /// whose definition is not among the inputs) and a management-group scope all
+    /// count as possibly granting the right: the rule is then silent. It is silent too when the identity type is unknown or a
     /// service principal, and when the cluster's deployment has parts akslint did
     /// not read (a Terraform module, a resource with an unknown `count`, an
     /// expression the template evaluator gave up on). Assignments of other
@@ -114,7 +118,7 @@ impl Rule for IdentityNetworkRightsMissing {
                 warn_unassigned(cx, &judge, cluster, &needs);
             } else if judge.owns_identity() {
                 for need in needs.iter().filter(|n| n.among_inputs) {
-                    if !judge.may_be_granted(&need.id) {
+                    if !judge.may_be_granted(need) {
                         report_missing(cx, inv, cluster, &identity, need, &own);
                     }
                 }
@@ -192,6 +196,8 @@ struct Need {
     what: &'static str,
     /// The scopes that cover it, for messages.
     covered_by: &'static str,
+    /// The action a custom role must allow on it.
+    action: &'static str,
     id: ResourceId,
     /// The reference a person edits (the pool's `vnetSubnetID`, …).
     at: Span,
@@ -219,6 +225,7 @@ fn needs(inv: &Inventory, ci: ClusterIdx) -> Vec<Need> {
                 push(Need {
                     what,
                     covered_by: SUBNET_SCOPES,
+                    action: SUBNET_JOIN,
                     id: id.clone(),
                     at: *at,
                     among_inputs: linked.is_some(),
@@ -234,6 +241,7 @@ fn needs(inv: &Inventory, ci: ClusterIdx) -> Vec<Need> {
                 push(Need {
                     what: "kubenet route table",
                     covered_by: "the route table, its resource group or subscription",
+                    action: ROUTE_WRITE,
                     id: inv.route_tables[rt]
                         .id
                         .clone()
@@ -249,6 +257,7 @@ fn needs(inv: &Inventory, ci: ClusterIdx) -> Vec<Need> {
             push(Need {
                 what: "API server subnet",
                 covered_by: SUBNET_SCOPES,
+                action: SUBNET_JOIN,
                 id: id.clone(),
                 at: *at,
                 among_inputs: cluster.api_server_subnet.is_some(),
@@ -310,15 +319,44 @@ impl Judge<'_> {
         }
     }
 
-    /// True when some assignment that could be the identity's could grant join over `id`.
-    fn may_be_granted(&self, id: &ResourceId) -> bool {
+    /// True when some assignment that could be the identity's could grant the
+    /// needed action over the resource.
+    fn may_be_granted(&self, need: &Need) -> bool {
         self.inv.role_assignments.iter().enumerate().any(|(a, r)| {
             let same = self.same_scope(a);
             self.principal(a)
-                .and(scope_covers(&r.scope, id, same))
-                .and(role_grants_join(&r.role))
+                .and(scope_covers(&r.scope, &need.id, same))
+                .and(self.role_grants(a, need.action))
                 != Tri::No
         })
+    }
+
+    /// Whether assignment `a`'s role allows `action`: a built-in role akslint
+    /// knows, else the custom role definitions among the inputs that it names
+    /// (a Terraform address only in the assignment's own deployment).
+    fn role_grants(&self, a: usize, action: &str) -> Tri {
+        let r = &self.inv.role_assignments[a];
+        let builtin = role_grants_join(&r.role);
+        let Some(role) = r.role.known().filter(|_| builtin == Tri::Maybe) else {
+            return builtin;
+        };
+        let assigned_in = self.inv.scopes.role_assignments.get(a);
+        let verdicts: Vec<Tri> = self
+            .inv
+            .role_definitions
+            .iter()
+            .enumerate()
+            .filter(|(d, def)| {
+                def.named_by(role)
+                    && (!role.starts_with("def:")
+                        || self.inv.scopes.role_definitions.get(*d) == assigned_in)
+            })
+            .map(|(_, def)| def.grants(action))
+            .collect();
+        match verdicts.split_first() {
+            Some((first, rest)) if rest.iter().all(|v| v == first) => *first,
+            _ => Tri::Maybe,
+        }
     }
 
     /// Whether the inputs can hold all the identity's rights: a template or
@@ -516,6 +554,27 @@ mod tests {
             P,
         );
         assert!(check(&IdentityNetworkRightsMissing, &[&c, VNET, &custom])
+            .1
+            .is_empty());
+    }
+
+    #[test]
+    fn a_custom_role_definition_among_the_inputs_decides() {
+        let c = cluster(P);
+        let custom = "99999999-9999-9999-9999-999999999999";
+        let a = assignment("/subscriptions/0/resourceGroups/rg-net", custom, P);
+        let definition = |actions: &str| {
+            format!(
+                r#"{{"id":"/subscriptions/0/providers/Microsoft.Authorization/roleDefinitions/{custom}",
+                "type":"Microsoft.Authorization/roleDefinitions","name":"{custom}",
+                "properties":{{"roleName":"Subnet reader","permissions":[{{"actions":[{actions}],"notActions":[]}}]}}}}"#
+            )
+        };
+        let read = definition(r#""Microsoft.Network/virtualNetworks/subnets/read""#);
+        let (_, found) = check(&IdentityNetworkRightsMissing, &[&c, VNET, &a, &read]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let join = definition(r#""Microsoft.Network/virtualNetworks/subnets/join/action""#);
+        assert!(check(&IdentityNetworkRightsMissing, &[&c, VNET, &a, &join])
             .1
             .is_empty());
     }
