@@ -51,9 +51,10 @@ declare_rule! {
     /// AKS joins the node, pod and API server subnets and writes the kubenet
     /// routes with the cluster's control-plane identity. Without
     /// `Microsoft.Network/virtualNetworks/subnets/join/action` (Network
-    /// Contributor) over the subnet, or rights on the route table, creating,
-    /// scaling and upgrading node pools fails with `LinkedAuthorizationFailed`
-    /// or route updates fail (F-071). The Azure CLI adds the Network Contributor
+    /// Contributor) over the subnet, or rights on the route table, the
+    /// operations AKS runs in them with that identity (scaling node pools,
+    /// internal load balancers, kubenet routes) are refused as unauthorized
+    /// (F-071). The Azure CLI adds the Network Contributor
     /// assignment itself when it creates a cluster in your subnet; an ARM
     /// template, Bicep or Terraform deployment does not: you assign the role to
     /// the identity's principal ID yourself, and with a system-assigned identity
