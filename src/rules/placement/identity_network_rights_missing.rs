@@ -21,7 +21,12 @@ declare_rule! {
     /// * **error** when role assignments of the identity are among the inputs
     ///   (so the deployment grants its rights; in a template or Terraform
     ///   configuration, a user-assigned identity must be created there too,
-    ///   since one made elsewhere may be granted elsewhere), a subnet or route table it needs
+    ///   since one made elsewhere may be granted elsewhere; in an export, one of
+    ///   them must be below subscription scope, since `az role assignment list`
+    ///   without `--all` shows only subscription-wide ones, per "List Azure role
+    ///   assignments using Azure CLI",
+    ///   <https://learn.microsoft.com/azure/role-based-access-control/role-assignments-list-cli>),
+    ///   a subnet or route table it needs
     ///   is among the inputs, and no assignment that could be the identity's
     ///   grants Network Contributor, Contributor or Owner over that resource, its
     ///   VNet, its resource group or its subscription;
@@ -117,7 +122,7 @@ impl Rule for IdentityNetworkRightsMissing {
                 .collect();
             if own.is_empty() {
                 warn_unassigned(cx, &judge, cluster, &needs);
-            } else if judge.owns_identity() {
+            } else if judge.owns_identity() && judge.listing_may_be_whole(&own) {
                 for need in needs.iter().filter(|n| n.among_inputs) {
                     if !judge.may_be_granted(need) {
                         report_missing(cx, inv, cluster, &identity, need, &own);
@@ -385,6 +390,23 @@ impl Judge<'_> {
         })
     }
 
+    /// An export whose assignments of the identity all sit at subscription scope
+    /// or above may be `az role assignment list` without `--all`, which shows
+    /// nothing narrower: only an assignment below the subscription shows that
+    /// the listing reaches resource groups and resources.
+    fn listing_may_be_whole(&self, own: &[usize]) -> bool {
+        let kind = self.inv.scopes.kind(self.scope);
+        if matches!(kind, ScopeKind::ArmDeployment | ScopeKind::Terraform) {
+            return true;
+        }
+        own.iter().any(|&a| {
+            self.inv.role_assignments[a]
+                .scope
+                .known()
+                .is_some_and(|s| s.contains("/resourcegroups/"))
+        })
+    }
+
     /// True when some assignment of the cluster's own deployment could be for the identity.
     fn any_here_could_be_for(&self) -> bool {
         (0..self.inv.role_assignments.len())
@@ -576,6 +598,16 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         let join = definition(r#""Microsoft.Network/virtualNetworks/subnets/join/action""#);
         assert!(check(&IdentityNetworkRightsMissing, &[&c, VNET, &a, &join])
+            .1
+            .is_empty());
+    }
+
+    #[test]
+    fn subscription_wide_assignments_alone_may_be_a_partial_listing() {
+        // `az role assignment list` without `--all` shows only these.
+        let c = cluster(P);
+        let reader = assignment("/subscriptions/0", READER, P);
+        assert!(check(&IdentityNetworkRightsMissing, &[&c, VNET, &reader])
             .1
             .is_empty());
     }
