@@ -420,8 +420,12 @@ fn same_resource(a: &ResourceId, b: &ResourceId, same_scope: bool) -> Tri {
     if a.key() == b.key() && (same_scope || is_literal(a)) {
         return Tri::Yes;
     }
-    if same_scope || (is_literal(a) && is_literal(b)) {
+    if is_literal(a) && is_literal(b) {
         return Tri::No;
+    }
+    // One template may spell an id with `{subscriptionId}` here and literally there.
+    if same_scope {
+        return if a.matches(b) { Tri::Maybe } else { Tri::No };
     }
     let alike = a.matches(b)
         || (a.resource_type() == b.resource_type() && a.name().eq_ignore_ascii_case(b.name()));
