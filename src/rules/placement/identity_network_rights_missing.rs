@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use super::{declare_rule, Context, Rule, RuleMeta};
 use crate::diagnostic::{Label, Severity};
 use crate::model::role::{role_grants_join, scope_covers, Tri, ROUTE_WRITE, SUBNET_JOIN};
@@ -100,6 +102,7 @@ impl Rule for IdentityNetworkRightsMissing {
     }
 
     fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let index = ByPrincipal::build(inv);
         for (ci, cluster) in inv.clusters.iter().enumerate() {
             let Some(identity) = Identity::of(cluster) else {
                 continue;
@@ -116,8 +119,12 @@ impl Rule for IdentityNetworkRightsMissing {
                 inv,
                 identity: &identity,
                 scope,
+                candidates: index.candidates(&identity),
             };
-            let own: Vec<usize> = (0..inv.role_assignments.len())
+            let own: Vec<usize> = judge
+                .candidates
+                .iter()
+                .copied()
                 .filter(|&a| judge.principal(a) == Tri::Yes)
                 .collect();
             if own.is_empty() {
@@ -273,12 +280,61 @@ fn needs(inv: &Inventory, ci: ClusterIdx) -> Vec<Need> {
     out
 }
 
+/// Role assignments by principal, so that an estate of clusters and
+/// assignments is not compared pairwise: object ids in a map, the rest
+/// (references, unknown principals) in a list every cluster looks through.
+struct ByPrincipal {
+    objects: HashMap<String, Vec<usize>>,
+    all_objects: Vec<usize>,
+    rest: Vec<usize>,
+}
+
+impl ByPrincipal {
+    fn build(inv: &Inventory) -> ByPrincipal {
+        let mut index = ByPrincipal {
+            objects: HashMap::new(),
+            all_objects: Vec::new(),
+            rest: Vec::new(),
+        };
+        for (a, r) in inv.role_assignments.iter().enumerate() {
+            match r.principal.known() {
+                Some(Principal::Object(o)) => {
+                    index.objects.entry(o.clone()).or_default().push(a);
+                    index.all_objects.push(a);
+                }
+                _ => index.rest.push(a),
+            }
+        }
+        index
+    }
+
+    /// The assignments that may be for the identity (in input order): every
+    /// object id when the identity's are not known, else only its own.
+    fn candidates(&self, identity: &Identity<'_>) -> Vec<usize> {
+        let mut out = self.rest.clone();
+        match identity.object_ids() {
+            Some(ids) => {
+                for id in ids {
+                    let key = id.to_ascii_lowercase();
+                    out.extend(self.objects.get(&key).into_iter().flatten());
+                }
+            }
+            None => out.extend(&self.all_objects),
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
 /// Answers about role assignments for one cluster's identity.
 struct Judge<'a> {
     inv: &'a Inventory,
     identity: &'a Identity<'a>,
     /// The cluster's scope: references and placeholders mean the same only there.
     scope: ScopeId,
+    /// The assignments that may be for the identity ([`ByPrincipal::candidates`]).
+    candidates: Vec<usize>,
 }
 
 impl Judge<'_> {
@@ -328,7 +384,8 @@ impl Judge<'_> {
     /// True when some assignment that could be the identity's could grant the
     /// needed action over the resource.
     fn may_be_granted(&self, need: &Need) -> bool {
-        self.inv.role_assignments.iter().enumerate().any(|(a, r)| {
+        self.candidates.iter().any(|&a| {
+            let r = &self.inv.role_assignments[a];
             let same = self.same_scope(a);
             self.principal(a)
                 .and(scope_covers(&r.scope, &need.id, same))
@@ -409,7 +466,9 @@ impl Judge<'_> {
 
     /// True when some assignment of the cluster's own deployment could be for the identity.
     fn any_here_could_be_for(&self) -> bool {
-        (0..self.inv.role_assignments.len())
+        self.candidates
+            .iter()
+            .copied()
             .any(|a| self.same_scope(a) && self.principal(a) != Tri::No)
     }
 }
