@@ -228,6 +228,12 @@ fn a_template_named_alone_gets_its_parameter_file() {
                 "AKS701".to_string(),
                 "fixtures/AKS004/fail/param-pairing/azuredeploy.json".to_string(),
                 82
+            ),
+            // The cluster's system-assigned identity is granted nothing on its subnet (AKS307).
+            (
+                "AKS307".to_string(),
+                "fixtures/AKS004/fail/param-pairing/azuredeploy.json".to_string(),
+                88
             )
         ]
     );

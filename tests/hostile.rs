@@ -432,21 +432,22 @@ fn output_and_write_baseline_are_both_written_whole() {
         "--write-baseline",
         "out/baseline.json",
     ];
+    // AKS004, AKS601 and AKS307 (a system-assigned identity granted nothing).
     let out = akslint_in(root, &args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("recorded 2 findings in out/baseline.json"),
+        stderr(&out).contains("recorded 3 findings in out/baseline.json"),
         "{}",
         stderr(&out)
     );
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("out/report.json")).unwrap())
             .unwrap();
-    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(2));
+    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(3));
     let baseline: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("out/baseline.json")).unwrap())
             .unwrap();
-    assert_eq!(baseline["findings"].as_array().map(Vec::len), Some(2));
+    assert_eq!(baseline["findings"].as_array().map(Vec::len), Some(3));
     // Written through temporary files renamed into place: none is left behind.
     let mut names: Vec<String> = std::fs::read_dir(root.join("out"))
         .unwrap()

@@ -36,10 +36,14 @@ fn fixture(name: &str) -> PathBuf {
 #[test]
 fn dev_and_prod_copies_of_one_template_are_two_deployments_either_way_round() {
     let dir = fixture("dev-prod");
-    let dev = [("AKS601", "environments/dev/azuredeploy.json", 75, 21)];
+    let dev = [
+        ("AKS601", "environments/dev/azuredeploy.json", 75, 21),
+        ("AKS307", "environments/dev/azuredeploy.json", 81, 25),
+    ];
     let prod = [
         ("AKS004", "environments/prod/azuredeploy.json", 63, 46),
         ("AKS601", "environments/prod/azuredeploy.json", 75, 21),
+        ("AKS307", "environments/prod/azuredeploy.json", 81, 25),
     ];
     let both: Vec<_> = dev.iter().chain(&prod).copied().collect();
     assert_eq!(findings_in(&dir, &["environments/dev"]), expect(&dev));
@@ -56,10 +60,14 @@ fn dev_and_prod_copies_of_one_template_are_two_deployments_either_way_round() {
 #[test]
 fn two_terraform_roots_with_equal_addresses_are_two_deployments() {
     let dir = fixture("two-roots");
-    let dev = [("AKS001", "dev/main.tf", 15, 26)];
+    let dev = [
+        ("AKS001", "dev/main.tf", 15, 26),
+        ("AKS307", "dev/main.tf", 37, 12),
+    ];
     let prod = [
         ("AKS001", "prod/main.tf", 15, 26),
         ("AKS004", "prod/main.tf", 18, 27),
+        ("AKS307", "prod/main.tf", 37, 12),
     ];
     let both: Vec<_> = dev.iter().chain(&prod).copied().collect();
     assert_eq!(findings_in(&dir, &["dev"]), expect(&dev));
@@ -453,6 +461,8 @@ fn module_sources_with_leading_dots_load_the_folder_they_name() {
         expect(&[
             ("AKS001", "../../modules/net/main.tf", 14, 26),
             ("AKS004", "../../modules/net/main.tf", 17, 27),
+            // The root's cluster: a system-assigned identity granted nothing.
+            ("AKS307", "main.tf", 22, 12),
         ])
     );
 }

@@ -161,6 +161,9 @@ pub fn build_inventory(
         recognized[i] = true;
         builder.begin_scope(ScopeKind::ArmDeployment, label(i));
         builder.replay(recorded);
+        if !notes.is_empty() {
+            builder.mark_incomplete();
+        }
         not_evaluated.extend(notes);
     }
     for (i, (recorded, seen)) in documents.into_iter().enumerate() {
@@ -200,7 +203,11 @@ pub fn build_inventory(
             .unwrap_or_default();
         builder.begin_scope(ScopeKind::ArmDeployment, label);
         ingest_template_output(&mut builder, out);
-        diagnostics.extend(out.not_evaluated());
+        let notes = out.not_evaluated();
+        if !notes.is_empty() {
+            builder.mark_incomplete();
+        }
+        diagnostics.extend(notes);
     }
     for (i, p) in parsed.iter().enumerate() {
         recognized[i] |= bicep.recognized.contains(&p.file);

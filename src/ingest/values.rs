@@ -180,6 +180,49 @@ pub fn tags(node: Option<&Node>) -> Tags {
     }
 }
 
+/// Every permission block's actions and not-actions; an unevaluated list is one unknown.
+pub fn permissions(
+    node: Option<&Node>,
+    actions: &str,
+    not_actions: &str,
+) -> (Vec<Field<String>>, Vec<Field<String>>) {
+    let blocks: Vec<&Node> = match node.map(|n| &n.kind) {
+        Some(NodeKind::Array(items)) => items.iter().collect(),
+        Some(NodeKind::Object(_)) => node.into_iter().collect(),
+        Some(NodeKind::Null) | None => Vec::new(),
+        Some(_) => {
+            return (
+                vec![Field::Unknown(
+                    node.map_or_else(Default::default, |n| n.span),
+                )],
+                Vec::new(),
+            )
+        }
+    };
+    let mut out = (Vec::new(), Vec::new());
+    for block in blocks {
+        if block.is_unknown() {
+            out.0.push(Field::Unknown(block.span));
+            continue;
+        }
+        out.0.extend(list(block.get(actions), nonempty_string));
+        out.1.extend(list(block.get(not_actions), nonempty_string));
+    }
+    out
+}
+
+/// How the ARM evaluator names a deployment-time `reference()` of a cluster or a
+/// user-assigned identity in an unknown value's reason, followed by the
+/// properties read from it: `reference(<id>).identity.principalId`.
+pub const REFERENCE_MARK: &str = "deployment-time reference(";
+
+/// The resource id and the property path of a [`REFERENCE_MARK`] reason.
+pub fn referenced_property(why: &str) -> Option<(ResourceId, &str)> {
+    let rest = why.strip_prefix(REFERENCE_MARK)?;
+    let (id, path) = rest.split_once(')')?;
+    Some((ResourceId::parse(id)?, path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -268,6 +268,13 @@ model_object! {
         sku_tier: Field<String> = "sku.tier",
         /// `identity.type`: `SystemAssigned`, `UserAssigned` or `None` (a service principal).
         identity_type: Field<String> = "identity.type",
+        /// `identity.principalId` of a system-assigned identity (known in exports of
+        /// deployed clusters, never in templates).
+        principal_id: Field<String> = "identity.principal_id",
+        /// The keys of `identity.userAssignedIdentities` (Terraform `identity.identity_ids`).
+        user_assigned_identity_ids: Vec<Field<ResourceId>> = "identity.user_assigned_identity_ids",
+        /// `identity.userAssignedIdentities.*.principalId` (known in exports).
+        user_assigned_principal_ids: Vec<Field<String>> = "identity.user_assigned_principal_ids",
     }
     nested {
         network: NetworkProfile,

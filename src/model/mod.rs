@@ -15,6 +15,7 @@ mod link;
 mod network;
 pub mod nsg;
 pub mod registry;
+pub mod role;
 pub mod scope;
 mod tags;
 
@@ -38,6 +39,7 @@ pub use network::{
     AssociationKind, NetworkSecurityGroup, Peering, Route, RouteTable, SecurityRule, Subnet,
     SubnetAssociation, VirtualNetwork,
 };
+pub use role::{ManagedIdentity, Principal, RoleAssignment, RoleDefinition};
 
 use index::MatchIndex;
 use scope::{ScopeId, ScopeKind, Scopes};
@@ -66,6 +68,12 @@ pub struct Inventory {
     pub application_gateways: Vec<ApplicationGateway>,
     /// Private DNS zones with their virtual network links.
     pub private_dns_zones: Vec<PrivateDnsZone>,
+    /// Role assignments (`Microsoft.Authorization/roleAssignments`, `azurerm_role_assignment`).
+    pub role_assignments: Vec<RoleAssignment>,
+    /// Role definitions (custom roles) among the inputs.
+    pub role_definitions: Vec<RoleDefinition>,
+    /// User-assigned managed identities created by the inputs.
+    pub managed_identities: Vec<ManagedIdentity>,
     /// Resources of other types that were read (counted in the summary).
     pub other_resources: usize,
     /// `akslint-ignore` tags found on resources.
@@ -153,6 +161,9 @@ pub struct InventoryBuilder {
     app_service_ids: HashMap<String, Vec<usize>>,
     appgw_ids: HashMap<String, Vec<usize>>,
     dns_zone_ids: HashMap<String, Vec<usize>>,
+    role_ids: HashMap<String, Vec<usize>>,
+    identity_ids: HashMap<String, Vec<usize>>,
+    role_definition_ids: HashMap<String, Vec<usize>>,
     /// The scope what is added now belongs to.
     scope: ScopeId,
     /// Set for a builder made by [`InventoryBuilder::recording`].
@@ -172,6 +183,11 @@ enum Added {
     AppService(AppService),
     ApplicationGateway(ApplicationGateway),
     DnsZone(PrivateDnsZone),
+    RoleAssignment(RoleAssignment),
+    ManagedIdentity(ManagedIdentity),
+    RoleDefinition(RoleDefinition),
+    /// The scope has parts that were not read (see [`InventoryBuilder::mark_incomplete`]).
+    Incomplete,
     TagSuppression(TagSuppression),
     Other,
     SecurityRule(SecurityRule, NetworkSecurityGroup),
@@ -229,6 +245,10 @@ impl InventoryBuilder {
                 Added::DnsZone(z) => {
                     self.add_private_dns_zone(z);
                 }
+                Added::RoleAssignment(r) => self.add_role_assignment(r),
+                Added::ManagedIdentity(m) => self.add_managed_identity(m),
+                Added::RoleDefinition(d) => self.add_role_definition(d),
+                Added::Incomplete => self.mark_incomplete(),
                 Added::TagSuppression(t) => self.add_tag_suppression(t),
                 Added::Other => self.count_other(),
                 Added::SecurityRule(rule, stub) => self.add_security_rule(rule, stub),
@@ -410,6 +430,71 @@ impl InventoryBuilder {
         )
     }
 
+    pub fn add_role_assignment(&mut self, r: RoleAssignment) {
+        if let Some(log) = &mut self.log {
+            return log.push(Added::RoleAssignment(r));
+        }
+        let id = r.id.clone();
+        let scope = self.current_scope();
+        upsert(
+            &mut self.inv.role_assignments,
+            &mut self.inv.scopes.role_assignments,
+            &mut self.role_ids,
+            scope,
+            id.as_ref(),
+            r,
+            |x| &x.address,
+            merge_role_assignment,
+        );
+    }
+
+    pub fn add_managed_identity(&mut self, m: ManagedIdentity) {
+        if let Some(log) = &mut self.log {
+            return log.push(Added::ManagedIdentity(m));
+        }
+        let id = m.id.clone();
+        let scope = self.current_scope();
+        upsert(
+            &mut self.inv.managed_identities,
+            &mut self.inv.scopes.managed_identities,
+            &mut self.identity_ids,
+            scope,
+            id.as_ref(),
+            m,
+            |x| &x.address,
+            |_, _| {},
+        );
+    }
+
+    pub fn add_role_definition(&mut self, d: RoleDefinition) {
+        if let Some(log) = &mut self.log {
+            return log.push(Added::RoleDefinition(d));
+        }
+        let id = d.id.clone();
+        let scope = self.current_scope();
+        upsert(
+            &mut self.inv.role_definitions,
+            &mut self.inv.scopes.role_definitions,
+            &mut self.role_definition_ids,
+            scope,
+            id.as_ref(),
+            d,
+            |x| &x.address,
+            |_, _| {},
+        );
+    }
+
+    /// Records that the current scope has parts akslint did not read (a module
+    /// not evaluated, resources skipped): what it lacks may be there.
+    pub fn mark_incomplete(&mut self) {
+        if let Some(log) = &mut self.log {
+            return log.push(Added::Incomplete);
+        }
+        if let Some(s) = self.inv.scopes.list.get_mut(self.scope as usize) {
+            s.incomplete = true;
+        }
+    }
+
     pub fn add_association(&mut self, a: SubnetAssociation) {
         if let Some(log) = &mut self.log {
             return log.push(Added::Association(a));
@@ -456,6 +541,7 @@ impl InventoryBuilder {
         self.inv.scopes.list.push(scope::Scope {
             kind,
             label: label.into(),
+            incomplete: false,
         });
         self.scope = (self.inv.scopes.list.len() - 1) as ScopeId;
         self.scope
@@ -493,6 +579,9 @@ impl Inventory {
             + self.app_services.len()
             + self.application_gateways.len()
             + self.private_dns_zones.len()
+            + self.role_assignments.len()
+            + self.managed_identities.len()
+            + self.role_definitions.len()
             // Every virtual network link is a resource of its own, in templates too.
             + self
                 .private_dns_zones
@@ -567,6 +656,12 @@ fn merge_application_gateway(a: &mut ApplicationGateway, mut b: ApplicationGatew
 fn merge_app_service(a: &mut AppService, mut b: AppService) {
     a.merge_fields(&mut b);
     merge_field(&mut a.name, b.name);
+}
+
+fn merge_role_assignment(a: &mut RoleAssignment, b: RoleAssignment) {
+    merge_field(&mut a.scope, b.scope);
+    merge_field(&mut a.role, b.role);
+    merge_field(&mut a.principal, b.principal);
 }
 
 fn merge_dns_zone(a: &mut PrivateDnsZone, b: PrivateDnsZone) {

@@ -35,6 +35,9 @@ pub enum ScopeKind {
 pub struct Scope {
     pub kind: ScopeKind,
     pub label: String,
+    /// Parts of the input were not read (a Terraform module not evaluated,
+    /// resources with an unknown `count`, a nested deployment skipped).
+    pub incomplete: bool,
 }
 
 /// The scopes of a run, and the scope of every resource (by kind and index).
@@ -51,6 +54,9 @@ pub struct Scopes {
     pub app_services: Vec<ScopeId>,
     pub application_gateways: Vec<ScopeId>,
     pub private_dns_zones: Vec<ScopeId>,
+    pub role_assignments: Vec<ScopeId>,
+    pub managed_identities: Vec<ScopeId>,
+    pub role_definitions: Vec<ScopeId>,
 }
 
 impl Scopes {
@@ -66,6 +72,11 @@ impl Scopes {
 
     pub fn kind(&self, id: ScopeId) -> ScopeKind {
         self.get(id).map_or(ScopeKind::Document, |s| s.kind)
+    }
+
+    /// True when the scope has parts akslint did not read.
+    pub fn incomplete(&self, id: ScopeId) -> bool {
+        self.get(id).is_some_and(|s| s.incomplete)
     }
 
     /// True when more than one scope holds resources: scope names are worth showing.

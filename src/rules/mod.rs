@@ -186,6 +186,7 @@ static BUILTIN: &[&dyn Rule] = &[
     &ApiServerSubnetInvalid,
     &KubenetRouteTableMismatch,
     &placement::AgicNetworkInvalid,
+    &placement::IdentityNetworkRightsMissing,
     &UdrOutboundWithoutDefaultRoute,
     &NatGatewayOutboundMismatch,
     &SnatPortBudget,

@@ -8,6 +8,7 @@ use super::expr::{self, classify, Expr, StringForm};
 use super::functions;
 use super::value;
 use crate::ingest::budget::{Budget, Exceeded};
+use crate::ingest::values::REFERENCE_MARK;
 use crate::source::Span;
 use crate::syntax::{Entry, Node, NodeKind};
 
@@ -384,6 +385,10 @@ pub fn eval_expr(e: &Expr, ctx: Ctx, site: Span) -> Node {
 
 fn member(t: Node, name: &str, safe: bool, site: Span) -> Node {
     match t.kind {
+        // A marked reference keeps the path read from it (`.identity.principalId`).
+        NodeKind::Unknown(why) if why.starts_with(REFERENCE_MARK) => {
+            marked_member(&why, name, site)
+        }
         NodeKind::Unknown(_) => t,
         NodeKind::Null if safe => Node::new(site, NodeKind::Null),
         NodeKind::Object(entries) => match entries
@@ -396,6 +401,13 @@ fn member(t: Node, name: &str, safe: bool, site: Span) -> Node {
         },
         _ => Node::unknown(site, format!("property '{name}' of a {}", t.kind_name())),
     }
+}
+
+/// A property read from a marked `reference()`: the path grows with it. Never
+/// inlined, to keep the frame of the recursive evaluation small.
+#[inline(never)]
+fn marked_member(why: &str, name: &str, site: Span) -> Node {
+    Node::unknown(site, format!("{why}.{name}"))
 }
 
 fn index_into(t: Node, i: &Node, safe: bool, site: Span) -> Node {

@@ -131,6 +131,23 @@ pub fn id_of(
     })
 }
 
+/// The absolute scope an extension resource applies to: its `scope` (a
+/// resource id, or Bicep's relative `ns/type/name`), else the deployment's
+/// resource group or subscription.
+pub fn absolute_scope(scope: Option<&str>, deploy: &Deploy) -> Option<String> {
+    match scope {
+        Some(s) if s.starts_with('/') => Some(s.trim_end_matches('/').to_string()),
+        Some(s) => {
+            let (t, n) = split_relative(s)?;
+            id_of(&t, &n, deploy, None)
+        }
+        None => Some(match &deploy.resource_group {
+            Some(rg) => format!("/subscriptions/{}/resourceGroups/{rg}", deploy.subscription),
+            None => format!("/subscriptions/{}", deploy.subscription),
+        }),
+    }
+}
+
 /// Splits `ns/type1/name1/type2/name2` into type and name.
 fn split_relative(scope: &str) -> Option<(String, String)> {
     let parts: Vec<&str> = scope.split('/').collect();

@@ -293,7 +293,10 @@ fn instance<'t>(
         deployment(res, symbol, ctx, out, depth);
         return;
     }
-    let node = emitted_node(res, ctx, &full_type, &full_name);
+    let mut node = emitted_node(res, ctx, &full_type, &full_name);
+    if full_type.eq_ignore_ascii_case("Microsoft.Authorization/roleAssignments") {
+        write_absolute_scope(&mut node, ctx);
+    }
     let id = resource_id(&full_type, &full_name, &node, ctx);
     out.push(ArmResource {
         resource_type: full_type.clone(),
@@ -317,6 +320,36 @@ fn resource_id(full_type: &str, full_name: &Node, node: &Node, ctx: Ctx) -> Opti
     match node.get("scope") {
         None => ids::id_of(full_type, name, ctx.target, None),
         Some(scope) => ids::id_of(full_type, name, ctx.target, Some(scope.as_str()?)),
+    }
+}
+
+/// Writes a role assignment's scope as an absolute id (a relative Bicep scope,
+/// or the deployment's resource group or subscription when none is written), so
+/// that the mapper needs no deployment context. An unknown scope stays as it is.
+fn write_absolute_scope(node: &mut Node, ctx: Ctx) {
+    let NodeKind::Object(entries) = &mut node.kind else {
+        return;
+    };
+    let at = entries
+        .iter()
+        .position(|e| e.key.eq_ignore_ascii_case("scope"));
+    let written = at.map(|i| entries[i].value.as_str().map(str::to_string));
+    let absolute = match written {
+        Some(None) => return,
+        Some(Some(s)) => ids::absolute_scope(Some(&s), ctx.target),
+        None => ids::absolute_scope(None, ctx.target),
+    };
+    let Some(absolute) = absolute else { return };
+    match at {
+        Some(i) => {
+            let span = entries[i].value.span;
+            entries[i].value = Node::string(span, absolute);
+        }
+        None => entries.push(syntax::Entry {
+            key: "scope".into(),
+            key_span: node.span,
+            value: Node::string(node.span, absolute),
+        }),
     }
 }
 

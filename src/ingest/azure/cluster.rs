@@ -9,7 +9,7 @@ use crate::model::{
     NetworkProfile, NodePool, OsType, ResourceId,
 };
 use crate::source::Span;
-use crate::syntax::Node;
+use crate::syntax::{Node, NodeKind};
 
 pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
     let network = network_profile(r);
@@ -27,6 +27,15 @@ pub(super) fn cluster(b: &mut InventoryBuilder, r: &Resource<'_>) {
         sku_name: nonempty_string(r.node.get("sku").and_then(|s| s.get("name"))),
         sku_tier: nonempty_string(r.node.get("sku").and_then(|s| s.get("tier"))),
         identity_type: identity_type(r.node.get("identity")),
+        principal_id: identity_part(r.node.get("identity"), |i| {
+            nonempty_string(i.get("principalId")).map(|p| p.to_ascii_lowercase())
+        }),
+        user_assigned_identity_ids: user_assigned(r.node.get("identity"), |key, _| {
+            resource_id(Some(key))
+        }),
+        user_assigned_principal_ids: user_assigned(r.node.get("identity"), |_, v| {
+            nonempty_string(v.get("principalId")).map(|p| p.to_ascii_lowercase())
+        }),
         network,
         api_server: api_server_access(api, r.prop("apiServerAuthorizedIPRanges")),
         addons: addons(r.prop("addonProfiles")),
@@ -86,6 +95,33 @@ fn identity_type(identity: Option<&Node>) -> Field<String> {
     match identity {
         Some(i) if i.is_unknown() => Field::Unknown(i.span),
         other => nonempty_string(other.and_then(|i| i.get("type"))),
+    }
+}
+
+/// A part of `identity`; an unevaluated `identity` object leaves it unknown.
+fn identity_part(identity: Option<&Node>, part: impl Fn(&Node) -> Field<String>) -> Field<String> {
+    match identity {
+        Some(i) if i.is_unknown() => Field::Unknown(i.span),
+        Some(i) => part(i),
+        None => Field::Absent,
+    }
+}
+
+/// One value per entry of `identity.userAssignedIdentities` (keyed by identity id).
+fn user_assigned<T>(
+    identity: Option<&Node>,
+    each: impl Fn(&Node, &Node) -> Field<T>,
+) -> Vec<Field<T>> {
+    let Some(map) = identity.and_then(|i| i.get("userAssignedIdentities")) else {
+        return Vec::new();
+    };
+    match &map.kind {
+        NodeKind::Object(entries) => entries
+            .iter()
+            .map(|e| each(&Node::string(e.key_span, e.key.clone()), &e.value))
+            .collect(),
+        NodeKind::Null => Vec::new(),
+        _ => vec![Field::Unknown(map.span)],
     }
 }
 

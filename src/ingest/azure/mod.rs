@@ -7,6 +7,7 @@ mod appservice;
 mod cluster;
 mod dns;
 mod network;
+mod role;
 #[cfg(test)]
 mod tests;
 
@@ -145,6 +146,10 @@ pub fn ingest_model(b: &mut InventoryBuilder, r: &Resource<'_>) {
             network::separate_security_rule(b, r)
         }
         "microsoft.network/routetables" => network::route_table(b, r),
+        "microsoft.authorization/roleassignments" => role::role_assignment(b, r),
+        "microsoft.managedidentity/userassignedidentities" => role::managed_identity(b, r),
+        "microsoft.authorization/roledefinitions" => role::role_definition(b, r),
+        t if t.ends_with("/providers/roleassignments") => role::role_assignment(b, r),
         "microsoft.network/applicationgateways" => appgw::application_gateway(b, r),
         "microsoft.network/routetables/routes" => network::separate_route(b, r),
         "microsoft.network/privatednszones" => dns::zone(b, r),

@@ -28,6 +28,7 @@ const ROUTE_TABLE: &str = "microsoft.network/routetables";
 const NAT_GATEWAY: &str = "microsoft.network/natgateways";
 const CLUSTER: &str = "microsoft.containerservice/managedclusters";
 const PRIVATE_DNS_ZONE: &str = "microsoft.network/privatednszones";
+pub(super) const USER_ASSIGNED_IDENTITY: &str = "microsoft.managedidentity/userassignedidentities";
 
 /// One resource being mapped, with what the whole set knows about it.
 pub(super) struct Cx<'a> {
@@ -89,6 +90,19 @@ pub(super) fn sub<'n>(block: Option<&'n Node>, key: &str) -> Option<&'n Node> {
     }
 }
 
+/// `identity.identity_ids`: each id as written, or the user-assigned identity it refers to.
+fn identity_ids(cx: &Cx<'_>) -> Vec<Field<ResourceId>> {
+    let ids = sub(block(cx.v("identity")), "identity_ids");
+    match ids.map(|n| &n.kind) {
+        Some(NodeKind::Array(items)) => items
+            .iter()
+            .map(|n| cx.id_field(Some(n), "identity.identity_ids", USER_ASSIGNED_IDENTITY))
+            .collect(),
+        Some(NodeKind::Null) | None => Vec::new(),
+        Some(_) => vec![resource_id(ids)],
+    }
+}
+
 pub(super) fn cluster(b: &mut InventoryBuilder, cx: &Cx<'_>) {
     let r = cx.r;
     let id = cx.id();
@@ -111,6 +125,11 @@ pub(super) fn cluster(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         sku_name: Field::Absent,
         sku_tier: nonempty_string(cx.v("sku_tier")),
         identity_type: nonempty_string(sub(block(cx.v("identity")), "type")),
+        // Known only after apply; plans and state files carry it when applied.
+        principal_id: nonempty_string(sub(block(cx.v("identity")), "principal_id"))
+            .map(|p| p.to_ascii_lowercase()),
+        user_assigned_identity_ids: identity_ids(cx),
+        user_assigned_principal_ids: Vec::new(),
         network: network_profile(cx),
         api_server: ApiServerAccess {
             private_cluster: boolean(cx.v("private_cluster_enabled")),

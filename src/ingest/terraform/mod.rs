@@ -21,6 +21,7 @@ mod azurerm;
 mod dns;
 pub mod plan;
 mod resolve;
+mod role;
 pub mod roots;
 #[cfg(test)]
 mod tests;
@@ -106,6 +107,9 @@ fn ingest_one(b: &mut InventoryBuilder, cx: &azurerm::Cx<'_>) {
         "azurerm_application_gateway" => appgw::application_gateway(b, cx),
         "azurerm_private_dns_zone" => dns::zone(b, cx),
         "azurerm_private_dns_zone_virtual_network_link" => dns::link(b, cx),
+        "azurerm_role_assignment" => role::role_assignment(b, cx),
+        "azurerm_user_assigned_identity" => role::managed_identity(b, cx),
+        "azurerm_role_definition" => role::role_definition(b, cx),
         "azapi_resource" => azapi::resource(b, cx),
         _ => b.count_other(),
     }

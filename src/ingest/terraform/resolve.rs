@@ -57,6 +57,14 @@ impl<'a> Resolver<'a> {
         single_target(&self.refs, i, path)
     }
 
+    /// The one resource an attribute refers to, with its id as built (a
+    /// resource group's too, which is no resource id of the model's kind).
+    pub(super) fn referred(&self, i: usize, path: &str) -> Option<(&TfResource, Option<&str>)> {
+        let t = self.target(i, path)?;
+        let id = self.ids.get(t).and_then(|id| id.as_deref());
+        Some((self.resources.get(t)?, id))
+    }
+
     /// An id-valued attribute: its value when it is a known id, else the id of the
     /// resource of type `arm_type` it refers to, at the attribute (or the resource).
     pub(super) fn id_field(
@@ -233,6 +241,9 @@ impl IdBuilder<'_, '_> {
             "azurerm_public_ip" => scoped("Microsoft.Network/publicIPAddresses"),
             "azurerm_application_gateway" => scoped("Microsoft.Network/applicationGateways"),
             "azurerm_private_dns_zone" => scoped("Microsoft.Network/privateDnsZones"),
+            "azurerm_user_assigned_identity" => {
+                scoped("Microsoft.ManagedIdentity/userAssignedIdentities")
+            }
             "azurerm_service_plan" | "azurerm_app_service_plan" => {
                 scoped("Microsoft.Web/serverFarms")
             }

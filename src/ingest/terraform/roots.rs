@@ -97,6 +97,7 @@ pub fn ingest_configs(
         }
         let mut builder = InventoryBuilder::recording();
         super::ingest_tf(&mut builder, &ev.resources);
+        mark_incomplete(&mut builder, &ev.diagnostics);
         diagnostics.extend(ev.diagnostics);
         roots.push((dir.to_string_lossy().into_owned(), builder));
     }
@@ -104,10 +105,19 @@ pub fn ingest_configs(
         let mut builder = InventoryBuilder::recording();
         let ev = super::hcl::evaluate_documents(&loose_docs);
         super::ingest_tf(&mut builder, &ev.resources);
+        mark_incomplete(&mut builder, &ev.diagnostics);
         diagnostics.extend(ev.diagnostics);
         roots.push(("-".to_string(), builder));
     }
     (roots, configs, diagnostics)
+}
+
+/// A root whose evaluation left notes (a module or resources not evaluated)
+/// may hold more than akslint read.
+fn mark_incomplete(builder: &mut InventoryBuilder, diagnostics: &[Diagnostic]) {
+    if diagnostics.iter().any(|d| d.code == super::hcl::NOTE_CODE) {
+        builder.mark_incomplete();
+    }
 }
 
 /// A folder another root calls as a module is evaluated there, not as a root

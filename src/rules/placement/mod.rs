@@ -3,6 +3,7 @@
 
 mod agic_network_invalid;
 mod api_server_subnet_invalid;
+mod identity_network_rights_missing;
 mod kubenet_route_table_mismatch;
 mod kubenet_subnet_or_route_table_shared;
 mod node_subnet_delegated;
@@ -10,6 +11,7 @@ mod pools_span_vnets;
 
 pub use agic_network_invalid::AgicNetworkInvalid;
 pub use api_server_subnet_invalid::ApiServerSubnetInvalid;
+pub use identity_network_rights_missing::IdentityNetworkRightsMissing;
 pub use kubenet_route_table_mismatch::KubenetRouteTableMismatch;
 pub use kubenet_subnet_or_route_table_shared::KubenetSubnetOrRouteTableShared;
 pub use node_subnet_delegated::NodeSubnetDelegated;

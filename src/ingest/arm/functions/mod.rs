@@ -7,6 +7,8 @@ use super::ids;
 use super::template;
 use super::value::{self, deep_eq, has_placeholder, map_outside_placeholders, to_text};
 use crate::ingest::budget::{self, Exceeded};
+use crate::ingest::values::REFERENCE_MARK;
+use crate::model::ResourceId;
 use crate::source::Span;
 use crate::syntax::{Entry, Node, NodeKind};
 
@@ -157,9 +159,14 @@ fn settle(name: &str, lower: &str, result: Res, args: &[Node], ctx: Ctx, site: S
 
 /// `reference(<nested deployment>).outputs`: the outputs of a deployment walked earlier in
 /// the same template, named by symbol, by name, or by `resourceId('...deployments', name)`
-/// (or its extension/subscription forms).
+/// (or its extension/subscription forms); or, for a cluster or user-assigned identity, the
+/// marked unknown of [`identity_reference`].
 fn module_outputs(args: &[Expr], ctx: Ctx, site: Span) -> Option<Node> {
     let target = args.first()?;
+    // Checked here rather than in `call`, whose frame nested expressions repeat.
+    if let Some(marked) = identity_reference(args, ctx, site) {
+        return Some(marked);
+    }
     let keys = match target {
         Expr::Str(s) => template::output_keys(Some(s), Some(target)),
         Expr::Call { name, args }
@@ -187,6 +194,29 @@ fn module_outputs(args: &[Expr], ctx: Ctx, site: Span) -> Option<Node> {
         Some(outputs) => value::object(site, vec![("outputs".into(), outputs.clone())]),
         None => Node::unknown(site, "the nested deployment is deployed more than once"),
     })
+}
+
+/// `reference(resourceId('…managedClusters' or '…userAssignedIdentities', …), …)`
+/// (or a variable or parameter holding such an id):
+/// unknown until deployment, but marked with the resource it reads so that a
+/// role assignment's `principalId` can name the identity (F-071).
+fn identity_reference(args: &[Expr], ctx: Ctx, site: Span) -> Option<Node> {
+    let target @ Expr::Call { name, .. } = args.first()? else {
+        return None;
+    };
+    // Only what names a resource without side effects: an id, or a variable or parameter holding one.
+    let names_id = ["resourceId", "variables", "parameters"]
+        .iter()
+        .any(|f| name.eq_ignore_ascii_case(f));
+    if !names_id {
+        return None;
+    }
+    let id = eval_expr(target, ctx, site);
+    let id = ResourceId::parse(id.as_str()?)?;
+    let ty = id.resource_type();
+    let marked = ty == "microsoft.containerservice/managedclusters"
+        || ty == "microsoft.managedidentity/userassignedidentities";
+    marked.then(|| Node::unknown(site, format!("{REFERENCE_MARK}{id})")))
 }
 
 /// A call of a template's own `namespace.name` function: its output value, evaluated with

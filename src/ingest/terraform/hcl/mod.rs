@@ -43,6 +43,8 @@ mod load;
 mod types;
 mod value;
 
+pub(crate) use value::computed_origin;
+
 #[cfg(test)]
 mod tests;
 
