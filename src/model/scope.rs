@@ -51,6 +51,11 @@ pub struct Scopes {
     pub app_services: Vec<ScopeId>,
     pub application_gateways: Vec<ScopeId>,
     pub private_dns_zones: Vec<ScopeId>,
+    pub public_ips: Vec<ScopeId>,
+    pub public_ip_prefixes: Vec<ScopeId>,
+    pub nat_gateways: Vec<ScopeId>,
+    pub firewalls: Vec<ScopeId>,
+    pub firewall_policies: Vec<ScopeId>,
 }
 
 impl Scopes {
