@@ -189,6 +189,7 @@ static BUILTIN: &[&dyn Rule] = &[
     &UdrOutboundWithoutDefaultRoute,
     &NatGatewayOutboundMismatch,
     &SnatPortBudget,
+    &egress::FirewallBlocksRequiredEgress,
     &NsgBlocksIntraCluster,
     &NsgBlocksRequiredEgress,
     &NsgExposesManagementPorts,
