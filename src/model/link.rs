@@ -10,7 +10,7 @@ use super::index::MatchIndex;
 use super::scope::{is_literal, ScopeId, Scopes};
 use super::{
     ApplicationGateway, AssociationKind, AzureFirewall, Cluster, Field, FirewallPolicy, Inventory,
-    NatGateway, PrivateDnsZone, PublicIpAddress, PublicIpPrefix, ResourceId, Subnet,
+    NatGateway, NodePool, PrivateDnsZone, PublicIpAddress, PublicIpPrefix, ResourceId, Subnet,
 };
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::source::Span;
@@ -379,6 +379,7 @@ pub(super) fn link(inv: &mut Inventory) {
             firewalls: &mut inv.firewalls,
             firewall_policies: &mut inv.firewall_policies,
             subnets: &mut inv.subnets,
+            pools: &mut inv.pools,
         },
         &inv.scopes,
         &mut linker,
@@ -395,6 +396,7 @@ struct Egress<'a> {
     firewalls: &'a mut [AzureFirewall],
     firewall_policies: &'a mut [FirewallPolicy],
     subnets: &'a mut [Subnet],
+    pools: &'a mut [NodePool],
 }
 
 /// One kind of resource, indexed for lookups, with what a person calls each.
@@ -450,6 +452,11 @@ fn link_egress(
         |p| p.id.as_ref(),
         |p| &p.address,
     );
+    for (i, pool) in e.pools.iter_mut().enumerate() {
+        let from = scope(&scopes.pools, i);
+        pool.node_public_ip_prefix =
+            prefixes.find(linker, &pool.node_public_ip_prefix_id, from, pool.decl);
+    }
     for (i, ip) in e.public_ips.iter_mut().enumerate() {
         let from = scope(&scopes.public_ips, i);
         ip.prefix = prefixes.find(linker, &ip.prefix_id, from, ip.decl);

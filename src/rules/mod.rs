@@ -199,6 +199,7 @@ static BUILTIN: &[&dyn Rule] = &[
     &AuthorizedRangesInvalid,
     &PrivateDnsZoneInvalid,
     &exposure::PrivateDnsZoneNotLinked,
+    &exposure::AuthorizedRangesExcludeEgress,
     &AppServiceIntegrationSubnetInvalid,
     &AppServicePlansShareSubnet,
     &AppServiceEnvironmentSubnetInvalid,

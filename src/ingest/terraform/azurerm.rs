@@ -324,8 +324,14 @@ fn pool_from(cx: &Cx<'_>, node: &Node, path: &str, decl: Span) -> NodePool {
         // 4.x `node_public_ip_enabled`; 3.x `enable_node_public_ip`.
         enable_node_public_ip: boolean(p("node_public_ip_enabled"))
             .merge(boolean(p("enable_node_public_ip"))),
+        node_public_ip_prefix_id: cx.id_field(
+            p("node_public_ip_prefix_id"),
+            &format!("{path}node_public_ip_prefix_id"),
+            PUBLIC_IP_PREFIX,
+        ),
         subnet: None,
         pod_subnet: None,
+        node_public_ip_prefix: None,
     }
 }
 
