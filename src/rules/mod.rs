@@ -190,6 +190,7 @@ static BUILTIN: &[&dyn Rule] = &[
     &NatGatewayOutboundMismatch,
     &SnatPortBudget,
     &egress::FirewallBlocksRequiredEgress,
+    &egress::FirewallAsymmetricRouting,
     &NsgBlocksIntraCluster,
     &NsgBlocksRequiredEgress,
     &NsgExposesManagementPorts,
