@@ -19,6 +19,10 @@ model_object! {
         /// Classic rules: `applicationRuleCollections`, `networkRuleCollections`,
         /// `natRuleCollections` (Terraform: `azurerm_firewall_*_rule_collection`).
         pub collections: Vec<FirewallRuleCollection>,
+        /// True when the input states the classic rules in full (ARM-shaped inputs list
+        /// `applicationRuleCollections`/`networkRuleCollections` in the firewall, even
+        /// empty); Terraform's come from resources of their own, which may be elsewhere.
+        pub classic_rules_stated: bool,
         /// Resolved after linking: the subnet `subnet_id` names (`AzureFirewallSubnet`).
         pub subnet: Option<SubnetIdx>,
         /// Resolved after linking: the policy `policy_id` names (an index into

@@ -766,6 +766,7 @@ fn merge_firewall(a: &mut AzureFirewall, mut b: AzureFirewall) {
     a.merge_fields(&mut b);
     adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
     merge_field(&mut a.name, b.name);
+    a.classic_rules_stated |= b.classic_rules_stated;
     extend_collections(&mut a.collections, b.collections);
 }
 

@@ -8,7 +8,7 @@ use crate::model::{
     InventoryBuilder, ResourceId,
 };
 use crate::source::Span;
-use crate::syntax::Node;
+use crate::syntax::{Node, NodeKind};
 
 /// One of several spellings of a key on a node (ARM `privateIPAddress`, az CLI `privateIpAddress`).
 fn any<'n>(node: &'n Node, keys: &[&str]) -> Option<&'n Node> {
@@ -40,6 +40,12 @@ pub(super) fn firewall(b: &mut InventoryBuilder, r: &Resource<'_>) {
         .prop("additionalProperties")
         .and_then(|a| a.get("Network.DNS.EnableProxy"));
     let mut collections = Vec::new();
+    let classic_rules_stated = ["applicationRuleCollections", "networkRuleCollections"]
+        .iter()
+        .any(|k| {
+            r.prop(k)
+                .is_some_and(|n| matches!(n.kind, NodeKind::Array(_)))
+        });
     for (key, kind) in [
         ("applicationRuleCollections", FirewallRuleKind::Application),
         ("networkRuleCollections", FirewallRuleKind::Network),
@@ -56,6 +62,7 @@ pub(super) fn firewall(b: &mut InventoryBuilder, r: &Resource<'_>) {
         decl: r.decl,
         name: string(r.name()),
         collections,
+        classic_rules_stated,
         subnet: None,
         policy: None,
         public_ips: Vec::new(),

@@ -41,7 +41,10 @@ declare_rule! {
     /// behind, a target URL, an unknown value) that may allow the flow keeps the
     /// rule silent for that host. Firewalls whose policy (or parent policy) is
     /// not among the inputs, or with no rule collection among the inputs, are not
-    /// judged; nor are clusters with `outboundType` `none` or `block`.
+    /// judged — except a firewall without a policy whose ARM-shaped description
+    /// (template, `az network firewall show`, Resource Graph) lists its classic
+    /// rule collections: empty lists there mean a firewall that denies everything.
+    /// Clusters with `outboundType` `none` or `block` are not judged.
     ///
     /// ## Why it matters
     /// Nodes pull system images from MCR, authenticate with Microsoft Entra ID,
@@ -483,6 +486,31 @@ mod tests {
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(primary_text(&src, &d[0]), "\"ntp.ubuntu.com\"");
         let (_, d) = docs(r#""properties":{"dnsSettings":{"enableProxy":true}}}]"#);
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn a_firewall_that_lists_no_classic_rules_denies_everything() {
+        let classic = |rules: &str| {
+            network().replace(
+                r#""firewallPolicy":{"id":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/firewallPolicies/pol"}"#,
+                rules,
+            )
+        };
+        let (src, d) = check(
+            &FirewallBlocksRequiredEgress,
+            &[
+                &cluster(true),
+                &classic(r#""applicationRuleCollections":[],"networkRuleCollections":[]"#),
+            ],
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(primary_text(&src, &d[0]), "\"fw\"");
+        // Rules not written in the firewall may be anywhere: not judged.
+        let (_, d) = check(
+            &FirewallBlocksRequiredEgress,
+            &[&cluster(true), &classic(r#""threatIntelMode":"Alert""#)],
+        );
         assert!(d.is_empty(), "{d:?}");
     }
 

@@ -113,7 +113,8 @@ const MAX_POLICY_DEPTH: usize = 8;
 
 /// The firewall's rules in processing order; `None` when they are not all among
 /// the inputs (a policy or parent policy elsewhere, a rule collection with an
-/// unknown priority), or when no rule collection is among them at all.
+/// unknown priority), or when no rule collection is among them at all — unless
+/// an ARM-shaped firewall without a policy lists its classic rules, even empty.
 pub fn effective<'a>(inv: &'a Inventory, fw: &'a AzureFirewall) -> Option<Effective<'a>> {
     if fw.policy_id.is_absent() {
         let collections = fw
@@ -125,7 +126,7 @@ pub fn effective<'a>(inv: &'a Inventory, fw: &'a AzureFirewall) -> Option<Effect
             Field::Unknown(_) => None,
             f => Some(f.value().copied().unwrap_or(false)),
         };
-        return finish(collections, dns_proxy);
+        return finish(collections, dns_proxy, fw.classic_rules_stated);
     }
     // The chain child → parent → …, from the firewall's policy up.
     let mut chain = vec![fw.policy?];
@@ -153,11 +154,16 @@ pub fn effective<'a>(inv: &'a Inventory, fw: &'a AzureFirewall) -> Option<Effect
             Field::Absent => {}
         }
     }
-    finish(collections, dns_proxy)
+    finish(collections, dns_proxy, false)
 }
 
-fn finish(mut collections: Vec<Ordered<'_>>, dns_proxy: Option<bool>) -> Option<Effective<'_>> {
-    if collections.is_empty() {
+/// `stated`: the input lists every rule collection, so none at all is a fact.
+fn finish(
+    mut collections: Vec<Ordered<'_>>,
+    dns_proxy: Option<bool>,
+    stated: bool,
+) -> Option<Effective<'_>> {
+    if collections.is_empty() && !stated {
         return None;
     }
     collections.sort_by_key(|o| o.key);
