@@ -299,6 +299,9 @@ model_object! {
         pub inline_index: Option<usize>,
         pub subnet: Option<SubnetIdx>,
         pub pod_subnet: Option<SubnetIdx>,
+        /// Resolved after linking: the public IP prefix `node_public_ip_prefix_id`
+        /// names (an index into `Inventory::public_ip_prefixes`).
+        pub node_public_ip_prefix: Option<usize>,
     }
     fields {
         /// `osType`: `Linux` or `Windows`.
@@ -334,6 +337,8 @@ model_object! {
         pod_ip_allocation_mode: Field<String>,
         /// `enableNodePublicIP`.
         enable_node_public_ip: Field<bool>,
+        /// `nodePublicIPPrefixID`: the public IP prefix node public IPs come from.
+        node_public_ip_prefix_id: Field<ResourceId>,
     }
 }
 

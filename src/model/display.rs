@@ -3,8 +3,9 @@
 //! names a resource the same way.
 
 use super::{
-    AppService, ApplicationGateway, Cluster, Field, NetworkSecurityGroup, NodePool, RouteTable,
-    Subnet, VirtualNetwork,
+    AppService, ApplicationGateway, AzureFirewall, Cluster, Field, FirewallPolicy, NatGateway,
+    NetworkSecurityGroup, NodePool, PublicIpAddress, PublicIpPrefix, RouteTable, Subnet,
+    VirtualNetwork,
 };
 
 /// A resource's name for messages: its name when known, else its address.
@@ -26,7 +27,12 @@ macro_rules! named {
 named!(
     AppService,
     ApplicationGateway,
+    AzureFirewall,
     Cluster,
+    FirewallPolicy,
+    NatGateway,
+    PublicIpAddress,
+    PublicIpPrefix,
     NodePool,
     VirtualNetwork,
     Subnet,

@@ -8,7 +8,10 @@ use std::collections::HashMap;
 
 use super::index::MatchIndex;
 use super::scope::{is_literal, ScopeId, Scopes};
-use super::{ApplicationGateway, AssociationKind, Cluster, Inventory, PrivateDnsZone, ResourceId};
+use super::{
+    ApplicationGateway, AssociationKind, AzureFirewall, Cluster, Field, FirewallPolicy, Inventory,
+    NatGateway, NodePool, PrivateDnsZone, PublicIpAddress, PublicIpPrefix, ResourceId, Subnet,
+};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::source::Span;
 
@@ -368,7 +371,144 @@ pub(super) fn link(inv: &mut Inventory) {
         &inv.scopes,
         (&mut linker, &vnets, &vnet_names),
     );
+    link_egress(
+        Egress {
+            public_ips: &mut inv.public_ips,
+            public_ip_prefixes: &mut inv.public_ip_prefixes,
+            nat_gateways: &mut inv.nat_gateways,
+            firewalls: &mut inv.firewalls,
+            firewall_policies: &mut inv.firewall_policies,
+            subnets: &mut inv.subnets,
+            pools: &mut inv.pools,
+        },
+        &inv.scopes,
+        &mut linker,
+        (&subnets, &describe_subnet),
+    );
     inv.link_diagnostics = linker.diagnostics;
+}
+
+/// The resources of egress paths: public IPs and prefixes, NAT gateways, firewalls and policies.
+struct Egress<'a> {
+    public_ips: &'a mut [PublicIpAddress],
+    public_ip_prefixes: &'a mut [PublicIpPrefix],
+    nat_gateways: &'a mut [NatGateway],
+    firewalls: &'a mut [AzureFirewall],
+    firewall_policies: &'a mut [FirewallPolicy],
+    subnets: &'a mut [Subnet],
+    pools: &'a mut [NodePool],
+}
+
+/// One kind of resource, indexed for lookups, with what a person calls each.
+struct Kind {
+    index: ScopedIndex,
+    names: Vec<(String, ScopeId)>,
+}
+
+impl Kind {
+    fn build<'a, T: 'a>(
+        items: &'a [T],
+        scopes: &[ScopeId],
+        id: impl Fn(&'a T) -> Option<&'a ResourceId>,
+        address: impl Fn(&T) -> &str,
+    ) -> Kind {
+        Kind {
+            index: ScopedIndex::build(items.iter().map(id), scopes),
+            names: items
+                .iter()
+                .zip(scopes)
+                .map(|(x, &sc)| (address(x).to_string(), sc))
+                .collect(),
+        }
+    }
+
+    /// The one resource a reference means, from scope `from` (the reference's span, else `decl`).
+    fn find(
+        &self,
+        linker: &mut Linker<'_>,
+        field: &Field<ResourceId>,
+        from: ScopeId,
+        decl: Span,
+    ) -> Option<usize> {
+        let id = field.value()?;
+        let at = field.span().unwrap_or(decl);
+        linker.find(&self.index, id, from, at, &|i| self.names[i].clone())
+    }
+}
+
+/// Public IPs to their prefixes, NAT gateways to their IPs and prefixes, subnets
+/// to their NAT gateway, firewalls to their subnet, policy and public IPs, and
+/// policies to their parent, each within its scope first.
+fn link_egress(
+    e: Egress<'_>,
+    scopes: &Scopes,
+    linker: &mut Linker<'_>,
+    (subnets, describe_subnet): (&ScopedIndex, &dyn Fn(usize) -> (String, ScopeId)),
+) {
+    let scope = |list: &[ScopeId], i: usize| list.get(i).copied().unwrap_or_default();
+    let prefixes = Kind::build(
+        e.public_ip_prefixes,
+        &scopes.public_ip_prefixes,
+        |p| p.id.as_ref(),
+        |p| &p.address,
+    );
+    for (i, pool) in e.pools.iter_mut().enumerate() {
+        let from = scope(&scopes.pools, i);
+        pool.node_public_ip_prefix =
+            prefixes.find(linker, &pool.node_public_ip_prefix_id, from, pool.decl);
+    }
+    for (i, ip) in e.public_ips.iter_mut().enumerate() {
+        let from = scope(&scopes.public_ips, i);
+        ip.prefix = prefixes.find(linker, &ip.prefix_id, from, ip.decl);
+    }
+    let ips = Kind::build(
+        e.public_ips,
+        &scopes.public_ips,
+        |p| p.id.as_ref(),
+        |p| &p.address,
+    );
+    for (i, gw) in e.nat_gateways.iter_mut().enumerate() {
+        let from = scope(&scopes.nat_gateways, i);
+        gw.public_ips = (gw.public_ip_ids.iter())
+            .map(|f| ips.find(linker, f, from, gw.decl))
+            .collect();
+        gw.public_ip_prefixes = (gw.public_ip_prefix_ids.iter())
+            .map(|f| prefixes.find(linker, f, from, gw.decl))
+            .collect();
+    }
+    let gateways = Kind::build(
+        e.nat_gateways,
+        &scopes.nat_gateways,
+        |g| g.id.as_ref(),
+        |g| &g.address,
+    );
+    for (i, subnet) in e.subnets.iter_mut().enumerate() {
+        let from = scope(&scopes.subnets, i);
+        subnet.nat_gateway = gateways.find(linker, &subnet.nat_gateway_id, from, subnet.decl);
+    }
+    let policies = Kind::build(
+        e.firewall_policies,
+        &scopes.firewall_policies,
+        |p| p.id.as_ref(),
+        |p| &p.address,
+    );
+    for (i, policy) in e.firewall_policies.iter_mut().enumerate() {
+        let from = scope(&scopes.firewall_policies, i);
+        policy.base = policies
+            .find(linker, &policy.base_policy_id, from, policy.decl)
+            .filter(|&b| b != i);
+    }
+    for (i, fw) in e.firewalls.iter_mut().enumerate() {
+        let from = scope(&scopes.firewalls, i);
+        fw.policy = policies.find(linker, &fw.policy_id, from, fw.decl);
+        fw.public_ips = (fw.public_ip_ids.iter())
+            .map(|f| ips.find(linker, f, from, fw.decl))
+            .collect();
+        fw.subnet = fw.subnet_id.value().and_then(|id| {
+            let at = fw.subnet_id.span().unwrap_or(fw.decl);
+            linker.find(subnets, id, from, at, describe_subnet)
+        });
+    }
 }
 
 /// Application Gateways to their subnets, and AGIC add-ons to their gateway and subnet.

@@ -9,11 +9,16 @@ pub mod defaults;
 mod display;
 mod dns;
 mod field;
+mod firewall;
+mod firewall_policy;
+mod firewall_rules;
 mod id;
 mod index;
 mod link;
+mod natgw;
 mod network;
 pub mod nsg;
+mod publicip;
 pub mod registry;
 pub mod role;
 pub mod scope;
@@ -32,6 +37,11 @@ pub use cluster::{
 pub use display::display_name;
 pub use dns::{PrivateDnsZone, VnetLink};
 pub use field::Field;
+pub use firewall::AzureFirewall;
+pub use firewall_policy::FirewallPolicy;
+pub use firewall_rules::{FirewallRule, FirewallRuleCollection, FirewallRuleKind};
+pub use natgw::NatGateway;
+pub use publicip::{PublicIpAddress, PublicIpPrefix};
 pub use tags::Tags;
 
 pub use id::ResourceId;
@@ -74,6 +84,16 @@ pub struct Inventory {
     pub role_definitions: Vec<RoleDefinition>,
     /// User-assigned managed identities created by the inputs.
     pub managed_identities: Vec<ManagedIdentity>,
+    /// Public IP addresses (`Microsoft.Network/publicIPAddresses`).
+    pub public_ips: Vec<PublicIpAddress>,
+    /// Public IP prefixes (`Microsoft.Network/publicIPPrefixes`).
+    pub public_ip_prefixes: Vec<PublicIpPrefix>,
+    /// NAT gateways (`Microsoft.Network/natGateways`).
+    pub nat_gateways: Vec<NatGateway>,
+    /// Azure Firewalls (`Microsoft.Network/azureFirewalls`).
+    pub firewalls: Vec<AzureFirewall>,
+    /// Firewall Policies with their rule collection groups.
+    pub firewall_policies: Vec<FirewallPolicy>,
     /// Resources of other types that were read (counted in the summary).
     pub other_resources: usize,
     /// `akslint-ignore` tags found on resources.
@@ -164,6 +184,11 @@ pub struct InventoryBuilder {
     role_ids: HashMap<String, Vec<usize>>,
     identity_ids: HashMap<String, Vec<usize>>,
     role_definition_ids: HashMap<String, Vec<usize>>,
+    public_ip_ids: HashMap<String, Vec<usize>>,
+    public_ip_prefix_ids: HashMap<String, Vec<usize>>,
+    nat_gateway_ids: HashMap<String, Vec<usize>>,
+    firewall_ids: HashMap<String, Vec<usize>>,
+    firewall_policy_ids: HashMap<String, Vec<usize>>,
     /// The scope what is added now belongs to.
     scope: ScopeId,
     /// Set for a builder made by [`InventoryBuilder::recording`].
@@ -188,6 +213,11 @@ enum Added {
     RoleDefinition(RoleDefinition),
     /// The scope has parts that were not read (see [`InventoryBuilder::mark_incomplete`]).
     Incomplete,
+    PublicIp(PublicIpAddress),
+    PublicIpPrefix(PublicIpPrefix),
+    NatGateway(NatGateway),
+    Firewall(Box<AzureFirewall>),
+    FirewallPolicy(FirewallPolicy),
     TagSuppression(TagSuppression),
     Other,
     SecurityRule(SecurityRule, NetworkSecurityGroup),
@@ -249,6 +279,21 @@ impl InventoryBuilder {
                 Added::ManagedIdentity(m) => self.add_managed_identity(m),
                 Added::RoleDefinition(d) => self.add_role_definition(d),
                 Added::Incomplete => self.mark_incomplete(),
+                Added::PublicIp(p) => {
+                    self.add_public_ip(p);
+                }
+                Added::PublicIpPrefix(p) => {
+                    self.add_public_ip_prefix(p);
+                }
+                Added::NatGateway(g) => {
+                    self.add_nat_gateway(g);
+                }
+                Added::Firewall(f) => {
+                    self.add_firewall(*f);
+                }
+                Added::FirewallPolicy(p) => {
+                    self.add_firewall_policy(p);
+                }
                 Added::TagSuppression(t) => self.add_tag_suppression(t),
                 Added::Other => self.count_other(),
                 Added::SecurityRule(rule, stub) => self.add_security_rule(rule, stub),
@@ -495,6 +540,107 @@ impl InventoryBuilder {
         }
     }
 
+    pub fn add_public_ip(&mut self, p: PublicIpAddress) -> usize {
+        if let Some(log) = &mut self.log {
+            log.push(Added::PublicIp(p));
+            return log.len() - 1;
+        }
+        let id = p.id.clone();
+        let scope = self.current_scope();
+        upsert(
+            &mut self.inv.public_ips,
+            &mut self.inv.scopes.public_ips,
+            &mut self.public_ip_ids,
+            scope,
+            id.as_ref(),
+            p,
+            |x| &x.address,
+            merge_public_ip,
+        )
+    }
+
+    pub fn add_public_ip_prefix(&mut self, p: PublicIpPrefix) -> usize {
+        if let Some(log) = &mut self.log {
+            log.push(Added::PublicIpPrefix(p));
+            return log.len() - 1;
+        }
+        let id = p.id.clone();
+        let scope = self.current_scope();
+        upsert(
+            &mut self.inv.public_ip_prefixes,
+            &mut self.inv.scopes.public_ip_prefixes,
+            &mut self.public_ip_prefix_ids,
+            scope,
+            id.as_ref(),
+            p,
+            |x| &x.address,
+            merge_public_ip_prefix,
+        )
+    }
+
+    /// Adds a NAT gateway; a stub (id and addresses only) made from an association
+    /// resource merges with the gateway's declaration, in whichever order they come.
+    pub fn add_nat_gateway(&mut self, g: NatGateway) -> usize {
+        if let Some(log) = &mut self.log {
+            log.push(Added::NatGateway(g));
+            return log.len() - 1;
+        }
+        let id = g.id.clone();
+        let scope = self.current_scope();
+        upsert(
+            &mut self.inv.nat_gateways,
+            &mut self.inv.scopes.nat_gateways,
+            &mut self.nat_gateway_ids,
+            scope,
+            id.as_ref(),
+            g,
+            |x| &x.address,
+            merge_nat_gateway,
+        )
+    }
+
+    /// Adds an Azure Firewall; a stub made from a classic rule collection resource
+    /// merges with the firewall's declaration.
+    pub fn add_firewall(&mut self, f: AzureFirewall) -> usize {
+        if let Some(log) = &mut self.log {
+            log.push(Added::Firewall(Box::new(f)));
+            return log.len() - 1;
+        }
+        let id = f.id.clone();
+        let scope = self.current_scope();
+        upsert(
+            &mut self.inv.firewalls,
+            &mut self.inv.scopes.firewalls,
+            &mut self.firewall_ids,
+            scope,
+            id.as_ref(),
+            f,
+            |x| &x.address,
+            merge_firewall,
+        )
+    }
+
+    /// Adds a Firewall Policy; a stub made from a rule collection group written on
+    /// its own merges with the policy's declaration.
+    pub fn add_firewall_policy(&mut self, p: FirewallPolicy) -> usize {
+        if let Some(log) = &mut self.log {
+            log.push(Added::FirewallPolicy(p));
+            return log.len() - 1;
+        }
+        let id = p.id.clone();
+        let scope = self.current_scope();
+        upsert(
+            &mut self.inv.firewall_policies,
+            &mut self.inv.scopes.firewall_policies,
+            &mut self.firewall_policy_ids,
+            scope,
+            id.as_ref(),
+            p,
+            |x| &x.address,
+            merge_firewall_policy,
+        )
+    }
+
     pub fn add_association(&mut self, a: SubnetAssociation) {
         if let Some(log) = &mut self.log {
             return log.push(Added::Association(a));
@@ -582,6 +728,11 @@ impl Inventory {
             + self.role_assignments.len()
             + self.managed_identities.len()
             + self.role_definitions.len()
+            + self.public_ips.len()
+            + self.public_ip_prefixes.len()
+            + self.nat_gateways.len()
+            + self.firewalls.len()
+            + self.firewall_policies.len()
             // Every virtual network link is a resource of its own, in templates too.
             + self
                 .private_dns_zones
@@ -651,6 +802,68 @@ fn merge_cluster(a: &mut Cluster, mut b: Cluster) {
 fn merge_application_gateway(a: &mut ApplicationGateway, mut b: ApplicationGateway) {
     a.merge_fields(&mut b);
     merge_field(&mut a.name, b.name);
+}
+
+fn merge_public_ip(a: &mut PublicIpAddress, mut b: PublicIpAddress) {
+    a.merge_fields(&mut b);
+    merge_field(&mut a.name, b.name);
+}
+
+fn merge_public_ip_prefix(a: &mut PublicIpPrefix, mut b: PublicIpPrefix) {
+    a.merge_fields(&mut b);
+    merge_field(&mut a.name, b.name);
+}
+
+/// Adds the ids of `more` that `into` does not hold yet.
+fn extend_ids(into: &mut Vec<Field<ResourceId>>, more: Vec<Field<ResourceId>>) {
+    for f in more {
+        let dup = f.value().is_some_and(|id| {
+            into.iter()
+                .any(|g| g.value().is_some_and(|x| x.matches(id)))
+        });
+        if !dup {
+            into.push(f);
+        }
+    }
+}
+
+fn merge_nat_gateway(a: &mut NatGateway, mut b: NatGateway) {
+    a.merge_fields(&mut b);
+    adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
+    merge_field(&mut a.name, b.name);
+    extend_ids(&mut a.public_ip_ids, b.public_ip_ids);
+    extend_ids(&mut a.public_ip_prefix_ids, b.public_ip_prefix_ids);
+}
+
+/// Adds the rule collections of `more` that `into` does not hold yet (by type and name).
+fn extend_collections(into: &mut Vec<FirewallRuleCollection>, more: Vec<FirewallRuleCollection>) {
+    for c in more {
+        let dup = into.iter().any(|q| {
+            q.kind == c.kind
+                && match (q.name.value(), c.name.value()) {
+                    (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+                    _ => false,
+                }
+        });
+        if !dup {
+            into.push(c);
+        }
+    }
+}
+
+fn merge_firewall(a: &mut AzureFirewall, mut b: AzureFirewall) {
+    a.merge_fields(&mut b);
+    adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
+    merge_field(&mut a.name, b.name);
+    a.classic_rules_stated |= b.classic_rules_stated;
+    extend_collections(&mut a.collections, b.collections);
+}
+
+fn merge_firewall_policy(a: &mut FirewallPolicy, mut b: FirewallPolicy) {
+    a.merge_fields(&mut b);
+    adopt_decl(&mut a.decl, &mut a.address, b.decl, b.address);
+    merge_field(&mut a.name, b.name);
+    extend_collections(&mut a.collections, b.collections);
 }
 
 fn merge_app_service(a: &mut AppService, mut b: AppService) {

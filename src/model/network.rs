@@ -57,6 +57,9 @@ model_object! {
         pub vnet: Option<VnetIdx>,
         pub nsg: Option<NsgIdx>,
         pub route_table: Option<RouteTableIdx>,
+        /// Resolved after linking: the NAT gateway `nat_gateway_id` names (an index
+        /// into `Inventory::nat_gateways`).
+        pub nat_gateway: Option<usize>,
     }
     fields {
         /// `addressPrefix` or `addressPrefixes`.
@@ -150,6 +153,9 @@ model_object! {
         next_hop_type: Field<String>,
         /// `nextHopIpAddress`.
         next_hop_ip: Field<String>,
+        /// The resource the next hop address is read from, when the input says so
+        /// rather than giving the address (Terraform: `azurerm_firewall.x.ip_configuration[0].private_ip_address`).
+        next_hop_resource_id: Field<ResourceId>,
     }
 }
 

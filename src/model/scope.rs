@@ -57,6 +57,11 @@ pub struct Scopes {
     pub role_assignments: Vec<ScopeId>,
     pub managed_identities: Vec<ScopeId>,
     pub role_definitions: Vec<ScopeId>,
+    pub public_ips: Vec<ScopeId>,
+    pub public_ip_prefixes: Vec<ScopeId>,
+    pub nat_gateways: Vec<ScopeId>,
+    pub firewalls: Vec<ScopeId>,
+    pub firewall_policies: Vec<ScopeId>,
 }
 
 impl Scopes {

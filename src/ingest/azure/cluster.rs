@@ -276,7 +276,9 @@ fn pool_from(node: &Node, cluster_id: Option<&ResourceId>, decl: Span) -> NodePo
         pod_subnet_id: resource_id(p("podSubnetID")),
         pod_ip_allocation_mode: nonempty_string(p("podIPAllocationMode")),
         enable_node_public_ip: boolean(p("enableNodePublicIP")),
+        node_public_ip_prefix_id: resource_id(p("nodePublicIPPrefixID")),
         subnet: None,
         pod_subnet: None,
+        node_public_ip_prefix: None,
     }
 }

@@ -6,8 +6,10 @@ mod appgw;
 mod appservice;
 mod cluster;
 mod dns;
+mod firewall;
 mod network;
 mod role;
+mod publicip;
 #[cfg(test)]
 mod tests;
 
@@ -153,6 +155,14 @@ pub fn ingest_model(b: &mut InventoryBuilder, r: &Resource<'_>) {
         "microsoft.network/applicationgateways" => appgw::application_gateway(b, r),
         "microsoft.network/routetables/routes" => network::separate_route(b, r),
         "microsoft.network/privatednszones" => dns::zone(b, r),
+        "microsoft.network/publicipaddresses" => publicip::public_ip(b, r),
+        "microsoft.network/publicipprefixes" => publicip::public_ip_prefix(b, r),
+        "microsoft.network/natgateways" => publicip::nat_gateway(b, r),
+        "microsoft.network/azurefirewalls" => firewall::firewall(b, r),
+        "microsoft.network/firewallpolicies" => firewall::policy(b, r),
+        "microsoft.network/firewallpolicies/rulecollectiongroups" => {
+            firewall::rule_collection_group(b, r)
+        }
         "microsoft.network/privatednszones/virtualnetworklinks" => dns::separate_link(b, r),
         "microsoft.web/sites" => appservice::site(b, r),
         "microsoft.web/serverfarms" => appservice::server_farm(b, r),

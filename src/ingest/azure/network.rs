@@ -102,6 +102,7 @@ fn subnet_from(node: &Node, id: Option<ResourceId>, address: String, decl: Span)
         service_endpoints,
         nsg: None,
         route_table: None,
+        nat_gateway: None,
         vnet: None,
     }
 }
@@ -227,6 +228,7 @@ fn route_from(node: &Node) -> Route {
         address_prefix: nonempty_string(p("addressPrefix")),
         next_hop_type: nonempty_string(p("nextHopType")),
         next_hop_ip: nonempty_string(p("nextHopIpAddress")),
+        next_hop_resource_id: Field::Absent,
     }
 }
 

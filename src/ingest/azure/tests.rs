@@ -254,3 +254,39 @@ fn merged_cluster_keeps_addon_and_tags() {
         Some("prod")
     );
 }
+
+#[test]
+fn firewall_classic_rules_and_public_ips_from_az_output() {
+    let sub = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network";
+    let fw = format!(
+        r#"{{"id":"{sub}/azureFirewalls/afw","name":"afw","type":"Microsoft.Network/azureFirewalls",
+        "additionalProperties":{{"Network.DNS.EnableProxy":"true"}},"firewallPolicy":null,
+        "ipConfigurations":[{{"name":"c","privateIpAddress":"10.0.8.4",
+          "publicIpAddress":{{"id":"{sub}/publicIPAddresses/pip"}},"subnet":{{"id":"{sub}/virtualNetworks/v/subnets/AzureFirewallSubnet"}}}}],
+        "networkRuleCollections":[{{"name":"net","priority":100,"action":{{"type":"Deny"}},
+          "rules":[{{"name":"r","protocols":["TCP"],"sourceAddresses":["*"],"destinationAddresses":["*"],"destinationPorts":["443"]}}]}}],
+        "applicationRuleCollections":[]}}"#
+    );
+    let pip = format!(
+        r#"{{"id":"{sub}/publicIPAddresses/pip","name":"pip","type":"Microsoft.Network/publicIPAddresses","ipAddress":"20.61.14.27",
+        "publicIpPrefix":{{"id":"{sub}/publicIPPrefixes/pre"}}}}"#
+    );
+    let pre = format!(
+        r#"{{"id":"{sub}/publicIPPrefixes/pre","name":"pre","type":"Microsoft.Network/publicIPPrefixes","ipPrefix":"20.61.14.24/29"}}"#
+    );
+    let (_, inv) = inventory(&[&fw, &pip, &pre]);
+    let f = &inv.firewalls[0];
+    assert_eq!(
+        f.private_ips[0].value().map(|a| a.to_string()),
+        Some("10.0.8.4".into())
+    );
+    assert_eq!(f.dns_proxy.value(), Some(&true));
+    assert!(f.classic_rules_stated);
+    assert_eq!(f.collections.len(), 1);
+    assert_eq!(
+        f.collections[0].action.value().map(String::as_str),
+        Some("Deny")
+    );
+    assert_eq!(f.public_ips, vec![Some(0)]);
+    assert_eq!(inv.public_ips[0].prefix, Some(0));
+}

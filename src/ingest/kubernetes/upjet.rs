@@ -78,6 +78,7 @@ fn target_kinds(field: &str) -> Vec<String> {
         "public_ip_prefix_id" => &["PublicIPPrefix"],
         "identity_ids" | "user_assigned_identity_id" => &["UserAssignedIdentity"],
         "private_dns_zone_id" => &["PrivateDNSZone"],
+        "azure_firewall_name" => &["Firewall"],
         _ => &[],
     };
     if !fixed.is_empty() {

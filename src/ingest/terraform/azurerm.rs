@@ -25,8 +25,11 @@ pub(super) const SUBNET: &str = "microsoft.network/virtualnetworks/subnets";
 pub(super) const VNET: &str = "microsoft.network/virtualnetworks";
 const NSG: &str = "microsoft.network/networksecuritygroups";
 const ROUTE_TABLE: &str = "microsoft.network/routetables";
-const NAT_GATEWAY: &str = "microsoft.network/natgateways";
+pub(super) const NAT_GATEWAY: &str = "microsoft.network/natgateways";
 const CLUSTER: &str = "microsoft.containerservice/managedclusters";
+pub(super) const FIREWALL: &str = "microsoft.network/azurefirewalls";
+pub(super) const PUBLIC_IP: &str = "microsoft.network/publicipaddresses";
+pub(super) const PUBLIC_IP_PREFIX: &str = "microsoft.network/publicipprefixes";
 const PRIVATE_DNS_ZONE: &str = "microsoft.network/privatednszones";
 pub(super) const USER_ASSIGNED_IDENTITY: &str = "microsoft.managedidentity/userassignedidentities";
 
@@ -340,8 +343,14 @@ fn pool_from(cx: &Cx<'_>, node: &Node, path: &str, decl: Span) -> NodePool {
         // 4.x `node_public_ip_enabled`; 3.x `enable_node_public_ip`.
         enable_node_public_ip: boolean(p("node_public_ip_enabled"))
             .merge(boolean(p("enable_node_public_ip"))),
+        node_public_ip_prefix_id: cx.id_field(
+            p("node_public_ip_prefix_id"),
+            &format!("{path}node_public_ip_prefix_id"),
+            PUBLIC_IP_PREFIX,
+        ),
         subnet: None,
         pod_subnet: None,
+        node_public_ip_prefix: None,
     }
 }
 
@@ -401,6 +410,7 @@ pub(super) fn virtual_network(b: &mut InventoryBuilder, cx: &Cx<'_>) {
             service_endpoints: list(g("service_endpoints"), nonempty_string),
             nsg: None,
             route_table: None,
+            nat_gateway: None,
             vnet: None,
             id: sid,
         };
@@ -469,6 +479,7 @@ pub(super) fn subnet(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         service_endpoints: list(cx.v("service_endpoints"), nonempty_string),
         nsg: None,
         route_table: None,
+        nat_gateway: None,
         vnet: None,
     });
 }
@@ -556,8 +567,45 @@ pub(super) fn route_table(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         name: string(cx.v("name")),
         tags: tags(cx.v("tags")),
         disable_bgp_route_propagation: bgp_disabled(&cx.r.values),
-        routes: blocks(cx.v("route")).into_iter().map(route_from).collect(),
+        routes: inline_routes(cx),
     });
+}
+
+/// The `route` blocks of a route table. References carry no block index, so a
+/// next hop that refers to a firewall is placed only when one block's next hop
+/// is not a literal address.
+fn inline_routes(cx: &Cx<'_>) -> Vec<Route> {
+    let items = blocks(cx.v("route"));
+    let computed = |n: &Node| {
+        !matches!(
+            string(sub(Some(n), "next_hop_in_ip_address")),
+            Field::Known(..) | Field::Absent
+        )
+    };
+    let single = items.iter().filter(|n| computed(n)).count() == 1;
+    items
+        .into_iter()
+        .map(|n| {
+            let target = if single && computed(n) {
+                next_hop_resource(
+                    cx,
+                    sub(Some(n), "next_hop_in_ip_address"),
+                    "route.next_hop_in_ip_address",
+                )
+            } else {
+                Field::Absent
+            };
+            route_from(n, target)
+        })
+        .collect()
+}
+
+/// The firewall a computed next hop address is read from.
+fn next_hop_resource(cx: &Cx<'_>, node: Option<&Node>, path: &str) -> Field<ResourceId> {
+    match cx.id_field(node, path, FIREWALL) {
+        known @ Field::Known(..) => known,
+        _ => Field::Absent,
+    }
 }
 
 /// 3.x `disable_bgp_route_propagation`; 4.x says it the other way round.
@@ -566,7 +614,7 @@ fn bgp_disabled(values: &Node) -> Field<bool> {
         .merge(boolean(values.get("bgp_route_propagation_enabled")).map(|enabled| !enabled))
 }
 
-fn route_from(node: &Node) -> Route {
+fn route_from(node: &Node, next_hop_resource_id: Field<ResourceId>) -> Route {
     let g = |k: &str| sub(Some(node), k);
     Route {
         decl: node.span,
@@ -574,6 +622,7 @@ fn route_from(node: &Node) -> Route {
         address_prefix: nonempty_string(g("address_prefix")),
         next_hop_type: nonempty_string(g("next_hop_type")),
         next_hop_ip: nonempty_string(g("next_hop_in_ip_address")),
+        next_hop_resource_id,
     }
 }
 
@@ -592,7 +641,11 @@ pub(super) fn route(b: &mut InventoryBuilder, cx: &Cx<'_>) {
         disable_bgp_route_propagation: Field::Absent,
         routes: Vec::new(),
     };
-    let mut route = route_from(&cx.r.values);
+    let hop = cx.v("next_hop_in_ip_address");
+    let mut route = route_from(
+        &cx.r.values,
+        next_hop_resource(cx, hop, "next_hop_in_ip_address"),
+    );
     route.decl = cx.r.decl;
     b.add_route(route, stub);
 }

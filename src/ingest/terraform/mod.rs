@@ -19,7 +19,9 @@ mod appservice;
 mod azapi;
 mod azurerm;
 mod dns;
+mod firewall;
 pub mod plan;
+mod publicip;
 mod resolve;
 mod role;
 pub mod roots;
@@ -28,7 +30,7 @@ mod tests;
 
 pub use plan::{ingest_plan, is_plan_or_state};
 
-use crate::model::{AssociationKind, InventoryBuilder};
+use crate::model::{AssociationKind, FirewallRuleKind, InventoryBuilder};
 use crate::source::Span;
 use crate::syntax::Node;
 
@@ -110,6 +112,24 @@ fn ingest_one(b: &mut InventoryBuilder, cx: &azurerm::Cx<'_>) {
         "azurerm_role_assignment" => role::role_assignment(b, cx),
         "azurerm_user_assigned_identity" => role::managed_identity(b, cx),
         "azurerm_role_definition" => role::role_definition(b, cx),
+        "azurerm_public_ip" => publicip::public_ip(b, cx),
+        "azurerm_public_ip_prefix" => publicip::public_ip_prefix(b, cx),
+        "azurerm_nat_gateway" => publicip::nat_gateway(b, cx),
+        "azurerm_nat_gateway_public_ip_association" => {
+            publicip::nat_gateway_association(b, cx, false)
+        }
+        "azurerm_nat_gateway_public_ip_prefix_association" => {
+            publicip::nat_gateway_association(b, cx, true)
+        }
+        "azurerm_firewall" => firewall::firewall(b, cx),
+        "azurerm_firewall_policy" => firewall::policy(b, cx),
+        "azurerm_firewall_policy_rule_collection_group" => firewall::rule_collection_group(b, cx),
+        "azurerm_firewall_application_rule_collection" => {
+            firewall::classic_collection(b, cx, FirewallRuleKind::Application)
+        }
+        "azurerm_firewall_network_rule_collection" => {
+            firewall::classic_collection(b, cx, FirewallRuleKind::Network)
+        }
         "azapi_resource" => azapi::resource(b, cx),
         _ => b.count_other(),
     }

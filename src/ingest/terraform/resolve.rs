@@ -239,6 +239,9 @@ impl IdBuilder<'_, '_> {
             "azurerm_route_table" => scoped("Microsoft.Network/routeTables"),
             "azurerm_nat_gateway" => scoped("Microsoft.Network/natGateways"),
             "azurerm_public_ip" => scoped("Microsoft.Network/publicIPAddresses"),
+            "azurerm_public_ip_prefix" => scoped("Microsoft.Network/publicIPPrefixes"),
+            "azurerm_firewall" => scoped("Microsoft.Network/azureFirewalls"),
+            "azurerm_firewall_policy" => scoped("Microsoft.Network/firewallPolicies"),
             "azurerm_application_gateway" => scoped("Microsoft.Network/applicationGateways"),
             "azurerm_private_dns_zone" => scoped("Microsoft.Network/privateDnsZones"),
             "azurerm_user_assigned_identity" => {
@@ -278,6 +281,27 @@ impl IdBuilder<'_, '_> {
                 "Microsoft.Network/privateDnsZones",
                 "virtualNetworkLinks",
             ),
+            "azurerm_firewall_application_rule_collection" => child(
+                "azure_firewall_name",
+                "azurerm_firewall",
+                "Microsoft.Network/azureFirewalls",
+                "applicationRuleCollections",
+            ),
+            "azurerm_firewall_network_rule_collection" => child(
+                "azure_firewall_name",
+                "azurerm_firewall",
+                "Microsoft.Network/azureFirewalls",
+                "networkRuleCollections",
+            ),
+            "azurerm_firewall_policy_rule_collection_group" => {
+                let policy = self.parent_id(
+                    i,
+                    "firewall_policy_id",
+                    Some("azurerm_firewall_policy"),
+                    depth,
+                )?;
+                format!("{policy}/ruleCollectionGroups/{name}")
+            }
             "azurerm_route" => child(
                 "route_table_name",
                 "azurerm_route_table",

@@ -666,3 +666,67 @@ fn azapi_tags() {
     // `akslint-ignore` tags are honoured in ARM-shaped inputs and ASO only.
     assert!(inv.tag_suppressions.is_empty());
 }
+
+#[test]
+fn firewall_policy_rule_collection_groups_merge_into_their_policy() {
+    let (_, inv) = inventory(
+        r#"[
+        {"type":"azurerm_resource_group","address":"azurerm_resource_group.rg","values":{"name":"rg-fw","location":"westeurope"}},
+        {"type":"azurerm_firewall_policy","address":"azurerm_firewall_policy.p","values":{"name":"afwp","resource_group_name":"rg-fw","dns":[{"proxy_enabled":true}]},
+         "refs":[["resource_group_name","azurerm_resource_group.rg"]]},
+        {"type":"azurerm_firewall_policy_rule_collection_group","address":"azurerm_firewall_policy_rule_collection_group.g",
+         "values":{"name":"aks","firewall_policy_id":"(known after apply)","priority":200,
+           "application_rule_collection":[{"name":"app","priority":300,"action":"Allow",
+             "rule":[{"name":"tag","source_addresses":["10.0.0.0/22"],"destination_fqdn_tags":["AzureKubernetesService"],
+               "protocols":[{"type":"Https","port":443}]}]}]},
+         "refs":[["firewall_policy_id","azurerm_firewall_policy.p"]]},
+        {"type":"azurerm_firewall","address":"azurerm_firewall.fw","values":{"name":"afw","resource_group_name":"rg-fw",
+           "firewall_policy_id":"(known after apply)","ip_configuration":[{"name":"c","subnet_id":"(known after apply)","private_ip_address":"(known after apply)"}]},
+         "refs":[["firewall_policy_id","azurerm_firewall_policy.p"],["resource_group_name","azurerm_resource_group.rg"]]}
+    ]"#,
+    );
+    assert_eq!(inv.firewall_policies.len(), 1);
+    let policy = &inv.firewall_policies[0];
+    assert_eq!(policy.dns_proxy.value(), Some(&true));
+    assert_eq!(policy.collections.len(), 1);
+    let c = &policy.collections[0];
+    assert_eq!(c.group_priority.value(), Some(&200));
+    assert_eq!(
+        c.rules[0].protocols[0].value().map(String::as_str),
+        Some("Https:443")
+    );
+    assert_eq!(inv.firewalls.len(), 1);
+    assert_eq!(inv.firewalls[0].policy, Some(0));
+    // A computed private IP is unknown, not invented.
+    assert!(inv.firewalls[0]
+        .private_ips
+        .iter()
+        .all(|f| f.value().is_none()));
+}
+
+#[test]
+fn nat_gateway_associations_add_addresses_to_the_gateway() {
+    let (_, inv) = inventory(
+        r#"[
+        {"type":"azurerm_nat_gateway","address":"azurerm_nat_gateway.ng","values":{"name":"ng","resource_group_name":"rg-ng","sku_name":"Standard"}},
+        {"type":"azurerm_public_ip","address":"azurerm_public_ip.ip","values":{"name":"pip","resource_group_name":"rg-ng","ip_address":"20.1.2.3"}},
+        {"type":"azurerm_public_ip_prefix","address":"azurerm_public_ip_prefix.pre","values":{"name":"pre","resource_group_name":"rg-ng","ip_prefix":"20.9.0.0/30"}},
+        {"type":"azurerm_nat_gateway_public_ip_association","address":"azurerm_nat_gateway_public_ip_association.a",
+         "values":{"nat_gateway_id":"(known after apply)","public_ip_address_id":"(known after apply)"},
+         "refs":[["nat_gateway_id","azurerm_nat_gateway.ng"],["public_ip_address_id","azurerm_public_ip.ip"]]},
+        {"type":"azurerm_nat_gateway_public_ip_prefix_association","address":"azurerm_nat_gateway_public_ip_prefix_association.b",
+         "values":{"nat_gateway_id":"(known after apply)","public_ip_prefix_id":"(known after apply)"},
+         "refs":[["nat_gateway_id","azurerm_nat_gateway.ng"],["public_ip_prefix_id","azurerm_public_ip_prefix.pre"]]}
+    ]"#,
+    );
+    assert_eq!(inv.nat_gateways.len(), 1);
+    let gw = &inv.nat_gateways[0];
+    assert_eq!(gw.public_ips, vec![Some(0)]);
+    assert_eq!(gw.public_ip_prefixes, vec![Some(0)]);
+    assert_eq!(
+        inv.public_ips[0].ip_address.value().map(|a| a.to_string()),
+        Some("20.1.2.3".into())
+    );
+    // Five resources read, though the associations merge into the gateway.
+    assert_eq!(inv.resource_count(), 5);
+}

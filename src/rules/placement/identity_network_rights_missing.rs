@@ -546,7 +546,7 @@ fn warn_unassigned(cx: &mut Context<'_>, judge: &Judge<'_>, cluster: &Cluster, n
         Severity::Warning,
         at,
         format!(
-            "cluster `{}` uses a system-assigned identity in its own subnet `{}`, and this deployment assigns that identity no role; unlike `az aks create`, a template or Terraform deployment does not grant it Network Contributor on the subnet",
+            "cluster `{}` uses a system-assigned identity and places nodes in its own (bring-your-own) subnet `{}`, and this deployment assigns that identity no role; unlike `az aks create`, a template or Terraform deployment does not grant it Network Contributor on the subnet",
             cluster_name(cluster),
             subnet.id.name()
         ),

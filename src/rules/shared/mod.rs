@@ -3,6 +3,7 @@
 //! resource group AKS manages (`node_resource_group`).
 
 pub mod capacity;
+pub(crate) mod firewall;
 pub(crate) mod node_resource_group;
 pub(crate) mod ranges;
 
