@@ -8,8 +8,8 @@ mod cluster;
 mod dns;
 mod firewall;
 mod network;
-mod role;
 mod publicip;
+mod role;
 #[cfg(test)]
 mod tests;
 
