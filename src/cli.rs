@@ -157,7 +157,9 @@ pub struct CheckArgs {
 
     /// Do not read files larger than this (`input-too-large`): bytes, or a number
     /// with `KB`, `MB`, `GB` (powers of 1000) or `KiB`, `MiB`, `GiB` (powers of 1024).
-    #[arg(long, value_name = "SIZE", default_value = "512MB", value_parser = parse_size)]
+    /// The default keeps the worst file within a 4 GB CI runner; raise it to
+    /// audit a larger export you made yourself.
+    #[arg(long, value_name = "SIZE", default_value = "100MB", value_parser = parse_size)]
     pub max_file_size: u64,
 
     /// Worker threads for reading, parsing and the rules [default: all cores]; 1 runs sequentially.

@@ -64,7 +64,7 @@ Fix the syntax at the reported place, or keep the file out of the run with \
         control: Control::WarningAtLeast,
         explanation: "\
 ## What it means
-The file is larger than `--max-file-size` (512 MB by default), so akslint did \
+The file is larger than `--max-file-size` (100 MB by default: the worst file of that size fits a 4 GB CI runner), so akslint did \
 not read it. The run exits with 2: the check is incomplete.
 
 ## Why it is always reported
@@ -72,7 +72,7 @@ An unread file is a hole in the check, like a parse error. The diagnostic may \
 be lowered to `warning` in `[severity]`; the exit code stays 2.
 
 ## How to fix
-Raise the limit (`--max-file-size 2GB`), split the export, or exclude the file \
+Raise the limit (`--max-file-size 2GB`) for an export you made yourself, split the export, or exclude the file \
 with `exclude` in `akslint.toml`.",
     },
     CodeMeta {
