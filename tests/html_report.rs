@@ -508,3 +508,49 @@ fn chromium_draws_a_folded_part_when_a_link_leads_into_it() {
         .count();
     assert_eq!(dom.matches("<tr id=\"s").count(), rows);
 }
+
+/// A subnet prefix the template leaves to a parameter without a default is
+/// unknown: written as unknown, its meter empty and grey, and no segment drawn.
+#[test]
+fn unknown_values_are_shown_as_unknown() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(AKS004))
+        .expect("fixture")
+        .replacen(
+            "\"parameters\": {\n",
+            "\"parameters\": {\n        \"nodePrefix\": { \"type\": \"string\" },\n",
+            1,
+        )
+        .replace(
+            "\"addressPrefix\": \"10.24.0.0/24\"",
+            "\"addressPrefix\": \"[parameters('nodePrefix')]\"",
+        );
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("unknown.json"), text).expect("write input");
+    let page = report(
+        dir.path()
+            .join("unknown.json")
+            .to_str()
+            .expect("utf-8 path"),
+        dir.path(),
+    );
+    let data = embedded_data(&std::fs::read_to_string(&page).expect("report"));
+    assert_eq!(data["subnets"][0][1], serde_json::json!([null]));
+    assert_eq!(data["subnets"][0][3], "unk");
+    assert_eq!(data["subnets"][0][7][2], "unknown");
+
+    let Some(browser) = skip_without_chromium() else {
+        return;
+    };
+    let dom = run_chromium(&browser, &page, &["--dump-dom"]);
+    let row = between(&dom, "<tr id=\"s0\" class=\"unk\">", "</tr>");
+    assert!(
+        row.contains("<td><code class=\"unk\">unknown</code></td>"),
+        "{row}"
+    );
+    assert!(row.contains("<div class=\"meter unk\""));
+    assert!(row.contains("<b class=\"usable\">unknown</b> usable"));
+    assert!(
+        !dom.contains("class=\"seg"),
+        "an unknown prefix is not drawn"
+    );
+}
