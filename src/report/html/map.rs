@@ -69,10 +69,14 @@ fn vnet(inv: &Inventory, v: &VirtualNetwork, subnets: &[usize]) -> Value {
                 .map_or(Value::Null, |net| space_bar(inv, net, subnets))
         })
         .collect();
+    // A peering always has another side: one the inputs do not name is unknown, not absent.
     let peerings: Vec<Value> = v
         .peerings
         .iter()
-        .map(|p| reference(p.remote_vnet, &p.remote_vnet_id))
+        .map(|p| match reference(p.remote_vnet, &p.remote_vnet_id) {
+            Value::Null => json!(-1),
+            r => r,
+        })
         .collect();
     json!([
         name_or(&v.name, &v.address),
