@@ -47,6 +47,11 @@ fn skip_without_chromium() -> Option<PathBuf> {
 /// Runs headless Chromium on a local file with `extra` arguments, in a fresh
 /// profile, with nothing that reaches the network; returns its standard output.
 fn run_chromium(browser: &Path, page: &Path, extra: &[&str]) -> String {
+    run_chromium_at(browser, &format!("file://{}", page.display()), extra)
+}
+
+/// [`run_chromium`] on a `file://` URL, which may end in a `#fragment`.
+fn run_chromium_at(browser: &Path, url: &str, extra: &[&str]) -> String {
     let profile = tempfile::tempdir().expect("profile dir");
     let mut child = Command::new(browser)
         .args([
@@ -61,11 +66,18 @@ fn run_chromium(browser: &Path, page: &Path, extra: &[&str]) -> String {
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(extra)
-        .arg(format!("file://{}", page.display()))
+        .arg(url)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("chromium starts");
+    // Read while it runs: a page larger than the pipe's buffer would block it.
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut bytes);
+        bytes
+    });
     // A browser that hangs must not hang the suite.
     let started = Instant::now();
     loop {
@@ -74,12 +86,12 @@ fn run_chromium(browser: &Path, page: &Path, extra: &[&str]) -> String {
         }
         if started.elapsed() > Duration::from_secs(120) {
             let _ = child.kill();
-            panic!("chromium did not finish rendering {}", page.display());
+            panic!("chromium did not finish rendering {url}");
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let out = child.wait_with_output().expect("chromium output");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let bytes = reader.join().expect("stdout reader");
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Writes the HTML report of `input` into `dir` and returns its path.
@@ -105,6 +117,16 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
         + start.len();
     let len = text[from..].find(end).unwrap_or(text.len() - from);
     &text[from..from + len]
+}
+
+/// The JSON of the page's data block.
+fn embedded_data(html: &str) -> serde_json::Value {
+    let json = between(
+        html,
+        "<script type=\"application/json\" id=\"data\">",
+        "</script>",
+    );
+    serde_json::from_str(json).expect("the data block is JSON")
 }
 
 fn target_dir() -> PathBuf {
@@ -170,6 +192,9 @@ fn chromium_shows_the_map_capacity_and_findings_of_aks004() {
     assert!(dom.contains(
         "<details class=\"expl\" id=\"rule-AKS004\"><summary><b>AKS004</b> cni-subnet-too-small"
     ));
+
+    // What the script drew, as structure.
+    insta::assert_snapshot!("html_dom_structure_aks004", structure(&dom));
 
     // A screenshot, kept for people to look at.
     let shots = target_dir().join("html-report");
@@ -313,7 +338,14 @@ fn the_page_is_the_same_on_every_run_and_fetches_nothing() {
     }
     assert!(!first.contains("<link"));
     assert!(!first.contains("<img"));
-    assert_eq!(first.matches("<script").count(), 1);
+    // The data block and the page's own script.
+    assert_eq!(first.matches("<script").count(), 2);
+    assert_eq!(
+        first
+            .matches("<script type=\"application/json\" id=\"data\">")
+            .count(),
+        1
+    );
 }
 
 /// An ARM template whose names try to be markup, with quotes and control
@@ -352,20 +384,173 @@ fn names_from_the_inputs_are_escaped() {
     let html = std::fs::read_to_string(dir.path().join("report.html")).expect("report");
     assert_eq!(
         html.matches("<script").count(),
-        1,
-        "only the page's own script"
+        2,
+        "only the page's data block and its script"
     );
-    assert!(!html.contains("<img"));
+    assert_eq!(html.matches("</script").count(), 2);
+    assert!(!html.contains("<img") && !html.contains("<!--"));
     assert!(!html.contains('\u{7}') && !html.contains('\u{1b}') && !html.contains('\u{202e}'));
-    assert!(html.contains("snetx&lt;script&gt;alert(1)&lt;script&gt;&quot;&#39;\u{2407}\u{241b}\\u{202e}&amp;amp;&lt;img src=x onerror=alert(2)&gt;"));
-    // In attributes too (the map's segment titles and filter names).
-    assert!(html.contains("title=\"snetx&lt;script&gt;"));
-    assert!(html.contains("data-name=\"aksx&lt;script&gt;"));
+    // The header's HTML escapes the command line; the data block escapes
+    // `<`, `>` and `&` as JSON escapes and shows control characters.
+    assert!(html.contains(r#"snetx\u003cscript\u003ealert(1)\u003cscript\u003e\"'"#));
+    let data = embedded_data(&html);
+    let evil =
+        "x<script>alert(1)<script>\"'\u{2407}\u{241b}\\u{202e}&amp;<img src=x onerror=alert(2)>";
+    assert_eq!(data["subnets"][0][0], format!("snet{evil}"));
+    assert_eq!(data["clusters"][0][0], format!("aks{evil}"));
 
     if let Some(browser) = skip_without_chromium() {
         let dom = run_chromium(&browser, &dir.path().join("report.html"), &["--dump-dom"]);
-        assert_eq!(dom.matches("<script").count(), 1);
+        assert_eq!(dom.matches("<script").count(), 2);
         assert!(!dom.contains("<img"));
-        assert!(dom.contains("snetx&lt;script&gt;alert(1)&lt;script&gt;"));
+        // Drawn as text, in elements and in attributes (the map's segment titles and filter names).
+        assert!(dom.contains("<th>snetx&lt;script&gt;alert(1)&lt;script&gt;"));
+        assert!(dom.contains("<th>aksx&lt;script&gt;alert(1)&lt;script&gt;"));
+        assert!(dom.contains("title=\"snetx&lt;script&gt;"));
+        assert!(dom.contains("data-name=\"aksx&lt;script&gt;"));
     }
+}
+
+/// Every finding of a run is in the page's data, in report order, whether or
+/// not the page draws it before a part is opened.
+#[test]
+fn every_finding_is_in_the_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = report("fixtures", dir.path());
+    let data = embedded_data(&std::fs::read_to_string(page).expect("report"));
+    let check = akslint(&["check", "fixtures", "--format", "json"]);
+    let expected = json(&check)["diagnostics"]
+        .as_array()
+        .cloned()
+        .expect("diagnostics");
+    let found = data["findings"].as_array().expect("findings");
+    assert!(expected.len() > 100, "fixtures/ has many findings");
+    assert_eq!(found.len(), expected.len());
+    let rules = data["rules"].as_array().expect("rules");
+    let files = data["files"].as_array().expect("files");
+    for (f, d) in found.iter().zip(&expected) {
+        let rule = &rules[f[0].as_u64().expect("rule index") as usize];
+        assert_eq!(rule[0], d["code"]);
+        assert_eq!(f[1], d["severity"]);
+        assert_eq!(f[2], d["message"]);
+        let file = files[f[3].as_u64().expect("file index") as usize]
+            .as_str()
+            .expect("path");
+        assert!(
+            d["file"].as_str().expect("path").ends_with(file),
+            "{file} / {}",
+            d["file"]
+        );
+        assert_eq!((&f[4], &f[5]), (&d["line"], &d["column"]));
+    }
+    // Every finding is in exactly one group.
+    let mut grouped: Vec<u64> = data["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .flat_map(|g| g[2].as_array().expect("members").iter())
+        .map(|n| n.as_u64().expect("finding index"))
+        .collect();
+    grouped.sort_unstable();
+    assert_eq!(grouped, (0..found.len() as u64).collect::<Vec<_>>());
+}
+
+/// A large report starts folded and undrawn; a link into a folded part
+/// (here the page opened at a finding's or a subnet's id) draws and opens it.
+#[test]
+fn chromium_draws_a_folded_part_when_a_link_leads_into_it() {
+    let Some(browser) = skip_without_chromium() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = report("fixtures", dir.path());
+    let data = embedded_data(&std::fs::read_to_string(&page).expect("report"));
+    let groups = data["groups"].as_array().expect("groups");
+    assert!(groups.len() > 50 && data["vnets"].as_array().expect("vnets").len() > 20);
+
+    let dom = run_chromium(&browser, &page, &["--dump-dom"]);
+    assert_eq!(dom.matches("<details class=\"res\"").count(), groups.len());
+    assert!(!dom.contains("<article"), "folded groups are not drawn");
+    assert!(!dom.contains("<tr id=\"s"), "folded VNets are not drawn");
+
+    // A subnet's finding: its group is drawn and opened, no other.
+    let (group, subnet) = groups
+        .iter()
+        .find_map(|g| {
+            let anchor = g[0].as_str()?;
+            Some((g, anchor.strip_prefix('s')?.parse::<usize>().ok()?))
+        })
+        .expect("a group about a subnet");
+    let members = group[2].as_array().expect("members");
+    let first = members[0].as_u64().expect("finding index");
+    let url = format!("file://{}#d{first}", page.display());
+    let dom = run_chromium_at(&browser, &url, &["--dump-dom"]);
+    assert!(dom.contains(&format!(
+        "<details class=\"res\" id=\"f-s{subnet}\" open=\"\">"
+    )));
+    assert!(dom.contains(&format!(" id=\"d{first}\" data-code=")));
+    assert_eq!(dom.matches("<article").count(), members.len());
+
+    // The subnet on the map: its VNet is drawn and opened, with its rows.
+    let vnet = data["subnets"][subnet][2]
+        .as_u64()
+        .expect("the subnet's VNet");
+    let url = format!("file://{}#s{subnet}", page.display());
+    let dom = run_chromium_at(&browser, &url, &["--dump-dom"]);
+    let drawn = between(&dom, &format!(" id=\"v{vnet}\""), "</details>");
+    assert!(drawn.contains(" open=\"\""), "the VNet is opened");
+    assert!(drawn.contains(&format!("<tr id=\"s{subnet}\"")));
+    let rows = data["subnets"]
+        .as_array()
+        .expect("subnets")
+        .iter()
+        .filter(|s| s[2].as_u64() == Some(vnet))
+        .count();
+    assert_eq!(dom.matches("<tr id=\"s").count(), rows);
+}
+
+/// A subnet prefix the template leaves to a parameter without a default is
+/// unknown: written as unknown, its meter empty and grey, and no segment drawn.
+#[test]
+fn unknown_values_are_shown_as_unknown() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(AKS004))
+        .expect("fixture")
+        .replacen(
+            "\"parameters\": {\n",
+            "\"parameters\": {\n        \"nodePrefix\": { \"type\": \"string\" },\n",
+            1,
+        )
+        .replace(
+            "\"addressPrefix\": \"10.24.0.0/24\"",
+            "\"addressPrefix\": \"[parameters('nodePrefix')]\"",
+        );
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("unknown.json"), text).expect("write input");
+    let page = report(
+        dir.path()
+            .join("unknown.json")
+            .to_str()
+            .expect("utf-8 path"),
+        dir.path(),
+    );
+    let data = embedded_data(&std::fs::read_to_string(&page).expect("report"));
+    assert_eq!(data["subnets"][0][1], serde_json::json!([null]));
+    assert_eq!(data["subnets"][0][3], "unk");
+    assert_eq!(data["subnets"][0][7][2], "unknown");
+
+    let Some(browser) = skip_without_chromium() else {
+        return;
+    };
+    let dom = run_chromium(&browser, &page, &["--dump-dom"]);
+    let row = between(&dom, "<tr id=\"s0\" class=\"unk\">", "</tr>");
+    assert!(
+        row.contains("<td><code class=\"unk\">unknown</code></td>"),
+        "{row}"
+    );
+    assert!(row.contains("<div class=\"meter unk\""));
+    assert!(row.contains("<b class=\"usable\">unknown</b> usable"));
+    assert!(
+        !dom.contains("class=\"seg"),
+        "an unknown prefix is not drawn"
+    );
 }

@@ -1,46 +1,73 @@
-//! Findings grouped by resource and rule, with the source snippet and the span
-//! highlighted, and each rule's explanation once at the end.
+//! Findings as data, grouped by resource (and by rule inside a group, which
+//! the page's script does from the order), each with its source snippet and
+//! the span marked; and each rule's explanation once, as HTML.
 
 use std::collections::{BTreeMap, HashMap};
 
+use serde_json::{json, Value};
+
+use super::map::text;
 use super::{w, Anchors, Esc, Page};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Label};
 use crate::model::Inventory;
 use crate::report::{locate, relative_path, source_file};
 use crate::rules;
 use crate::source::{SourceFile, Span};
 
-/// More groups than this start collapsed.
-const OPEN_LIMIT: usize = 50;
-/// Secondary labels shown per finding; a flood is summarised.
+/// Secondary labels kept per finding; a flood is counted, not listed.
 const MAX_LABELS: usize = 20;
 /// Lines of a snippet, and bytes of one line shown around the span.
 const MAX_LINES: usize = 4;
 const LINE_WINDOW: usize = 240;
 
-struct Group<'d> {
-    anchor: Option<String>,
-    title: String,
-    by_rule: BTreeMap<&'d str, Vec<(usize, &'d Diagnostic)>>,
+/// Tables the findings refer to by index, so a path or a rule code is written once.
+#[derive(Default)]
+pub(super) struct Tables {
+    pub files: Vec<Value>,
+    file_index: HashMap<String, usize>,
+    pub rules: Vec<Value>,
+    rule_index: HashMap<String, usize>,
 }
 
-pub(super) fn render(out: &mut String, page: &Page<'_>, anchors: &Anchors<'_>) {
-    let diags = page.diagnostics;
-    out.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
-    if diags.is_empty() {
-        out.push_str("<p class=\"none\">No findings.</p>\n");
+impl Tables {
+    fn file(&mut self, path: String) -> usize {
+        if let Some(&i) = self.file_index.get(&path) {
+            return i;
+        }
+        self.files.push(text(&path));
+        self.file_index.insert(path, self.files.len() - 1);
+        self.files.len() - 1
     }
+
+    fn rule(&mut self, d: &Diagnostic) -> usize {
+        if let Some(&i) = self.rule_index.get(&d.code) {
+            return i;
+        }
+        self.rules.push(json!([text(&d.code), text(&d.name)]));
+        self.rule_index.insert(d.code.clone(), self.rules.len() - 1);
+        self.rules.len() - 1
+    }
+}
+
+/// A group's anchor, title and findings by rule code.
+type Group<'a> = (Option<&'a str>, String, BTreeMap<&'a str, Vec<usize>>);
+
+/// Groups `[anchor, title, findings]`: one per map resource (anchor `s0`, …),
+/// per resource not drawn and per file for findings about no resource (anchor
+/// `null`); the findings by rule code, each rule's in report order.
+pub(super) fn groups(page: &Page<'_>, anchors: &Anchors<'_>) -> Value {
+    let diags = page.diagnostics;
     let mut groups: Vec<Group<'_>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (n, d) in diags.iter().enumerate() {
-        let anchor = anchors.of(d).map(str::to_string);
-        let key = match (&anchor, &d.resource) {
-            (Some(a), _) => a.clone(),
+        let anchor = anchors.of(d);
+        let key = match (anchor, &d.resource) {
+            (Some(a), _) => a.to_string(),
             (None, Some(r)) => format!("r:{r}"),
             (None, None) => format!("f:{}", locate(page.sources, d.primary.span).path),
         };
         let gi = *index.entry(key).or_insert_with(|| {
-            let title = match (&anchor, &d.resource) {
+            let title = match (anchor, &d.resource) {
                 (Some(a), _) => title_of(page.inventory, a),
                 (None, Some(r)) => r.clone(),
                 (None, None) => format!(
@@ -48,26 +75,18 @@ pub(super) fn render(out: &mut String, page: &Page<'_>, anchors: &Anchors<'_>) {
                     relative_path(locate(page.sources, d.primary.span).path, page.base)
                 ),
             };
-            groups.push(Group {
-                anchor: anchor.clone(),
-                title,
-                by_rule: BTreeMap::new(),
-            });
+            groups.push((anchor, title, BTreeMap::new()));
             groups.len() - 1
         });
-        groups[gi]
-            .by_rule
-            .entry(d.code.as_str())
-            .or_default()
-            .push((n, d));
+        groups[gi].2.entry(d.code.as_str()).or_default().push(n);
     }
-    let open = groups.len() <= OPEN_LIMIT;
-    for g in &groups {
-        group(out, page, g, open);
-    }
-    out.push_str("</section>\n");
-    rules_section(out, diags);
-    out.push_str("</main>\n");
+    groups
+        .into_iter()
+        .map(|(anchor, title, by_rule)| {
+            let members: Vec<usize> = by_rule.into_values().flatten().collect();
+            json!([anchor, text(&title), members])
+        })
+        .collect()
 }
 
 /// `subnet snet-aks-nodes`, from a map anchor such as `s0`.
@@ -106,78 +125,51 @@ fn title_of(inv: &Inventory, anchor: &str) -> String {
     .unwrap_or_else(|| anchor.to_string())
 }
 
-fn group(out: &mut String, page: &Page<'_>, g: &Group<'_>, open: bool) {
-    let count: usize = g.by_rule.values().map(Vec::len).sum();
-    let id = g
-        .anchor
-        .as_ref()
-        .map(|a| format!(" id=\"f-{a}\""))
-        .unwrap_or_default();
-    w!(
-        out,
-        "<details class=\"res\"{id}{}><summary><b>{}</b> · {count} finding{}",
-        if open { " open" } else { "" },
-        Esc(&g.title),
-        if count == 1 { "" } else { "s" }
-    );
-    if let Some(a) = &g.anchor {
-        w!(out, " <a class=\"tomap\" href=\"#{a}\">on the map</a>");
-    }
-    out.push_str("</summary>\n");
-    for (code, items) in &g.by_rule {
-        let name = items.first().map(|(_, d)| d.name.as_str()).unwrap_or("");
-        w!(
-            out,
-            "<div class=\"rule\"><h4><a href=\"#rule-{}\">{} {}</a></h4>\n",
-            Esc(code),
-            Esc(code),
-            Esc(name)
-        );
-        for (n, d) in items {
-            finding(out, page, *n, d);
-        }
-        out.push_str("</div>\n");
-    }
-    out.push_str("</details>\n");
+/// Findings in report order: `[rule, severity, message, file, line, column,
+/// snippet, labels, labels not listed, help]`; a snippet `[label, lines]`, a
+/// line `[number, text before, marked text or null, text after]`, a label
+/// `[file, line, column, message]`.
+pub(super) fn findings(page: &Page<'_>, tables: &mut Tables) -> Value {
+    page.diagnostics
+        .iter()
+        .map(|d| finding(page, tables, d))
+        .collect()
 }
 
-fn finding(out: &mut String, page: &Page<'_>, n: usize, d: &Diagnostic) {
-    let sev = d.severity.as_str();
+fn finding(page: &Page<'_>, tables: &mut Tables, d: &Diagnostic) -> Value {
     let at = locate(page.sources, d.primary.span);
-    w!(
-        out,
-        "<article class=\"f {sev}\" id=\"d{n}\" data-code=\"{}\"><p class=\"msg\"><span class=\"sev\">{sev}</span> {}</p>\n<p class=\"loc\">{}:{}:{}</p>\n",
-        Esc(&d.code),
-        Esc(&d.message),
-        Esc(&relative_path(at.path, page.base)),
+    let file = tables.file(relative_path(at.path, page.base));
+    let snippet = source_file(page.sources, d.primary.span).map_or(Value::Null, |f| {
+        snippet(f, d.primary.span, &d.primary.message)
+    });
+    let labels: Vec<Value> = d
+        .labels
+        .iter()
+        .take(MAX_LABELS)
+        .map(|l| label(page, tables, l))
+        .collect();
+    json!([
+        tables.rule(d),
+        d.severity.as_str(),
+        text(&d.message),
+        file,
         at.start.line,
-        at.start.column
-    );
-    if let Some(file) = source_file(page.sources, d.primary.span) {
-        snippet(out, file, d.primary.span, &d.primary.message);
-    }
-    if !d.labels.is_empty() {
-        out.push_str("<ul class=\"labels\">");
-        for l in d.labels.iter().take(MAX_LABELS) {
-            let at = locate(page.sources, l.span);
-            w!(
-                out,
-                "<li><span class=\"loc\">{}:{}:{}</span> {}</li>",
-                Esc(&relative_path(at.path, page.base)),
-                at.start.line,
-                at.start.column,
-                Esc(&l.message)
-            );
-        }
-        if d.labels.len() > MAX_LABELS {
-            w!(out, "<li>… and {} more</li>", d.labels.len() - MAX_LABELS);
-        }
-        out.push_str("</ul>\n");
-    }
-    if let Some(help) = &d.help {
-        w!(out, "<p class=\"help\">help: {}</p>\n", Esc(help));
-    }
-    out.push_str("</article>\n");
+        at.start.column,
+        snippet,
+        labels,
+        d.labels.len().saturating_sub(MAX_LABELS),
+        d.help.as_deref().map(text)
+    ])
+}
+
+fn label(page: &Page<'_>, tables: &mut Tables, l: &Label) -> Value {
+    let at = locate(page.sources, l.span);
+    json!([
+        tables.file(relative_path(at.path, page.base)),
+        at.start.line,
+        at.start.column,
+        text(&l.message)
+    ])
 }
 
 fn floor_boundary(text: &str, mut i: usize) -> usize {
@@ -189,61 +181,50 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
 }
 
 /// The lines of `span` (at most [`MAX_LINES`]), each cut to a window around the
-/// span, with the span marked and the primary label after it.
-fn snippet(out: &mut String, file: &SourceFile, span: Span, label: &str) {
-    let text: &str = &file.text;
+/// span (`…` where cut), with the marked part apart.
+fn snippet(file: &SourceFile, span: Span, label: &str) -> Value {
+    let text_of = |a: usize, b: usize| super::visible(&file.text[a..b]).into_owned();
+    let src: &str = &file.text;
     let starts = file.line_starts();
-    let start = floor_boundary(text, span.start as usize);
-    let end = floor_boundary(text, (span.end as usize).max(start));
+    let start = floor_boundary(src, span.start as usize);
+    let end = floor_boundary(src, (span.end as usize).max(start));
     let line_of = |off: usize| match starts.binary_search(&off) {
         Ok(i) => i,
         Err(i) => i.saturating_sub(1),
     };
     let first = line_of(start);
     let last = line_of(end.saturating_sub(1).max(start)).min(first + MAX_LINES - 1);
-    out.push_str("<pre class=\"snip\">");
+    let mut lines = Vec::new();
     for line in first..=last {
         let ls = starts[line];
         let le = starts
             .get(line + 1)
-            .map_or(text.len(), |&n| n.saturating_sub(1))
+            .map_or(src.len(), |&n| n.saturating_sub(1))
             .max(ls);
         let (ms, me) = (start.clamp(ls, le), end.clamp(ls, le));
         // A window of the line around the marked part, so a minified file shows a line, not itself.
         let (ws, we) = if le - ls <= LINE_WINDOW {
             (ls, le)
         } else {
-            let ws = floor_boundary(text, ms.saturating_sub(LINE_WINDOW / 3).max(ls));
+            let ws = floor_boundary(src, ms.saturating_sub(LINE_WINDOW / 3).max(ls));
             let we = floor_boundary(
-                text,
+                src,
                 (ws + LINE_WINDOW).max(me.min(ws + 2 * LINE_WINDOW)).min(le),
             );
             (ws, we)
         };
         let me = me.min(we);
         let ms = ms.min(me);
-        w!(out, "<span class=\"ln\">{:>5}</span> ", line + 1);
-        if ws > ls {
-            out.push('…');
-        }
-        w!(out, "{}", Esc(&text[ws..ms]));
-        if me > ms || line == first {
-            w!(out, "<mark>{}</mark>", Esc(&text[ms..me]));
-        }
-        w!(out, "{}", Esc(&text[me..we]));
-        if we < le {
-            out.push('…');
-        }
-        out.push('\n');
+        let before = format!("{}{}", if ws > ls { "…" } else { "" }, text_of(ws, ms));
+        let marked = (me > ms || line == first).then(|| text_of(ms, me));
+        let after = format!("{}{}", text_of(me, we), if we < le { "…" } else { "" });
+        lines.push(json!([line + 1, before, marked, after]));
     }
-    if !label.is_empty() {
-        w!(out, "<span class=\"lbl\">      ↳ {}</span>", Esc(label));
-    }
-    out.push_str("</pre>\n");
+    json!([text(label), lines])
 }
 
 /// Each rule that found something, its explanation folded.
-fn rules_section(out: &mut String, diags: &[Diagnostic]) {
+pub(super) fn rules_section(out: &mut String, diags: &[Diagnostic]) {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for d in diags {
         *counts.entry(d.code.as_str()).or_default() += 1;
