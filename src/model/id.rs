@@ -153,7 +153,7 @@ fn pattern(s: &str) -> Vec<&str> {
 }
 
 /// Matches literal pieces separated by wildcards against a text.
-fn glob(pieces: &[&str], text: &str) -> bool {
+pub(super) fn glob(pieces: &[&str], text: &str) -> bool {
     let Some((first, rest)) = pieces.split_first() else {
         return text.is_empty();
     };

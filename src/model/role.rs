@@ -97,22 +97,7 @@ pub fn action_matches(pattern: &str, action: &str) -> bool {
     let pattern = pattern.trim().to_ascii_lowercase();
     let action = action.to_ascii_lowercase();
     let pieces: Vec<&str> = pattern.split('*').collect();
-    let Some((first, rest)) = pieces.split_first() else {
-        return false;
-    };
-    let Some(mut remaining) = action.strip_prefix(first) else {
-        return false;
-    };
-    let Some((last, middle)) = rest.split_last() else {
-        return remaining.is_empty();
-    };
-    for piece in middle {
-        match remaining.find(piece) {
-            Some(i) => remaining = &remaining[i + piece.len()..],
-            None => return false,
-        }
-    }
-    remaining.ends_with(last)
+    super::id::glob(&pieces, &action)
 }
 
 /// The action that lets an identity place NICs in a subnet.

@@ -2,8 +2,8 @@ use std::collections::BTreeSet;
 
 use super::{cluster_name, declare_rule, Context, Rule, RuleMeta};
 use crate::diagnostic::{Label, Severity};
-use crate::model::cidr::parse_cidr;
-use crate::model::{Cluster, Field, Inventory, Route, RouteTable, Subnet, SubnetIdx};
+use crate::model::{Cluster, Field, Inventory, RouteTable, Subnet, SubnetIdx};
+use crate::rules::shared::firewall::default_routes;
 use crate::source::Span;
 
 declare_rule! {
@@ -150,22 +150,6 @@ fn no_route_table(cx: &mut Context<'_>, udr: &Udr<'_>, subnet: &Subnet) {
     ));
     d.help = Some("associate a route table with the subnet before creating the cluster, with a 0.0.0.0/0 route to your firewall (nextHopType VirtualAppliance) or a virtual network gateway (F-077)".into());
     d.resource = Some(subnet.address.clone());
-}
-
-/// The table's routes for `0.0.0.0/0`, or `None` when a route's prefix cannot be evaluated.
-fn default_routes(table: &RouteTable) -> Option<Vec<&Route>> {
-    let mut found = Vec::new();
-    for route in &table.routes {
-        let prefix = match &route.address_prefix {
-            Field::Known(p, _) | Field::Default(p, _) => p,
-            Field::Unknown(_) => return None,
-            Field::Absent => continue,
-        };
-        if parse_cidr(prefix).is_some_and(|n| n.prefix_len() == 0 && n.addr().is_ipv4()) {
-            found.push(route);
-        }
-    }
-    Some(found)
 }
 
 fn check_table(cx: &mut Context<'_>, udr: &Udr<'_>, subnet: &Subnet, table: &RouteTable) {

@@ -12,7 +12,7 @@ use ipnet::IpNet;
 use crate::model::cidr::{contains, contains_addr, overlaps, parse_cidr};
 use crate::model::{
     AzureFirewall, Field, FirewallRule, FirewallRuleCollection, FirewallRuleKind, Inventory, Route,
-    Subnet, SubnetIdx,
+    RouteTable, Subnet, SubnetIdx,
 };
 
 /// A node subnet's `0.0.0.0/0` route to a virtual appliance.
@@ -33,8 +33,18 @@ pub fn node_subnets(inv: &Inventory, ci: usize) -> BTreeSet<SubnetIdx> {
 /// route table is among the inputs and every route prefix in it can be read.
 pub fn default_route<'a>(inv: &'a Inventory, subnet: &Subnet) -> Option<DefaultRoute<'a>> {
     let ti = subnet.route_table?;
-    let table = &inv.route_tables[ti];
-    let mut found = None;
+    // Azure takes the last of two routes for one prefix.
+    let route = *default_routes(&inv.route_tables[ti])?.last()?;
+    let appliance = route
+        .next_hop_type
+        .value()
+        .is_some_and(|h| h.eq_ignore_ascii_case("VirtualAppliance"));
+    appliance.then_some(DefaultRoute { table: ti, route })
+}
+
+/// The table's routes for `0.0.0.0/0`, or `None` when a route's prefix cannot be evaluated.
+pub fn default_routes(table: &RouteTable) -> Option<Vec<&Route>> {
+    let mut found = Vec::new();
     for route in &table.routes {
         let prefix = match &route.address_prefix {
             Field::Known(p, _) | Field::Default(p, _) => p,
@@ -42,15 +52,10 @@ pub fn default_route<'a>(inv: &'a Inventory, subnet: &Subnet) -> Option<DefaultR
             Field::Absent => continue,
         };
         if parse_cidr(prefix).is_some_and(|n| n.prefix_len() == 0 && n.addr().is_ipv4()) {
-            found = Some(route);
+            found.push(route);
         }
     }
-    let route = found?;
-    let appliance = route
-        .next_hop_type
-        .value()
-        .is_some_and(|h| h.eq_ignore_ascii_case("VirtualAppliance"));
-    appliance.then_some(DefaultRoute { table: ti, route })
+    Some(found)
 }
 
 /// The Azure Firewall among the inputs a route's next hop is: the firewall the
