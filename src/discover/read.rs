@@ -192,7 +192,8 @@ pub fn file_kind(meta: &std::fs::Metadata) -> &'static str {
 
 /// CRLF files are read as LF so columns never count a carriage return.
 pub fn normalize_newlines(text: String) -> String {
-    if text.contains('\r') {
+    // memchr looks at a vector of bytes at a time; `contains(char)` at one.
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         text.replace("\r\n", "\n")
     } else {
         text

@@ -1,7 +1,7 @@
 //! Joins by resource id through hash maps, for the rules' lookups (linking
 //! itself, scope by scope, is in `link`).
 
-use std::collections::HashMap;
+use crate::hash::FastMap as HashMap;
 
 use super::ResourceId;
 
@@ -24,19 +24,16 @@ pub(super) struct MatchIndex<E> {
 impl<E> Default for MatchIndex<E> {
     fn default() -> Self {
         MatchIndex {
-            exact: HashMap::new(),
-            literal_by_name: HashMap::new(),
-            patterned_by_name: HashMap::new(),
+            exact: HashMap::default(),
+            literal_by_name: HashMap::default(),
+            patterned_by_name: HashMap::default(),
             wild_name: Vec::new(),
         }
     }
 }
 
 fn hash(text: &str) -> u64 {
-    use std::hash::BuildHasher;
-    static STATE: std::sync::OnceLock<std::collections::hash_map::RandomState> =
-        std::sync::OnceLock::new();
-    STATE.get_or_init(Default::default).hash_one(text)
+    crate::hash::hash_one(text)
 }
 
 /// The last segment of a key: two ids that match have matching last segments.

@@ -4,7 +4,7 @@
 //! compete, the link stays Unknown and an info `ambiguous-reference`
 //! diagnostic at the reference names them: linking either would be a guess.
 
-use std::collections::HashMap;
+use crate::hash::FastMap as HashMap;
 
 use super::index::MatchIndex;
 use super::scope::{is_literal, ScopeId, Scopes};
@@ -45,8 +45,8 @@ enum Resolved {
 impl ScopedIndex {
     fn build<'a>(ids: impl Iterator<Item = Option<&'a ResourceId>>, scopes: &[ScopeId]) -> Self {
         let mut index = ScopedIndex {
-            exact: HashMap::new(),
-            by_type: HashMap::new(),
+            exact: HashMap::default(),
+            by_type: HashMap::default(),
             matching: MatchIndex::default(),
             entries: Vec::new(),
             any_placeholders: false,

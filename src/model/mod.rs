@@ -24,7 +24,7 @@ pub mod role;
 pub mod scope;
 mod tags;
 
-use std::collections::HashMap;
+use crate::hash::FastMap as HashMap;
 
 use crate::source::Span;
 
@@ -243,7 +243,7 @@ impl InventoryBuilder {
     pub fn replay(&mut self, recorded: InventoryBuilder) {
         let log = recorded.log.unwrap_or_default();
         // The index each recorded cluster got here, by its position in the log.
-        let mut clusters: HashMap<usize, ClusterIdx> = HashMap::new();
+        let mut clusters: HashMap<usize, ClusterIdx> = HashMap::default();
         for (at, added) in log.into_iter().enumerate() {
             match added {
                 Added::Cluster(c) => {

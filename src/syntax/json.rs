@@ -173,17 +173,19 @@ fn has_duplicates(entries: &[Entry]) -> bool {
             .enumerate()
             .any(|(i, a)| entries[i + 1..].iter().any(|b| a.key == b.key));
     }
-    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    let mut seen = crate::hash::set_with_capacity(entries.len());
     !entries.iter().all(|e| seen.insert(e.key.as_str()))
 }
 
 /// Drops every entry whose key appears again later in the object.
 fn keep_last(entries: &mut Vec<Entry>, found: &mut Vec<DuplicateKey>) {
-    let mut last: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut last: crate::hash::FastMap<String, usize> =
+        crate::hash::map_with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
         last.insert(e.key.clone(), i);
     }
-    let mut previous: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
+    let mut previous: crate::hash::FastMap<String, Span> =
+        crate::hash::map_with_capacity(entries.len());
     for e in entries.iter() {
         if let Some(first) = previous.insert(e.key.clone(), e.key_span) {
             found.push(DuplicateKey {

@@ -6,7 +6,9 @@
 //! the YAML 1.2 core schema ourselves so the rules are ours. saphyr counts positions in characters;
 //! [`CharOffsets`] turns them into byte offsets.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use crate::hash::FastMap as HashMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span as YamlSpan, Tag};
 
@@ -140,7 +142,7 @@ impl<'c, 't> Builder<'c, 't> {
             conv,
             open: Vec::new(),
             root: None,
-            anchors: HashMap::new(),
+            anchors: HashMap::default(),
         }
     }
 
@@ -324,7 +326,7 @@ fn duplicate_key(
     entries: &[Entry],
     keys: &[KeyNote],
 ) -> Result<(), SyntaxError> {
-    let mut first: HashMap<(bool, &str), usize> = HashMap::with_capacity(entries.len());
+    let mut first: HashMap<(bool, &str), usize> = crate::hash::map_with_capacity(entries.len());
     for (i, (entry, note)) in entries.iter().zip(keys).enumerate() {
         let Some(j) = first.insert((note.is_string, entry.key.as_str()), i) else {
             continue;
