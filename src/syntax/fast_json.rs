@@ -178,18 +178,18 @@ impl Reader<'_> {
     fn string(&mut self) -> Option<String> {
         self.at += 1; // the opening quote
         let start = self.at;
-        // Fast path: no escapes, the common case.
-        loop {
-            match self.peek()? {
-                b'"' => {
-                    let s = self.text.get(start..self.at)?.to_string();
-                    self.at += 1;
-                    return Some(s);
-                }
-                b'\\' => break,
-                b if b < 0x20 => return None,
-                _ => self.at += 1,
-            }
+        // Fast path: no escapes, the common case. memchr finds the closing
+        // quote a vector at a time; the run before it must hold no control
+        // character (those, raw line breaks included, are jsonc-parser's).
+        let run = memchr::memchr2(b'"', b'\\', self.bytes.get(start..)?)?;
+        if self.bytes[start..start + run].iter().any(|&b| b < 0x20) {
+            return None;
+        }
+        self.at = start + run;
+        if self.bytes[self.at] == b'"' {
+            let s = self.text.get(start..self.at)?.to_string();
+            self.at += 1;
+            return Some(s);
         }
         let mut out = self.text.get(start..self.at)?.to_string();
         loop {
