@@ -25,3 +25,20 @@ model_object! {
         base_policy_id: Field<ResourceId>,
     }
 }
+
+impl FirewallPolicy {
+    /// The policy as a rule collection group resource describes it: its id and
+    /// the group's collections, merged into the policy's own declaration.
+    pub fn from_group(policy_id: ResourceId, collections: Vec<FirewallRuleCollection>) -> Self {
+        FirewallPolicy {
+            address: policy_id.to_string(),
+            id: Some(policy_id),
+            decl: Span::default(),
+            name: Field::Absent,
+            collections,
+            base: None,
+            dns_proxy: Field::Absent,
+            base_policy_id: Field::Absent,
+        }
+    }
+}

@@ -7,7 +7,6 @@ use crate::model::{
     AzureFirewall, Field, FirewallPolicy, FirewallRule, FirewallRuleCollection, FirewallRuleKind,
     InventoryBuilder, ResourceId,
 };
-use crate::source::Span;
 use crate::syntax::{Node, NodeKind};
 
 /// One of several spellings of a key on a node (ARM `privateIPAddress`, az CLI `privateIpAddress`).
@@ -104,16 +103,7 @@ pub(super) fn rule_collection_group(b: &mut InventoryBuilder, r: &Resource<'_>) 
         .collect();
     // The child resource was read: it counts, though it merges into its parent.
     b.count_other();
-    b.add_firewall_policy(FirewallPolicy {
-        address: policy_id.to_string(),
-        id: Some(policy_id),
-        decl: Span::default(),
-        name: Field::Absent,
-        collections,
-        base: None,
-        dns_proxy: Field::Absent,
-        base_policy_id: Field::Absent,
-    });
+    b.add_firewall_policy(FirewallPolicy::from_group(policy_id, collections));
 }
 
 /// A policy collection's kind: NAT by its type, else by its rules' `ruleType`.

@@ -95,16 +95,7 @@ pub(super) fn rule_collection_group(b: &mut InventoryBuilder, cx: &Cx<'_>) {
     }
     // The child resource was read: it counts, though it merges into its parent.
     b.count_other();
-    b.add_firewall_policy(FirewallPolicy {
-        address: policy_id.to_string(),
-        id: Some(policy_id),
-        decl: Span::default(),
-        name: Field::Absent,
-        collections,
-        base: None,
-        dns_proxy: Field::Absent,
-        base_policy_id: Field::Absent,
-    });
+    b.add_firewall_policy(FirewallPolicy::from_group(policy_id, collections));
 }
 
 /// A classic rule collection resource, added to its firewall as a stub.

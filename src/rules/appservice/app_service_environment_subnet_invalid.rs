@@ -1,8 +1,8 @@
 use super::{
-    declare_rule, delegation, ipv4_prefix, report_shared_with_aks, AksUsers, Context, Delegation,
-    Rule, RuleMeta, SharedWithAks,
+    declare_rule, delegation, ipv4_prefix, report_shared_with_aks, size_tier, AksUsers, Context,
+    Delegation, Rule, RuleMeta, SharedWithAks,
 };
-use crate::diagnostic::{Label, Severity};
+use crate::diagnostic::Label;
 use crate::model::{AppService, AppServiceKind, Inventory, SubnetIdx};
 use crate::source::Span;
 
@@ -90,20 +90,13 @@ fn check_size(inv: &Inventory, si: SubnetIdx, ase: &AppService, at: Span, cx: &m
         return;
     };
     let len = net.prefix_len();
-    let (severity, limit, what) = if len > MIN_PREFIX {
-        (
-            Severity::Error,
-            MIN_PREFIX,
-            "the smallest an App Service Environment v3 accepts",
-        )
-    } else if len > RECOMMENDED_PREFIX {
-        (
-            Severity::Warning,
-            RECOMMENDED_PREFIX,
-            "the size Microsoft recommends",
-        )
-    } else {
+    let Some((severity, limit, smallest)) = size_tier(len, MIN_PREFIX, RECOMMENDED_PREFIX) else {
         return;
+    };
+    let what = if smallest {
+        "the smallest an App Service Environment v3 accepts"
+    } else {
+        "the size Microsoft recommends"
     };
     let d = cx.report_at(
         severity,
@@ -162,6 +155,7 @@ const SHARED: SharedWithAks = SharedWithAks {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Severity;
     use crate::rules::testing::{check, primary_text, SUB};
 
     fn subnet(prefix: &str, delegation: Option<&str>) -> String {

@@ -1,6 +1,6 @@
 use super::{
-    declare_rule, delegation, ipv4_prefix, report_shared_with_aks, AksUsers, Context, Delegation,
-    Rule, RuleMeta, SharedWithAks,
+    declare_rule, delegation, ipv4_prefix, report_shared_with_aks, size_tier, AksUsers, Context,
+    Delegation, Rule, RuleMeta, SharedWithAks,
 };
 use crate::diagnostic::{Label, Severity};
 use crate::model::{AppService, AppServiceKind, Inventory, SubnetIdx};
@@ -104,20 +104,13 @@ fn check_size(inv: &Inventory, si: SubnetIdx, app: &AppService, at: Span, cx: &m
         return;
     };
     let len = net.prefix_len();
-    let (severity, limit, what) = if len > MIN_PREFIX {
-        (
-            Severity::Error,
-            MIN_PREFIX,
-            "the smallest App Service accepts",
-        )
-    } else if len > RECOMMENDED_PREFIX {
-        (
-            Severity::Warning,
-            RECOMMENDED_PREFIX,
-            "the size Microsoft recommends",
-        )
-    } else {
+    let Some((severity, limit, smallest)) = size_tier(len, MIN_PREFIX, RECOMMENDED_PREFIX) else {
         return;
+    };
+    let what = if smallest {
+        "the smallest App Service accepts"
+    } else {
+        "the size Microsoft recommends"
     };
     let usable = (1u64 << (32 - len)).saturating_sub(5);
     let d = cx.report_at(

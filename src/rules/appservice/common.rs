@@ -1,56 +1,23 @@
-//! What the App Service rules share: a subnet's IPv4 size, its delegation, and
-//! the AKS pools that also use it.
-
-use ipnet::{IpNet, Ipv4Net};
+//! What the App Service rules share: how a subnet's size is judged, and the AKS
+//! pools that also use it (a subnet's IPv4 prefix and delegation are read by
+//! `rules::shared::subnet`, which AKS304 uses too).
 
 use super::Context;
-use crate::diagnostic::Label;
-use crate::model::{AppService, Field, Inventory, PoolIdx, Subnet, SubnetIdx};
+use crate::diagnostic::{Label, Severity};
+use crate::model::{AppService, Inventory, PoolIdx, SubnetIdx};
 use crate::source::Span;
 
-/// The subnet's IPv4 prefix, when every prefix is known and exactly one is IPv4.
-pub fn ipv4_prefix(subnet: &Subnet) -> Option<(Ipv4Net, Span)> {
-    let mut found = None;
-    for p in &subnet.address_prefixes {
-        match p {
-            Field::Known(IpNet::V4(net), span) if found.is_none() => found = Some((*net, *span)),
-            Field::Known(IpNet::V4(_), _) => return None,
-            Field::Known(IpNet::V6(_), _) => {}
-            _ => return None,
-        }
+/// How an App Service subnet's size compares with the smallest prefix the
+/// service accepts and the one Microsoft recommends: an error below the first,
+/// a warning below the second; with the limit and which of the two it is.
+pub fn size_tier(len: u8, min: u8, recommended: u8) -> Option<(Severity, u8, bool)> {
+    if len > min {
+        Some((Severity::Error, min, true))
+    } else if len > recommended {
+        Some((Severity::Warning, recommended, false))
+    } else {
+        None
     }
-    found
-}
-
-/// A subnet's delegation, as far as the input says.
-pub enum Delegation<'a> {
-    /// Delegated to the service asked about.
-    To,
-    None,
-    /// Delegated to another service: its name and where it is written.
-    Other(&'a str, Span),
-}
-
-/// The delegation of `subnet` with respect to `service`; `None` when a delegation cannot be read.
-pub fn delegation<'a>(subnet: &'a Subnet, service: &str) -> Option<Delegation<'a>> {
-    if subnet
-        .delegations
-        .iter()
-        .any(|d| !matches!(d, Field::Known(..)))
-    {
-        return None;
-    }
-    if subnet
-        .delegations
-        .iter()
-        .any(|d| d.value().is_some_and(|s| s.eq_ignore_ascii_case(service)))
-    {
-        return Some(Delegation::To);
-    }
-    Some(match subnet.delegations.first() {
-        Some(Field::Known(s, span)) => Delegation::Other(s, *span),
-        _ => Delegation::None,
-    })
 }
 
 /// The first AKS pool that uses each subnet for its nodes or pods (by subnet

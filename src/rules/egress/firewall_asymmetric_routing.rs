@@ -1,7 +1,7 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use super::firewall::{default_route, firewall_of, node_subnets, DefaultRoute};
+use super::firewall::{firewalled_node_subnets, DefaultRoute};
 use super::{cluster_name, declare_rule, Context, Rule, RuleMeta};
 use crate::diagnostic::Label;
 use crate::model::cidr::parse_cidr;
@@ -72,14 +72,8 @@ impl Rule for FirewallAsymmetricRouting {
             let Some(outbound) = load_balancer_egress(cluster) else {
                 continue;
             };
-            for si in node_subnets(inv, ci) {
+            for (si, route, fi) in firewalled_node_subnets(inv, ci) {
                 let subnet = &inv.subnets[si];
-                let Some(route) = default_route(inv, subnet) else {
-                    continue;
-                };
-                let Some(fi) = firewall_of(inv, &route) else {
-                    continue;
-                };
                 let fw = &inv.firewalls[fi];
                 if has_host_route(inv, &route, fw) != Some(false) || !seen.insert(route.table) {
                     continue;

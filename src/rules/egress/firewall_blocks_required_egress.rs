@@ -3,8 +3,8 @@ use std::collections::BTreeSet;
 use ipnet::IpNet;
 
 use super::firewall::{
-    default_route, effective, firewall_of, node_subnets, source_match, verdict, DefaultRoute,
-    Effective, Flow, Match, Verdict,
+    effective, firewalled_node_subnets, source_match, verdict, DefaultRoute, Effective, Flow,
+    Match, Verdict,
 };
 use super::{cluster_name, declare_rule, Context, Rule, RuleMeta};
 use crate::diagnostic::Label;
@@ -112,14 +112,8 @@ impl Rule for FirewallBlocksRequiredEgress {
                 continue;
             }
             let hosts = required_hosts(cluster);
-            for si in node_subnets(inv, ci) {
+            for (si, route, fi) in firewalled_node_subnets(inv, ci) {
                 let subnet = &inv.subnets[si];
-                let Some(route) = default_route(inv, subnet) else {
-                    continue;
-                };
-                let Some(fi) = firewall_of(inv, &route) else {
-                    continue;
-                };
                 let fw = &inv.firewalls[fi];
                 let Some(eff) = effective(inv, fw) else {
                     continue;

@@ -2,8 +2,8 @@ use std::collections::BTreeSet;
 
 use super::{cluster_name, declare_rule, Context, Rule, RuleMeta};
 use crate::diagnostic::{Label, Severity};
-use crate::model::{Cluster, Field, Inventory, RouteTable, Subnet, SubnetIdx};
-use crate::rules::shared::firewall::default_routes;
+use crate::model::{Cluster, Field, Inventory, RouteTable, Subnet};
+use crate::rules::shared::firewall::{default_routes, node_subnets};
 use crate::source::Span;
 
 declare_rule! {
@@ -108,13 +108,6 @@ impl Udr<'_> {
             _ => Severity::Error,
         }
     }
-}
-
-/// The node subnets of a cluster's pools that are among the inputs, each once.
-fn node_subnets(inv: &Inventory, ci: usize) -> BTreeSet<SubnetIdx> {
-    inv.cluster_pools(ci)
-        .filter_map(|(_, p)| p.subnet)
-        .collect()
 }
 
 fn check_subnet(

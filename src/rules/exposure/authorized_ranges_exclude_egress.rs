@@ -5,7 +5,7 @@ use super::{cluster_name, declare_rule, Context, Rule, RuleMeta};
 use crate::diagnostic::{Label, Severity};
 use crate::model::cidr::{contains, parse_cidr};
 use crate::model::{Cluster, Field, Inventory, NodePool, PublicIpAddress, PublicIpPrefix};
-use crate::rules::shared::firewall::{default_route, firewall_of, node_subnets};
+use crate::rules::shared::firewall::{firewalled_node_subnets, node_subnets};
 use crate::source::Span;
 
 declare_rule! {
@@ -138,13 +138,7 @@ struct Egress {
 /// The public IPs of the firewalls the node subnets' default routes point at.
 fn firewall_egress(inv: &Inventory, ci: usize) -> Vec<Egress> {
     let mut out = Vec::new();
-    for si in node_subnets(inv, ci) {
-        let Some(route) = default_route(inv, &inv.subnets[si]) else {
-            continue;
-        };
-        let Some(fi) = firewall_of(inv, &route) else {
-            continue;
-        };
+    for (_, _, fi) in firewalled_node_subnets(inv, ci) {
         let fw = &inv.firewalls[fi];
         let via = format!("firewall `{}`", fw.display_name());
         for ip in fw.public_ips.iter().flatten() {

@@ -4,6 +4,7 @@ use ipnet::IpNet;
 use super::{declare_rule, display_name, Context, Rule, RuleMeta};
 use crate::diagnostic::Label;
 use crate::model::{Cluster, Field, Inventory, SubnetIdx};
+use crate::rules::shared::subnet::{delegation, Delegation};
 use crate::source::Span;
 
 declare_rule! {
@@ -138,23 +139,10 @@ fn check_delegation(
     cx: &mut Context<'_>,
 ) {
     let subnet = &inv.subnets[si];
-    if subnet
-        .delegations
-        .iter()
-        .any(|d| !matches!(d, Field::Known(..)))
-    {
-        return;
-    }
-    let ok = subnet.delegations.iter().any(|d| {
-        d.value()
-            .is_some_and(|s| s.eq_ignore_ascii_case(DELEGATION))
-    });
-    if ok {
-        return;
-    }
-    let (span, what) = match subnet.delegations.first() {
-        Some(Field::Known(s, span)) => (*span, format!("is delegated to `{s}`")),
-        _ => (subnet.prefix_span(), "has no delegation".to_string()),
+    let (span, what) = match delegation(subnet, DELEGATION) {
+        None | Some(Delegation::To) => return,
+        Some(Delegation::Other(service, span)) => (span, format!("is delegated to `{service}`")),
+        Some(Delegation::None) => (subnet.prefix_span(), "has no delegation".to_string()),
     };
     let d = cx.report(
         span,

@@ -29,6 +29,22 @@ pub fn node_subnets(inv: &Inventory, ci: usize) -> BTreeSet<SubnetIdx> {
         .collect()
 }
 
+/// The node subnets of cluster `ci` whose default route goes to an Azure
+/// Firewall among the inputs: each with that route and the firewall's index.
+pub fn firewalled_node_subnets(
+    inv: &Inventory,
+    ci: usize,
+) -> Vec<(SubnetIdx, DefaultRoute<'_>, usize)> {
+    node_subnets(inv, ci)
+        .into_iter()
+        .filter_map(|si| {
+            let route = default_route(inv, &inv.subnets[si])?;
+            let fi = firewall_of(inv, &route)?;
+            Some((si, route, fi))
+        })
+        .collect()
+}
+
 /// The subnet's `0.0.0.0/0` route whose next hop is `VirtualAppliance`, when its
 /// route table is among the inputs and every route prefix in it can be read.
 pub fn default_route<'a>(inv: &'a Inventory, subnet: &Subnet) -> Option<DefaultRoute<'a>> {
