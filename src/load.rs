@@ -96,9 +96,9 @@ pub fn load(opts: &LoadOptions, configs: &ConfigSet, stdin: &mut dyn Read) -> Lo
 
     let read = read_all(&inputs, stdin, limit, &mut path_errors);
     let (mut sources, failed) = into_sources(&inputs, read);
-    let parsed = parse_all(&inputs, &sources, &failed);
+    let mut parsed = parse_all(&inputs, &sources, &failed);
     let (inventory, recognized, ingest_diagnostics) =
-        inputs::build_inventory(&parsed, first_explicit_param, &mut sources);
+        inputs::build_inventory(&mut parsed, first_explicit_param, &mut sources);
     let mut diagnostics: Vec<Diagnostic> = parsed
         .iter()
         .flat_map(|p| p.error.iter().chain(&p.warnings).cloned())

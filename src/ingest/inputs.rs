@@ -11,15 +11,16 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{
-    arm, bicep, classify, ingest_document, ingest_template_output, kubernetes, terraform,
-    DocumentKind,
+    arm, azure, bicep, classify, ingest_document, ingest_row, ingest_template_output, kubernetes,
+    terraform, DocumentKind,
 };
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::discover;
 use crate::model::scope::ScopeKind;
 use crate::model::{Inventory, InventoryBuilder};
 use crate::source::{FileId, SourceMap};
-use crate::syntax::{document, Node, NodeKind, SyntaxError};
+use crate::syntax::document::{self, StreamedList};
+use crate::syntax::{Node, NodeKind, SyntaxError};
 
 /// One parsed input file.
 pub struct Parsed {
@@ -33,6 +34,9 @@ pub struct Parsed {
     pub hcl: bool,
     /// What the parse noticed without failing: keys written twice in one object.
     pub warnings: Vec<Diagnostic>,
+    /// The rows of an export or list, ingested as they were read (see
+    /// [`stream_rows`]); its document in `docs` has that list empty.
+    pub streamed: Option<InventoryBuilder>,
 }
 
 impl Parsed {
@@ -44,6 +48,7 @@ impl Parsed {
             error: None,
             hcl: false,
             warnings: Vec::new(),
+            streamed: None,
         }
     }
 }
@@ -84,6 +89,18 @@ fn parse_data(mut parsed: Parsed, text: &str) -> Parsed {
         .path
         .as_deref()
         .is_some_and(|p| terraform::hcl::file_role(p) == Some(terraform::hcl::FileRole::Json));
+    if !keep_all && document::looks_json(text) {
+        match stream_rows(parsed.file, text) {
+            Some(Ok(streamed)) => {
+                parsed.docs = Arc::new([streamed.doc]);
+                parsed.warnings = streamed.warnings;
+                parsed.streamed = streamed.recorded;
+                return parsed;
+            }
+            Some(Err(e)) => return parse_failed(parsed, text, e),
+            None => {}
+        }
+    }
     let classified = document::parse_each(parsed.file, text, |n| {
         let k = classify(&n);
         if k == DocumentKind::Unrecognized && !keep_all {
@@ -95,18 +112,115 @@ fn parse_data(mut parsed: Parsed, text: &str) -> Parsed {
         Ok((docs, warnings)) => {
             parsed.docs = docs.into();
             parsed.warnings = warnings;
+            parsed
         }
-        Err(e) if e.too_dense => parsed.error = Some(too_dense(e)),
-        Err(e) => {
-            // Plain text named on the command line is not worth a parse error unless it claims to be data.
-            let unrecognizable_yaml =
-                !document::looks_json(text) && !is_data_file(parsed.path.as_deref());
-            parsed.error = (!unrecognizable_yaml).then(|| {
-                Diagnostic::parse_error(e.span, format!("cannot parse this file: {}", e.message))
-            });
-        }
+        Err(e) => parse_failed(parsed, text, e),
     }
+}
+
+fn parse_failed(mut parsed: Parsed, text: &str, e: SyntaxError) -> Parsed {
+    if e.too_dense {
+        parsed.error = Some(too_dense(e));
+        return parsed;
+    }
+    // Plain text named on the command line is not worth a parse error unless it claims to be data.
+    let unrecognizable_yaml = !document::looks_json(text) && !is_data_file(parsed.path.as_deref());
+    parsed.error = (!unrecognizable_yaml)
+        .then(|| Diagnostic::parse_error(e.span, format!("cannot parse this file: {}", e.message)));
     parsed
+}
+
+/// A JSON data file read by [`stream_rows`].
+struct StreamedRows {
+    doc: (Node, DocumentKind),
+    /// What its rows added, when they were ingested as read.
+    recorded: Option<InventoryBuilder>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Reads a JSON data file ingesting the rows of its list as each is read —
+/// a Resource Graph export's `data`, a REST page's `value`, an `az … list`
+/// array — so that a big export is never held whole, only the rows' model.
+/// The rows are ingested on trust and kept only when the document is
+/// classified as it would be whole (one row that looks like a resource
+/// stands for the rest) and its kind reads that very list. `None` when the
+/// file must be read whole: not plain JSON, or a list some other reader
+/// takes (a template, a plan, a resource that holds a `value` list).
+fn stream_rows(file: FileId, text: &str) -> Option<Result<StreamedRows, SyntaxError>> {
+    let mut recorded = InventoryBuilder::recording();
+    let mut first: Option<Node> = None;
+    let read = document::parse_json_streamed(
+        file,
+        text,
+        |key| key.eq_ignore_ascii_case("data") || key.eq_ignore_ascii_case("value"),
+        |row| {
+            if ingest_row(&mut recorded, &row) > 0 && first.is_none() {
+                first = Some(row);
+            }
+        },
+    );
+    let json = match read {
+        Ok(Some(json)) => json,
+        Ok(None) => return None,
+        Err(e) => return Some(Err(e)),
+    };
+    let mut root = json.root;
+    let Some(list) = json.list else {
+        // No list went by: the tree is whole.
+        let kind = classify(&root);
+        return Some(Ok(StreamedRows {
+            doc: (unless_unrecognized(root, kind), kind),
+            recorded: None,
+            warnings: json.warnings,
+        }));
+    };
+    streamed_rows(&mut root, list)?.extend(first);
+    let kind = classify(&root);
+    let reads_this_list = |key: &str| match list {
+        StreamedList::Root => false,
+        StreamedList::Member(span) => root.entry(key).is_some_and(|e| e.key_span == span),
+    };
+    let ingested = match kind {
+        DocumentKind::Unrecognized => false,
+        DocumentKind::Resources if list == StreamedList::Root => true,
+        DocumentKind::Resources => !azure::looks_like_resource(&root) && reads_this_list("value"),
+        DocumentKind::ResourceGraph => reads_this_list("data"),
+        _ => return None,
+    };
+    if kind != DocumentKind::Unrecognized && !ingested {
+        return None;
+    }
+    streamed_rows(&mut root, list)?.clear();
+    Some(Ok(StreamedRows {
+        doc: (unless_unrecognized(root, kind), kind),
+        recorded: ingested.then_some(recorded),
+        warnings: json.warnings,
+    }))
+}
+
+/// The streamed list's (empty) items in the document.
+fn streamed_rows(root: &mut Node, list: StreamedList) -> Option<&mut Vec<Node>> {
+    let node = match list {
+        StreamedList::Root => root,
+        StreamedList::Member(span) => match &mut root.kind {
+            NodeKind::Object(entries) => {
+                &mut entries.iter_mut().find(|e| e.key_span == span)?.value
+            }
+            _ => return None,
+        },
+    };
+    match &mut node.kind {
+        NodeKind::Array(items) => Some(items),
+        _ => None,
+    }
+}
+
+/// A document nobody recognises is dropped as soon as it is classified.
+fn unless_unrecognized(node: Node, kind: DocumentKind) -> Node {
+    if kind == DocumentKind::Unrecognized {
+        return Node::new(node.span, NodeKind::Null);
+    }
+    node
 }
 
 /// An `input-too-dense` error: the file was not read.
@@ -122,10 +236,13 @@ fn too_dense(e: SyntaxError) -> Diagnostic {
 
 /// Ingests every parsed document; returns the linked inventory and which files held something akslint reads.
 pub fn build_inventory(
-    parsed: &[Parsed],
+    parsed: &mut [Parsed],
     first_explicit_param: usize,
     sources: &mut SourceMap,
 ) -> (Inventory, Vec<bool>, Vec<Diagnostic>) {
+    let streamed: Vec<Option<InventoryBuilder>> =
+        parsed.iter_mut().map(|p| p.streamed.take()).collect();
+    let parsed: &[Parsed] = parsed;
     let forced: Vec<&Node> = parsed[first_explicit_param..]
         .iter()
         .flat_map(|p| {
@@ -143,7 +260,16 @@ pub fn build_inventory(
         || {
             rayon::join(
                 || ingest_templates(&parsed[..first_explicit_param], &forced),
-                || parsed.par_iter().map(ingest_documents).collect::<Vec<_>>(),
+                || {
+                    parsed
+                        .par_iter()
+                        .zip(streamed)
+                        .map(|(p, rows)| match rows {
+                            Some(recorded) => (recorded, true),
+                            None => ingest_documents(p),
+                        })
+                        .collect::<Vec<_>>()
+                },
             )
         },
         || {
@@ -370,4 +496,128 @@ fn is_data_file(path: Option<&Path>) -> bool {
     ["json", "jsonc", "yaml", "yml"]
         .iter()
         .any(|x| ext.eq_ignore_ascii_case(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The inventory a builder's log gives, shown (its id lookups are hash
+    /// maps, whose debug order varies).
+    fn shown(recorded: InventoryBuilder) -> String {
+        let mut b = InventoryBuilder::default();
+        b.replay(recorded);
+        let inv = b.finish();
+        format!(
+            "{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{}\n{:#?}\n{:#?}",
+            inv.clusters,
+            inv.pools,
+            inv.vnets,
+            inv.subnets,
+            inv.nsgs,
+            inv.route_tables,
+            inv.associations,
+            inv.other_resources,
+            inv.tag_suppressions,
+            inv.public_ips
+        )
+    }
+
+    /// Streaming agrees with reading whole wherever it takes the text: same
+    /// kind, same warnings, and the same inventory from the rows it ingested
+    /// or else the same tree. Returns whether it took the text.
+    fn agrees(text: &str) -> bool {
+        let Some(read) = stream_rows(FileId(0), text) else {
+            return false;
+        };
+        let streamed = read.unwrap_or_else(|e| panic!("{e:?}"));
+        let whole = document::parse_documents(FileId(0), text).unwrap();
+        let root = &whole.nodes[0];
+        let kind = classify(root);
+        assert_eq!(streamed.doc.1, kind, "{text:.200}");
+        assert_eq!(streamed.warnings.len(), whole.warnings.len(), "{text:.200}");
+        match streamed.recorded {
+            Some(recorded) => {
+                let mut b = InventoryBuilder::recording();
+                ingest_document(&mut b, root, kind);
+                assert_eq!(shown(recorded), shown(b), "{text:.200}");
+            }
+            None if kind == DocumentKind::Unrecognized => {}
+            None => assert_eq!(&streamed.doc.0, root, "{text:.200}"),
+        }
+        true
+    }
+
+    const SUBNET: &str = r#"{"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v/subnets/a", "type": "Microsoft.Network/virtualNetworks/subnets", "name": "a", "properties": {"addressPrefix": "10.0.0.0/24"}}"#;
+
+    #[test]
+    fn exports_and_lists_are_read_row_by_row() {
+        for text in [
+            format!(r#"{{"count": 2, "data": [{SUBNET}, {{"x": 1}}], "skip_token": null}}"#),
+            format!(r#"{{"data": [{SUBNET}, {SUBNET}], "count": 2}}"#),
+            format!(r#"{{"value": [{{"x": 1}}, {SUBNET}], "nextLink": null}}"#),
+            format!(r#"[1, {SUBNET}, {{"id": 3}}]"#),
+            // Keys written twice inside a row are resolved row by row.
+            format!(r#"{{"count": 1, "data": [{{"name": "x", "name": "y", "id": 1}}, {SUBNET}]}}"#),
+        ] {
+            let read = stream_rows(FileId(0), &text).unwrap().unwrap();
+            assert!(read.recorded.is_some(), "not streamed: {text}");
+            assert!(agrees(&text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_list_another_reader_takes_is_read_whole() {
+        for text in [
+            // A resource that holds a `value` list is one resource.
+            format!(r#"{{"value": [{SUBNET}], "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v", "type": "Microsoft.Network/virtualNetworks"}}"#),
+            // A `data` list without `count` in a resource.
+            format!(r#"{{"data": [{SUBNET}], "type": "Microsoft.Network/virtualNetworks", "name": "v"}}"#),
+            // `data` written twice: the later one counts.
+            format!(r#"{{"count": 1, "data": [{SUBNET}], "data": []}}"#),
+            // `value` and `data` both: Resource Graph reads `data`.
+            format!(r#"{{"value": [{SUBNET}], "count": 1, "data": [{SUBNET}]}}"#),
+            // A Terraform plan whose `values` key is not streamed; a template with a `value`.
+            r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "value": [1], "resources": []}"#.to_string(),
+        ] {
+            assert!(stream_rows(FileId(0), &text).is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn streaming_agrees_with_reading_whole_on_every_fixture_and_corpus_file() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![root.join("fixtures"), root.join("../shared/corpus")];
+        let (mut taken, mut streamed) = (0, 0);
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for path in entries.flatten().map(|e| e.path()) {
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "json") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let text = crate::source::strip_bom(text).replace("\r\n", "\n");
+                if document::parse_documents(FileId(0), &text).is_err() {
+                    continue;
+                }
+                if agrees(&text) {
+                    taken += 1;
+                    streamed += usize::from(
+                        stream_rows(FileId(0), &text)
+                            .is_some_and(|r| r.unwrap().recorded.is_some()),
+                    );
+                }
+            }
+        }
+        assert!(
+            taken > 200 && streamed > 50,
+            "{taken} files taken, {streamed} streamed"
+        );
+    }
 }

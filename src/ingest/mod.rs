@@ -131,13 +131,18 @@ pub fn ingest_document(b: &mut InventoryBuilder, root: &Node, kind: DocumentKind
         DocumentKind::RestExample => rest_example_body(root).into_iter().collect(),
         _ => Vec::new(),
     };
-    let mut n = 0;
-    for item in items.into_iter().filter(|i| azure::looks_like_resource(i)) {
-        let r = azure::Resource::from_node(item, None, None);
-        azure::ingest(b, &r);
-        n += 1 + ingest_children(b, &r, 0);
+    items.into_iter().map(|item| ingest_row(b, item)).sum()
+}
+
+/// One row of a list or export: the resource, with the children an export
+/// nests in it, when it looks like one. Returns how many were read.
+pub fn ingest_row(b: &mut InventoryBuilder, item: &Node) -> usize {
+    if !azure::looks_like_resource(item) {
+        return 0;
     }
-    n
+    let r = azure::Resource::from_node(item, None, None);
+    azure::ingest(b, &r);
+    1 + ingest_children(b, &r, 0)
 }
 
 /// How deep exported child resources are followed (Azure nests at most a few levels).

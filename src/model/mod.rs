@@ -242,6 +242,7 @@ impl InventoryBuilder {
     /// has recorded nothing.
     pub fn replay(&mut self, recorded: InventoryBuilder) {
         let log = recorded.log.unwrap_or_default();
+        self.reserve_for(&log);
         // The index each recorded cluster got here, by its position in the log.
         let mut clusters: HashMap<usize, ClusterIdx> = HashMap::default();
         for (at, added) in log.into_iter().enumerate() {
@@ -700,11 +701,40 @@ impl InventoryBuilder {
     /// Resolves every reference and fills in defaults that depend on other
     /// resources. A recording builder holds no resources: its inventory is empty.
     pub fn finish(mut self) -> Inventory {
-        link::link(&mut self.inv);
-        defaults::apply(&mut self.inv);
-        self.inv.lookups = Lookups::build(&self.inv);
-        self.inv.linked = true;
-        self.inv
+        // The merge maps are done with: free them before linking builds its
+        // own indices (the peak of a big export's check is here).
+        let mut inv = std::mem::take(&mut self.inv);
+        drop(self);
+        link::link(&mut inv);
+        defaults::apply(&mut inv);
+        inv.lookups = Lookups::build(&inv);
+        inv.linked = true;
+        inv
+    }
+
+    /// Room for what a log adds, so that the lists of a big export grow
+    /// once rather than by doubling (which leaves up to half of them unused).
+    fn reserve_for(&mut self, log: &[Added]) {
+        let (mut clusters, mut pools, mut vnets, mut subnets, mut nsgs, mut route_tables) =
+            (0, 0, 0, 0, 0, 0);
+        for added in log {
+            match added {
+                Added::Cluster(_) => clusters += 1,
+                Added::Pool(_) => pools += 1,
+                Added::Vnet(_) => vnets += 1,
+                Added::Subnet(_) => subnets += 1,
+                Added::Nsg(_) => nsgs += 1,
+                Added::RouteTable(_) => route_tables += 1,
+                _ => {}
+            }
+        }
+        let inv = &mut self.inv;
+        inv.clusters.reserve(clusters);
+        inv.pools.reserve(pools);
+        inv.vnets.reserve(vnets);
+        inv.subnets.reserve(subnets);
+        inv.nsgs.reserve(nsgs);
+        inv.route_tables.reserve(route_tables);
     }
 }
 

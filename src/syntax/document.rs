@@ -2,7 +2,8 @@
 //! else YAML (`az … -o yaml`, manifests), with the notes the parse makes
 //! without failing.
 
-use super::{json, yaml, Node, SyntaxError};
+pub use super::fast_json::StreamedList;
+use super::{fast_json, json, yaml, Node, SyntaxError};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::source::{FileId, Span};
 
@@ -49,6 +50,52 @@ pub fn parse_each<T>(
         return Ok((Vec::new(), Vec::new()));
     }
     Ok((yaml::parse_each(file, text, keep)?, Vec::new()))
+}
+
+/// A JSON document read by [`parse_json_streamed`].
+#[derive(Debug)]
+pub struct StreamedJson {
+    /// The document, with the list that went row by row left empty.
+    pub root: Node,
+    /// Which list went row by row; `None` when the document holds none of
+    /// those asked for, and `root` is whole.
+    pub list: Option<StreamedList>,
+    /// Keys written twice, in the rows and in the rest.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads a JSON document handing the rows of one list to `row` as each is
+/// read (see [`fast_json::parse_streamed`]), each with its keys written twice
+/// resolved. `Ok(None)` when the text is not the plain JSON the single-pass
+/// reader takes: [`parse_documents`] reads it, and owns its messages.
+pub fn parse_json_streamed(
+    file: FileId,
+    text: &str,
+    is_list: impl Fn(&str) -> bool,
+    mut row: impl FnMut(Node),
+) -> Result<Option<StreamedJson>, SyntaxError> {
+    if memchr::memchr(0, text.as_bytes()).is_some() {
+        return Ok(None);
+    }
+    let mut warnings = Vec::new();
+    let read = fast_json::parse_streamed(file, text, is_list, |mut node| {
+        warnings.extend(duplicate_key_warnings(&mut node));
+        row(node);
+    });
+    match read {
+        Ok((mut root, list)) => {
+            warnings.extend(duplicate_key_warnings(&mut root));
+            Ok(Some(StreamedJson {
+                root,
+                list,
+                warnings,
+            }))
+        }
+        Err(fast_json::Stop::TooDense { values, at }) => {
+            Err(SyntaxError::too_dense(file, values, at))
+        }
+        Err(fast_json::Stop::GiveUp) => Ok(None),
+    }
 }
 
 /// A key written twice in one JSON object: a warning at the second, whose value

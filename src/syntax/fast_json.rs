@@ -27,6 +27,15 @@ pub(super) enum Stop {
 }
 
 pub(super) fn parse(file: FileId, text: &str) -> Result<Node, Stop> {
+    read(file, text, |r| r.value(0))
+}
+
+/// Runs `document` over the whole text: the tree when it took all of it.
+fn read(
+    file: FileId,
+    text: &str,
+    document: impl FnOnce(&mut Reader) -> Option<Node>,
+) -> Result<Node, Stop> {
     let mut r = Reader {
         bytes: text.as_bytes(),
         text,
@@ -37,7 +46,7 @@ pub(super) fn parse(file: FileId, text: &str) -> Result<Node, Stop> {
     };
     let read = (|| {
         r.skip_blank()?;
-        let node = r.value(0)?;
+        let node = document(&mut r)?;
         r.skip_blank()?;
         (r.at == r.bytes.len()).then_some(node)
     })();
@@ -46,6 +55,52 @@ pub(super) fn parse(file: FileId, text: &str) -> Result<Node, Stop> {
         (Some(node), None) => Ok(node),
         (None, None) => Err(Stop::GiveUp),
     }
+}
+
+/// Which list of a document [`parse_streamed`] handed out row by row.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StreamedList {
+    /// The document is a list.
+    Root,
+    /// The root object's member with this key span.
+    Member(Span),
+}
+
+/// [`parse`], except that the rows of one list are handed to `row` as each is
+/// read instead of being kept: the document's own list when it is one, else
+/// the first member of the root object whose key `is_list` accepts and whose
+/// value is a list. In the tree given back that list is empty (its span is
+/// the list's). So a Resource Graph export's `data` or a REST page's `value`
+/// is never held whole.
+pub(super) fn parse_streamed(
+    file: FileId,
+    text: &str,
+    is_list: impl Fn(&str) -> bool,
+    mut row: impl FnMut(Node),
+) -> Result<(Node, Option<StreamedList>), Stop> {
+    let mut streamed = None;
+    let node = read(file, text, |r| {
+        Some(match r.peek()? {
+            b'[' => {
+                streamed = Some(StreamedList::Root);
+                r.streamed_list(0, &mut row)?
+            }
+            b'{' => {
+                r.begin_value(0)?;
+                let start = r.at;
+                let entries = r.object_with(0, |r, key, key_span| {
+                    if streamed.is_some() || r.peek() != Some(b'[') || !is_list(key) {
+                        return Some(None);
+                    }
+                    streamed = Some(StreamedList::Member(key_span));
+                    r.streamed_list(1, &mut row).map(Some)
+                })?;
+                Node::new(r.span(start), NodeKind::Object(entries))
+            }
+            _ => r.value(0)?,
+        })
+    })?;
+    Ok((node, streamed))
 }
 
 struct Reader<'a> {
@@ -89,7 +144,8 @@ impl Reader<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Option<Node> {
+    /// Counts a value about to be read, within the depth and density limits.
+    fn begin_value(&mut self, depth: usize) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -98,6 +154,11 @@ impl Reader<'_> {
             self.dense = Some((self.values, self.at));
             return None;
         }
+        Some(())
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Node> {
+        self.begin_value(depth)?;
         let start = self.at;
         let kind = match self.peek()? {
             b'{' => NodeKind::Object(self.object(depth)?),
@@ -236,24 +297,42 @@ impl Reader<'_> {
     }
 
     fn array(&mut self, depth: usize) -> Option<Vec<Node>> {
-        self.at += 1; // [
         let mut items = Vec::new();
+        self.items(depth, |r, item| {
+            items.push(item);
+            if items.len() == PRESIZE_AFTER {
+                // From just after an item: the ones left, plus one.
+                items.reserve_exact(r.items_left().unwrap_or(1).saturating_sub(1));
+            }
+        })?;
+        Some(fit(items))
+    }
+
+    /// A list whose items go to `row` as they are read; an empty list node.
+    fn streamed_list(&mut self, depth: usize, row: &mut impl FnMut(Node)) -> Option<Node> {
+        self.begin_value(depth)?;
+        let start = self.at;
+        self.items(depth, |_, item| row(item))?;
+        Some(Node::new(self.span(start), NodeKind::Array(Vec::new())))
+    }
+
+    /// Reads a list from its `[`, handing each item to `item`.
+    fn items(&mut self, depth: usize, mut item: impl FnMut(&Self, Node)) -> Option<()> {
+        self.at += 1; // [
         loop {
             self.skip_blank()?;
             if self.peek()? == b']' {
                 self.at += 1;
-                return Some(fit(items));
+                return Some(());
             }
-            if items.len() == PRESIZE_AFTER {
-                items.reserve_exact(self.items_left().unwrap_or(0));
-            }
-            items.push(self.value(depth + 1)?);
+            let node = self.value(depth + 1)?;
+            item(self, node);
             self.skip_blank()?;
             match self.peek()? {
                 b',' => self.at += 1,
                 b']' => {
                     self.at += 1;
-                    return Some(fit(items));
+                    return Some(());
                 }
                 _ => return None,
             }
@@ -261,6 +340,16 @@ impl Reader<'_> {
     }
 
     fn object(&mut self, depth: usize) -> Option<Vec<Entry>> {
+        self.object_with(depth, |_, _, _| Some(None))
+    }
+
+    /// Reads an object from its `{`. `own` may read a member's value itself
+    /// (the reader is at its start): it gives `None` to leave it to [`Self::value`].
+    fn object_with(
+        &mut self,
+        depth: usize,
+        mut own: impl FnMut(&mut Self, &str, Span) -> Option<Option<Node>>,
+    ) -> Option<Vec<Entry>> {
         self.at += 1; // {
         let mut entries = Vec::new();
         loop {
@@ -285,7 +374,10 @@ impl Reader<'_> {
             }
             self.at += 1;
             self.skip_blank()?;
-            let value = self.value(depth + 1)?;
+            let value = match own(self, &key, key_span)? {
+                Some(value) => value,
+                None => self.value(depth + 1)?,
+            };
             entries.push(Entry {
                 key,
                 key_span,
@@ -352,4 +444,102 @@ impl Reader<'_> {
 fn fit<T>(mut items: Vec<T>) -> Vec<T> {
     items.shrink_to_fit();
     items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_list(key: &str) -> bool {
+        key.eq_ignore_ascii_case("data") || key.eq_ignore_ascii_case("value")
+    }
+
+    /// The streamed reading of `text`: the tree, which list went, its rows.
+    fn streamed(text: &str) -> Result<(Node, Option<StreamedList>, Vec<Node>), Stop> {
+        let mut rows = Vec::new();
+        let (node, list) = parse_streamed(FileId(0), text, is_list, |row| rows.push(row))?;
+        Ok((node, list, rows))
+    }
+
+    /// The whole tree's list that streaming hands out, taken out of it.
+    fn take_list(whole: &mut Node, list: StreamedList) -> Vec<Node> {
+        let node = match list {
+            StreamedList::Root => whole,
+            StreamedList::Member(span) => match &mut whole.kind {
+                NodeKind::Object(entries) => {
+                    &mut entries
+                        .iter_mut()
+                        .find(|e| e.key_span == span)
+                        .unwrap()
+                        .value
+                }
+                _ => panic!("not an object"),
+            },
+        };
+        match &mut node.kind {
+            NodeKind::Array(items) => std::mem::take(items),
+            _ => panic!("not a list"),
+        }
+    }
+
+    #[test]
+    fn streamed_rows_are_the_list_and_the_rest_is_the_tree() {
+        for (text, member) in [
+            (r#"[{"id": "a"}, 2, {"b": [1, {"c": null}]}]"#, None),
+            (
+                r#"{"count": 2, "data": [{"id": "a"}, {"id": "b"}], "skip_token": null}"#,
+                Some("\"data\""),
+            ),
+            (
+                r#"{"nextLink": "x", "value": [{"id": "a", "value": [1]}]}"#,
+                Some("\"value\""),
+            ),
+            // Only the first list of those asked for; a `data` that is no list is read as usual.
+            (
+                r#"{"data": {"x": 1}, "Value": [1], "value": [2], "DATA": [3]}"#,
+                Some("\"Value\""),
+            ),
+            (
+                "{\n  // c\n  \"data\": [ {\"a\": 1}, ],\n}",
+                Some("\"data\""),
+            ),
+            (r#"[]"#, None),
+        ] {
+            let (tree, list, rows) = streamed(text).unwrap_or_else(|e| panic!("{e:?}: {text}"));
+            let mut whole = parse(FileId(0), text).unwrap();
+            let list = list.unwrap_or_else(|| panic!("nothing streamed: {text}"));
+            match (list, member) {
+                (StreamedList::Root, None) => {}
+                (StreamedList::Member(span), Some(key)) => {
+                    assert_eq!(&text[span.start as usize..span.end as usize], key, "{text}");
+                }
+                other => panic!("{other:?} streamed from {text}"),
+            }
+            assert_eq!(rows, take_list(&mut whole, list), "{text}");
+            assert_eq!(tree, whole, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_document_without_the_lists_asked_for_is_read_whole() {
+        for text in [r#"{"resources": [1, 2], "dataX": [3]}"#, r#""data""#, "7"] {
+            let (tree, list, rows) = streamed(text).unwrap();
+            assert_eq!((list, rows.len()), (None, 0), "{text}");
+            assert_eq!(tree, parse(FileId(0), text).unwrap(), "{text}");
+        }
+    }
+
+    #[test]
+    fn streaming_stops_where_reading_whole_stops() {
+        // A syntax error after some rows: the caller reads the text again.
+        assert_eq!(
+            streamed(r#"{"data": [{"id": 1}, {"id": 2}], "count": 2,, }"#).unwrap_err(),
+            Stop::GiveUp
+        );
+        // The density limit counts the same values at the same place.
+        let dense = format!("{{\"count\": 1, \"data\": [{}1]}}", "1,".repeat(200_000));
+        let whole = parse(FileId(0), &dense).unwrap_err();
+        assert!(matches!(whole, Stop::TooDense { .. }), "{whole:?}");
+        assert_eq!(streamed(&dense).unwrap_err(), whole);
+    }
 }
