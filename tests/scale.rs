@@ -122,7 +122,6 @@ fn six_thousand_terraform_clusters_link_without_a_scan_per_reference() {
 }
 
 #[path = "../benches/gen/mod.rs"]
-#[allow(dead_code)]
 mod gen;
 
 /// A Resource Graph export (`{"count", "data": [rows]}`) and an `az … list`
