@@ -55,10 +55,12 @@ fn sixty_thousand_subnets_in_one_vnet_are_checked_without_a_per_pair_step() {
     );
 }
 
-/// `n` VNet → subnet → cluster chains in one Terraform file.
-fn terraform_chains(n: usize) -> String {
+/// `n` VNet → subnet → cluster chains in one Terraform file; each subnet
+/// named by `subnet_name` from the chain's number.
+fn terraform_chains(n: usize, subnet_name: fn(usize) -> String) -> String {
     (0..n)
         .map(|i| {
+            let subnet = subnet_name(i);
             format!(
                 r#"resource "azurerm_virtual_network" "v{i}" {{
   name                = "vnet-{i}"
@@ -67,7 +69,7 @@ fn terraform_chains(n: usize) -> String {
   address_space       = ["10.{a}.0.0/16"]
 }}
 resource "azurerm_subnet" "s{i}" {{
-  name                 = "snet-{i}"
+  name                 = "{subnet}"
   resource_group_name  = "rg"
   virtual_network_name = azurerm_virtual_network.v{i}.name
   address_prefixes     = ["10.{a}.0.0/24"]
@@ -99,7 +101,11 @@ fn six_thousand_terraform_clusters_link_without_a_scan_per_reference() {
     // Terraform ids hold placeholders (`{subscriptionId}`); each pool's subnet
     // reference was once matched against every subnet: 30 s in a release build.
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("main.tf"), terraform_chains(6_000)).unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        terraform_chains(6_000, |i| format!("snet-{i}")),
+    )
+    .unwrap();
     let started = Instant::now();
     let out = akslint_in(
         dir.path(),
@@ -118,6 +124,38 @@ fn six_thousand_terraform_clusters_link_without_a_scan_per_reference() {
             ("AKS001".to_string(), "main.tf".to_string(), line, 26)
         );
     }
+    assert!(took < Duration::from_secs(40), "took {took:?}");
+}
+
+#[test]
+fn subnets_that_share_a_name_across_vnets_link_without_a_scan_per_reference() {
+    // Many VNets each with a subnet called `nodes`, as real estates name them:
+    // the id index once bucketed placeholder ids by their last segment only,
+    // so every reference was matched against every `nodes` subnet (5,000
+    // clusters: 8.3 s in a release build; now 0.35 s).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        terraform_chains(6_000, |_| "nodes".to_string()),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let out = akslint_in(
+        dir.path(),
+        &["check", "--format", "json", "--select", "AKS001", "."],
+    );
+    let took = started.elapsed();
+    let found = common::locations(&out);
+    assert_eq!(found.len(), 6_000, "{}", stderr(&out));
+    assert_eq!(
+        found[5_999],
+        (
+            "AKS001".to_string(),
+            "main.tf".to_string(),
+            27 * 5_999 + 8,
+            26
+        )
+    );
     assert!(took < Duration::from_secs(40), "took {took:?}");
 }
 
