@@ -50,3 +50,28 @@ fn the_generator_is_deterministic() {
         assert_eq!(gen::render(family, 0..12, 7), gen::render(family, 0..12, 7));
     }
 }
+
+#[test]
+fn open_ssh_plants_one_aks503_per_open_nsg_in_every_family() {
+    let clusters = 30;
+    let extras = gen::Extras { open_ssh_every: 4 };
+    let want = gen::planted_with(clusters, extras);
+    // Clusters 4, 8, 12, 16, 20, 24: 0 and 28 have no NSG.
+    assert_eq!(want.aks503, 6);
+    for family in Family::ALL {
+        let dir = tempfile::tempdir().unwrap();
+        gen::write_estate_with(dir.path(), family, clusters, 0, 7, extras).unwrap();
+        let opts = CheckOptions {
+            paths: vec![dir.path().display().to_string()],
+            ..CheckOptions::default()
+        };
+        let result = check(&opts, &mut std::io::empty());
+        let code = |c: &str| result.diagnostics.iter().filter(|d| d.code == c).count();
+        assert_eq!(
+            (code("AKS001"), code("AKS004"), code("AKS503")),
+            (want.aks001, want.aks004, want.aks503),
+            "{}: (AKS001, AKS004, AKS503)",
+            family.name()
+        );
+    }
+}

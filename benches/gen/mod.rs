@@ -9,6 +9,10 @@
 //! * AKS004: every 10th cluster (`i % 10 == 0`) gets a /27 node subnet (27 usable addresses);
 //! * AKS001: every 7th cluster (`i % 7 == 0`) has no NSG on its node subnet.
 //!
+//! * AKS503, only with [`Extras::open_ssh_every`] = n > 0: the NSG of every
+//!   n-th cluster (`i % n == 0`) also allows SSH from `Internet` (for
+//!   `tests/growth.rs`, which needs that rule's findings to grow with the estate).
+//!
 //! The seed only varies what does not change findings (locations, VM sizes, tags).
 
 #![allow(dead_code)]
@@ -81,14 +85,37 @@ impl Family {
 pub struct Planted {
     pub aks001: usize,
     pub aks004: usize,
+    pub aks503: usize,
 }
 
 pub fn planted(clusters: usize) -> Planted {
+    planted_with(clusters, Extras::default())
+}
+
+pub fn planted_with(clusters: usize, extras: Extras) -> Planted {
     Planted {
         aks001: (0..clusters).filter(|i| no_nsg(*i)).count(),
         aks004: (0..clusters).filter(|i| small_subnet(*i)).count(),
+        aks503: (0..clusters)
+            .filter(|i| !no_nsg(*i) && open_ssh(*i, extras))
+            .count(),
     }
 }
+
+/// What may be added to the default estate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// The NSG of every n-th cluster also has an inbound rule allowing SSH
+    /// (TCP 22) from `Internet`; 0: none.
+    pub open_ssh_every: usize,
+}
+
+fn open_ssh(i: usize, extras: Extras) -> bool {
+    extras.open_ssh_every > 0 && i.is_multiple_of(extras.open_ssh_every)
+}
+
+/// The extra NSG rule of [`Extras::open_ssh`], in the Azure REST shape.
+const SSH_RULE: &str = "allow-ssh-from-internet";
 
 fn no_nsg(i: usize) -> bool {
     i.is_multiple_of(7)
@@ -122,6 +149,8 @@ struct Cluster {
     vnet: String,
     subnet: String,
     nsg: Option<String>,
+    /// The NSG also opens SSH to the Internet.
+    open_ssh: bool,
     rt: String,
     vnet_cidr: String,
     subnet_cidr: String,
@@ -130,7 +159,7 @@ struct Cluster {
     team: &'static str,
 }
 
-fn cluster(i: usize, rng: &mut Rng) -> Cluster {
+fn cluster(i: usize, rng: &mut Rng, extras: Extras) -> Cluster {
     // A /22 per cluster inside 10.0.0.0/8 (wraps after 16,384 clusters).
     let base = (10u32 << 24) | (((i as u32) % 16_384) << 10);
     let oct = |a: u32| {
@@ -148,6 +177,7 @@ fn cluster(i: usize, rng: &mut Rng) -> Cluster {
         vnet: format!("vnet-{i}"),
         subnet: format!("snet-nodes-{i}"),
         nsg: (!no_nsg(i)).then(|| format!("nsg-{i}")),
+        open_ssh: open_ssh(i, extras),
         rt: format!("rt-{i}"),
         vnet_cidr: format!("{}/22", oct(base)),
         subnet_cidr: format!("{}/{}", oct(base), if small_subnet(i) { 27 } else { 24 }),
@@ -276,19 +306,31 @@ fn azure_resources(c: &Cluster, lowercase_types: bool) -> Vec<Value> {
             "Microsoft.Network/networkSecurityGroups",
         );
         n["properties"] = json!({
-            "securityRules": [{
-                "name": "allow-https-from-hub",
-                "properties": {
-                    "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
-                    "sourceAddressPrefix": "10.255.0.0/16", "sourcePortRange": "*",
-                    "destinationAddressPrefix": "*", "destinationPortRange": "443",
-                },
-            }],
+            "securityRules": azure_rules(c),
             "subnets": [{"id": subnet_id}],
         });
         out.push(n);
     }
     out
+}
+
+/// An NSG's security rules as the REST API and ARM write them.
+fn azure_rules(c: &Cluster) -> Value {
+    let rule = |name: &str, priority: u32, source: &str, port: &str| {
+        json!({
+            "name": name,
+            "properties": {
+                "priority": priority, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+                "sourceAddressPrefix": source, "sourcePortRange": "*",
+                "destinationAddressPrefix": "*", "destinationPortRange": port,
+            },
+        })
+    };
+    let mut rules = vec![rule("allow-https-from-hub", 100, "10.255.0.0/16", "443")];
+    if c.open_ssh {
+        rules.push(rule(SSH_RULE, 110, "Internet", "22"));
+    }
+    Value::Array(rules)
 }
 
 // ----------------------------------------------------------------------- ARM
@@ -316,14 +358,7 @@ fn arm_resources(c: &Cluster) -> Vec<Value> {
             "apiVersion": "2023-09-01",
             "name": nsg,
             "location": "[parameters('location')]",
-            "properties": {"securityRules": [{
-                "name": "allow-https-from-hub",
-                "properties": {
-                    "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
-                    "sourceAddressPrefix": "10.255.0.0/16", "sourcePortRange": "*",
-                    "destinationAddressPrefix": "*", "destinationPortRange": "443",
-                },
-            }]},
+            "properties": {"securityRules": azure_rules(c)},
         }));
     }
     out.push(json!({
@@ -469,14 +504,25 @@ fn tf_resources(c: &Cluster) -> Vec<TfRes> {
         ),
     ];
     if let Some(nsg) = &c.nsg {
+        let mut rules = vec![
+            json!({"name": "allow-https-from-hub", "priority": 100, "direction": "Inbound",
+                   "access": "Allow", "protocol": "Tcp", "source_port_range": "*",
+                   "destination_port_range": "443", "source_address_prefix": "10.255.0.0/16",
+                   "destination_address_prefix": "*"}),
+        ];
+        if c.open_ssh {
+            rules.push(
+                json!({"name": SSH_RULE, "priority": 110, "direction": "Inbound",
+                       "access": "Allow", "protocol": "Tcp", "source_port_range": "*",
+                       "destination_port_range": "22", "source_address_prefix": "Internet",
+                       "destination_address_prefix": "*"}),
+            );
+        }
         out.push((
             "azurerm_network_security_group",
             format!("nsg_{i}"),
             json!({"name": nsg, "location": c.location, "resource_group_name": RG,
-                   "security_rule": [{"name": "allow-https-from-hub", "priority": 100, "direction": "Inbound",
-                                      "access": "Allow", "protocol": "Tcp", "source_port_range": "*",
-                                      "destination_port_range": "443", "source_address_prefix": "10.255.0.0/16",
-                                      "destination_address_prefix": "*"}]}),
+                   "security_rule": rules}),
             vec![],
         ));
         out.push((
@@ -632,8 +678,15 @@ fn crossplane_docs(c: &Cluster) -> Vec<Value> {
                                                            "serviceCidr": "172.16.0.0/16", "dnsServiceIp": "172.16.0.10"}}}}),
     ];
     if let Some(nsg) = &c.nsg {
-        out.push(json!({"apiVersion": "network.azure.upbound.io/v1beta1", "kind": "SecurityGroup", "metadata": meta(nsg),
-                        "spec": {"forProvider": {"location": c.location, "resourceGroupNameRef": rg_ref}}}));
+        let mut group = json!({"apiVersion": "network.azure.upbound.io/v1beta1", "kind": "SecurityGroup", "metadata": meta(nsg),
+                               "spec": {"forProvider": {"location": c.location, "resourceGroupNameRef": rg_ref}}});
+        if c.open_ssh {
+            group["spec"]["forProvider"]["securityRule"] = json!([{
+                "name": SSH_RULE, "priority": 110, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+                "sourcePortRange": "*", "destinationPortRange": "22", "sourceAddressPrefix": "Internet",
+                "destinationAddressPrefix": "*"}]);
+        }
+        out.push(group);
         out.push(json!({"apiVersion": "network.azure.upbound.io/v1beta1", "kind": "SubnetNetworkSecurityGroupAssociation",
                         "metadata": meta(&format!("{}-nsg", c.subnet)),
                         "spec": {"forProvider": {"subnetIdRef": {"name": c.subnet}, "networkSecurityGroupIdRef": {"name": nsg}}}}));
@@ -700,12 +753,22 @@ fn yaml_into(v: &Value, indent: usize, out: &mut String) {
 
 /// Renders clusters `range` of the estate as the text of one file.
 pub fn render(family: Family, range: std::ops::Range<usize>, seed: u64) -> String {
+    render_with(family, range, seed, Extras::default())
+}
+
+/// [`render`] with `extras`.
+pub fn render_with(
+    family: Family,
+    range: std::ops::Range<usize>,
+    seed: u64,
+    extras: Extras,
+) -> String {
     let mut rng = Rng(seed);
     // Advance the stream deterministically so a cluster's draw does not depend on the split.
     for _ in 0..range.start * 3 {
         rng.next();
     }
-    let clusters: Vec<Cluster> = range.map(|i| cluster(i, &mut rng)).collect();
+    let clusters: Vec<Cluster> = range.map(|i| cluster(i, &mut rng, extras)).collect();
     match family {
         Family::Graph => {
             let rows: Vec<Value> = clusters
@@ -764,6 +827,18 @@ pub fn write_estate(
     per_file: usize,
     seed: u64,
 ) -> std::io::Result<(Vec<PathBuf>, Planted)> {
+    write_estate_with(dir, family, clusters, per_file, seed, Extras::default())
+}
+
+/// [`write_estate`] with `extras`.
+pub fn write_estate_with(
+    dir: &Path,
+    family: Family,
+    clusters: usize,
+    per_file: usize,
+    seed: u64,
+    extras: Extras,
+) -> std::io::Result<(Vec<PathBuf>, Planted)> {
     std::fs::create_dir_all(dir)?;
     let per_file = if per_file == 0 {
         clusters.max(1)
@@ -776,10 +851,10 @@ pub fn write_estate(
     while start < clusters || (clusters == 0 && k == 0) {
         let end = (start + per_file).min(clusters);
         let path = dir.join(format!("{}-{k:05}.{}", family.name(), family.extension()));
-        std::fs::write(&path, render(family, start..end, seed))?;
+        std::fs::write(&path, render_with(family, start..end, seed, extras))?;
         files.push(path);
         start = end;
         k += 1;
     }
-    Ok((files, planted(clusters)))
+    Ok((files, planted_with(clusters, extras)))
 }

@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::nsg_common::{
     cluster_name, describe_rule, known_prefixes, nsg_name, public_v4_prefixes,
@@ -51,6 +51,7 @@ impl Rule for NsgExposesManagementPorts {
     fn check(&self, inv: &Inventory, cx: &mut Context<'_>) {
         let public = public_v4_prefixes();
         let mut reported: HashSet<(usize, usize)> = HashSet::new();
+        let exposed = public_ip_pools(inv);
         for si in node_subnets(inv) {
             let Some(ni) = inv.subnets[si].nsg else {
                 continue;
@@ -81,7 +82,8 @@ impl Rule for NsgExposesManagementPorts {
                             if !reported.insert((ni, ri)) {
                                 continue;
                             }
-                            report(inv, cx, si, ni, ri, open, port);
+                            let exposed = exposed.get(&si).map_or(&[][..], Vec::as_slice);
+                            report(inv, cx, (si, ni, ri), exposed, open, port);
                         }
                     }
                 }
@@ -123,22 +125,27 @@ fn open_source(rule: &SecurityRule) -> Option<usize> {
     })
 }
 
-/// Pools in the subnet whose nodes have public IPs.
-fn public_ip_pools(inv: &Inventory, si: SubnetIdx) -> Vec<PoolIdx> {
-    (0..inv.pools.len())
-        .filter(|&p| {
-            inv.pools[p].subnet == Some(si)
-                && inv.pools[p].enable_node_public_ip.known() == Some(&true)
-        })
-        .collect()
+/// Subnet → its pools whose nodes have public IPs, in pool order (grouped
+/// once: a scan of all pools per finding is quadratic in big estates).
+fn public_ip_pools(inv: &Inventory) -> HashMap<SubnetIdx, Vec<PoolIdx>> {
+    let mut out: HashMap<SubnetIdx, Vec<PoolIdx>> = HashMap::new();
+    for (p, pool) in inv.pools.iter().enumerate() {
+        if let Some(si) = pool.subnet {
+            if pool.enable_node_public_ip.known() == Some(&true) {
+                out.entry(si).or_default().push(p);
+            }
+        }
+    }
+    out
 }
 
+/// Reports rule `ri` of NSG `ni` on subnet `si`; `exposed` are the subnet's
+/// pools with node public IPs.
 fn report(
     inv: &Inventory,
     cx: &mut Context<'_>,
-    si: SubnetIdx,
-    ni: usize,
-    ri: usize,
+    (si, ni, ri): (SubnetIdx, usize, usize),
+    exposed: &[PoolIdx],
     open: usize,
     port: u16,
 ) {
@@ -147,7 +154,6 @@ fn report(
     let source = &rule.source_prefixes[open];
     let span = source.span().unwrap_or(rule.decl);
     let service = if port == 22 { "SSH" } else { "RDP" };
-    let exposed = public_ip_pools(inv, si);
     let severity = if exposed.is_empty() {
         Severity::Warning
     } else {
@@ -175,7 +181,7 @@ fn report(
         subnet.nsg_id.span().unwrap_or_else(|| subnet.prefix_span()),
         format!("the NSG sits on node subnet `{}`", subnet.display_name()),
     ));
-    for p in exposed {
+    for &p in exposed {
         let pool = &inv.pools[p];
         let owner = inv
             .pool_cluster(pool)
