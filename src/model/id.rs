@@ -103,9 +103,17 @@ impl ResourceId {
         if !self.has_placeholders() && !other.has_placeholders() {
             return false;
         }
-        let a = self.segments();
-        let b = other.segments();
-        a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| segment_matches(x, y))
+        // Segment by segment without collecting: linking asks this for every
+        // candidate of every reference.
+        let mut a = self.key.split('/').filter(|s| !s.is_empty());
+        let mut b = other.key.split('/').filter(|s| !s.is_empty());
+        loop {
+            match (a.next(), b.next()) {
+                (None, None) => return true,
+                (Some(x), Some(y)) if segment_matches(x, y) => {}
+                _ => return false,
+            }
+        }
     }
 }
 
@@ -122,11 +130,17 @@ fn segment_matches(a: &str, b: &str) -> bool {
     }
     match (a.contains('{'), b.contains('{')) {
         (false, false) => false,
-        (true, false) => glob(&pattern(a), b),
-        (false, true) => glob(&pattern(b), a),
+        (true, false) => whole_placeholder(a) || glob(&pattern(a), b),
+        (false, true) => whole_placeholder(b) || glob(&pattern(b), a),
         // Two different patterns: whether they name the same thing is a guess.
         (true, true) => false,
     }
+}
+
+/// `{subscriptionId}`: one placeholder and nothing else, which matches any
+/// segment (the common case, answered without building a pattern).
+fn whole_placeholder(s: &str) -> bool {
+    s.len() >= 2 && s.starts_with('{') && s.find('}') == Some(s.len() - 1) && !s[1..].contains('{')
 }
 
 /// Splits `pre{x}mid{y}post` into the literal pieces `[pre, mid, post]`.
@@ -201,6 +215,34 @@ mod tests {
         );
         let real = id("/subscriptions/1/resourceGroups/MC_rg1_aks_westeurope/providers/a.b/c/d");
         assert!(prefixed.matches(&real));
+    }
+
+    #[test]
+    fn a_whole_placeholder_is_the_pattern_that_matches_everything() {
+        for seg in [
+            "{x}",
+            "{subscriptionId}",
+            "{}",
+            "{a}b",
+            "a{b}",
+            "{a}{b}",
+            "{a",
+            "x",
+        ] {
+            for text in ["", "v", "vnet-1", "{y}"] {
+                if whole_placeholder(seg) {
+                    assert!(glob(&pattern(seg), text), "{seg} {text}");
+                }
+            }
+        }
+        assert!(whole_placeholder("{x}") && whole_placeholder("{}"));
+        assert!(
+            !whole_placeholder("{a}b") && !whole_placeholder("{a}{b}") && !whole_placeholder("{a")
+        );
+        // Ids of other lengths never match, whatever their placeholders.
+        let short = id("/subscriptions/{s}/providers/Microsoft.Network/virtualNetworks/v");
+        let long = id("/subscriptions/{s}/providers/Microsoft.Network/virtualNetworks/v/subnets/a");
+        assert!(!short.matches(&long) && !long.matches(&short));
     }
 
     #[test]
