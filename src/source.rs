@@ -43,7 +43,9 @@ pub struct SourceFile {
     /// Path as given on the command line (or found under a given directory); `-` for stdin.
     pub path: String,
     pub text: Arc<str>,
-    line_starts: Arc<[usize]>,
+    /// Byte offsets where lines start (the first is 0). `u32`: spans are
+    /// `u32` too, and a 50 MB export has 1.4 million lines.
+    line_starts: Arc<[u32]>,
     /// The characters before every [`MARK`]-byte boundary, built at the first
     /// column asked on a long line: a column there is counted from the nearest
     /// mark, not from the line start (a one-line 50 MB Terraform plan would be
@@ -70,9 +72,12 @@ pub struct LineCol {
 impl SourceFile {
     pub fn new(id: FileId, path: String, text: String) -> SourceFile {
         // memchr scans a word at a time; a char pattern looked at every byte.
-        let line_starts: Arc<[usize]> = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-            .collect();
+        // Counted first, so the index is allocated once at its size.
+        let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        let mut starts = Vec::with_capacity(newlines + 1);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
+        let line_starts: Arc<[u32]> = Arc::from(starts);
         SourceFile {
             id,
             path,
@@ -99,19 +104,30 @@ impl SourceFile {
         marks[k] + count_chars(&bytes[k * MARK..byte])
     }
 
-    /// Byte offsets where lines start (the first is 0), shared, for renderers.
-    pub fn line_starts(&self) -> Arc<[usize]> {
-        Arc::clone(&self.line_starts)
+    /// The 0-based line that holds byte `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// Where 0-based line `line` starts, if the file has it.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line).map(|&s| s as usize)
+    }
+
+    /// How many lines the file has (a last line without a line break counts).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
     }
 
     /// Line and column of a byte offset; columns count characters, as editors do.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let start = self.line_starts[line];
+        let line = self.line_index(offset);
+        let start = self.line_starts[line] as usize;
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;

@@ -22,16 +22,17 @@ struct Entry {
     scope: ScopeId,
 }
 
-/// The resources of one kind, by id key and by type (for placeholder matches).
+/// The resources of one kind, by type (for placeholder matches) and through
+/// a [`MatchIndex`].
 struct ScopedIndex {
-    exact: HashMap<String, Vec<usize>>,
-    by_type: HashMap<String, Vec<usize>>,
+    /// The entries by resource type, made when first asked (only a
+    /// reference with a placeholder in its last segment asks).
+    by_type: std::sync::OnceLock<HashMap<String, Vec<usize>>>,
     /// The entries by hashed key and last segment: a Terraform estate's ids all
     /// hold placeholders, and a scan of every same-typed entry per reference
     /// made linking quadratic.
     matching: MatchIndex<usize>,
     entries: Vec<Entry>,
-    any_placeholders: bool,
 }
 
 /// What a reference resolved to.
@@ -45,18 +46,12 @@ enum Resolved {
 impl ScopedIndex {
     fn build<'a>(ids: impl Iterator<Item = Option<&'a ResourceId>>, scopes: &[ScopeId]) -> Self {
         let mut index = ScopedIndex {
-            exact: HashMap::default(),
-            by_type: HashMap::default(),
+            by_type: std::sync::OnceLock::new(),
             matching: MatchIndex::default(),
             entries: Vec::new(),
-            any_placeholders: false,
         };
         for (i, id) in ids.enumerate() {
             let Some(id) = id else { continue };
-            let e = index.entries.len();
-            index.exact.entry(id.key().to_string()).or_default().push(e);
-            index.any_placeholders |= id.has_placeholders();
-            index.by_type.entry(id.resource_type()).or_default().push(e);
             index.entries.push(Entry {
                 index: i,
                 id: id.clone(),
@@ -74,15 +69,22 @@ impl ScopedIndex {
         if let Some(found) = hashed {
             return found.into_iter().map(|e| &self.entries[e]).collect();
         }
-        // A placeholder in the last segment: only a scan can answer.
-        let mut found: Vec<usize> = self.exact.get(id.key()).cloned().unwrap_or_default();
-        if id.has_placeholders() || self.any_placeholders {
-            for &e in self.by_type.get(&id.resource_type()).into_iter().flatten() {
-                if !found.contains(&e) && self.entries[e].id.matches(id) {
-                    found.push(e);
-                }
+        // A placeholder in the last segment: only a scan of the type can
+        // answer (equal keys match too, and are of the same type).
+        let by_type = self.by_type.get_or_init(|| {
+            let mut by_type: HashMap<String, Vec<usize>> = HashMap::default();
+            for (e, entry) in self.entries.iter().enumerate() {
+                by_type.entry(entry.id.resource_type()).or_default().push(e);
             }
-        }
+            by_type
+        });
+        let mut found: Vec<usize> = by_type
+            .get(&id.resource_type())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&e| self.entries[e].id.matches(id))
+            .collect();
         found.sort_unstable();
         found.into_iter().map(|e| &self.entries[e]).collect()
     }

@@ -430,12 +430,8 @@ struct Excerpt {
 
 impl Excerpt {
     fn new(file: &SourceFile, spans: &[SourceSpan]) -> Excerpt {
-        let starts = file.line_starts();
         let text = &*file.text;
-        let line_of = |offset: usize| match starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        };
+        let line_of = |offset: usize| file.line_index(offset);
         // Two spare lines beyond miette's one line of context each side.
         let first = spans
             .iter()
@@ -449,7 +445,7 @@ impl Excerpt {
             .max()
             .unwrap_or(0)
             .saturating_add(3)
-            .min(starts.len().saturating_sub(1));
+            .min(file.line_count().saturating_sub(1));
         let mut excerpt = Excerpt {
             text: String::new(),
             first_line: first,
@@ -457,8 +453,8 @@ impl Excerpt {
             columns: Vec::new(),
         };
         for line in first..=last {
-            let from = starts.get(line).copied().unwrap_or(text.len());
-            let to = starts.get(line + 1).copied().unwrap_or(text.len());
+            let from = file.line_start(line).unwrap_or(text.len());
+            let to = file.line_start(line + 1).unwrap_or(text.len());
             let body_end = if text[from..to].ends_with('\n') {
                 to - 1
             } else {

@@ -185,21 +185,18 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
 fn snippet(file: &SourceFile, span: Span, label: &str) -> Value {
     let text_of = |a: usize, b: usize| super::visible(&file.text[a..b]).into_owned();
     let src: &str = &file.text;
-    let starts = file.line_starts();
     let start = floor_boundary(src, span.start as usize);
     let end = floor_boundary(src, (span.end as usize).max(start));
-    let line_of = |off: usize| match starts.binary_search(&off) {
-        Ok(i) => i,
-        Err(i) => i.saturating_sub(1),
-    };
-    let first = line_of(start);
-    let last = line_of(end.saturating_sub(1).max(start)).min(first + MAX_LINES - 1);
+    let first = file.line_index(start);
+    let last = file
+        .line_index(end.saturating_sub(1).max(start))
+        .min(first + MAX_LINES - 1);
     let mut lines = Vec::new();
     for line in first..=last {
-        let ls = starts[line];
-        let le = starts
-            .get(line + 1)
-            .map_or(src.len(), |&n| n.saturating_sub(1))
+        let ls = file.line_start(line).unwrap_or(src.len());
+        let le = file
+            .line_start(line + 1)
+            .map_or(src.len(), |n| n.saturating_sub(1))
             .max(ls);
         let (ms, me) = (start.clamp(ls, le), end.clamp(ls, le));
         // A window of the line around the marked part, so a minified file shows a line, not itself.
