@@ -256,26 +256,29 @@ pub fn build_inventory(
     // configurations are read independently of each other, on all workers,
     // into recording builders; these are replayed in the order of a single
     // pass, so resources merge by id and keep their order as in one.
-    let ((templates, documents), (manifests, terraform)) = rayon::join(
-        || {
-            rayon::join(
-                || ingest_templates(&parsed[..first_explicit_param], &forced),
-                || {
-                    parsed
-                        .par_iter()
-                        .zip(streamed)
-                        .map(|(p, rows)| match rows {
-                            Some(recorded) => (recorded, true),
-                            None => ingest_documents(p),
-                        })
-                        .collect::<Vec<_>>()
-                },
-            )
-        },
+    // The Terraform configurations and the manifests are each one task per
+    // module or folder, the longest of the run: they start first, on both
+    // workers, and the templates and documents fill in around them.
+    let (terraform, (manifests, (templates, documents))) = rayon::join(
+        || terraform::roots::ingest_configs(parsed, sources),
         || {
             rayon::join(
                 || ingest_manifests(parsed),
-                || terraform::roots::ingest_configs(parsed, sources),
+                || {
+                    rayon::join(
+                        || ingest_templates(&parsed[..first_explicit_param], &forced),
+                        || {
+                            parsed
+                                .par_iter()
+                                .zip(streamed)
+                                .map(|(p, rows)| match rows {
+                                    Some(recorded) => (recorded, true),
+                                    None => ingest_documents(p),
+                                })
+                                .collect::<Vec<_>>()
+                        },
+                    )
+                },
             )
         },
     );
