@@ -282,7 +282,16 @@ pub fn build_inventory(
             )
         },
     );
+    let (roots, configs, mut diagnostics) = terraform;
     let mut builder = InventoryBuilder::default();
+    // Room for everything recorded, made once: growing the lists replay by
+    // replay copied them into fresh memory again and again.
+    builder.reserve_for_recorded(
+        (templates.iter().map(|(_, (r, _))| r))
+            .chain(documents.iter().map(|(r, _)| r))
+            .chain(manifests.iter().map(|(_, r)| r))
+            .chain(roots.iter().map(|(_, r)| r)),
+    );
     let mut recognized = vec![false; parsed.len()];
     let label = |i: usize| sources.get(parsed[i].file).path.clone();
     let mut not_evaluated = Vec::new();
@@ -313,7 +322,6 @@ pub fn build_inventory(
         builder.begin_scope(ScopeKind::Manifests, folder);
         builder.replay(recorded);
     }
-    let (roots, configs, mut diagnostics) = terraform;
     diagnostics.append(&mut not_evaluated);
     for i in configs {
         recognized[i] = true;

@@ -712,9 +712,22 @@ impl InventoryBuilder {
         inv
     }
 
+    /// Room for what recording builders will add when replayed, so that the
+    /// lists grow once rather than by doubling.
+    pub fn reserve_for_recorded<'a>(
+        &mut self,
+        recorded: impl IntoIterator<Item = &'a InventoryBuilder>,
+    ) {
+        let logs: Vec<&[Added]> = recorded
+            .into_iter()
+            .filter_map(|r| r.log.as_deref())
+            .collect();
+        self.reserve_for(logs.into_iter().flatten());
+    }
+
     /// Room for what a log adds, so that the lists of a big export grow
     /// once rather than by doubling (which leaves up to half of them unused).
-    fn reserve_for(&mut self, log: &[Added]) {
+    fn reserve_for<'a>(&mut self, log: impl IntoIterator<Item = &'a Added>) {
         let (mut clusters, mut pools, mut vnets, mut subnets, mut nsgs, mut route_tables) =
             (0, 0, 0, 0, 0, 0);
         for added in log {
