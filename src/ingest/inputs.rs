@@ -174,7 +174,7 @@ fn stream_rows(file: FileId, text: &str) -> Option<Result<StreamedRows, SyntaxEr
             warnings: json.warnings,
         }));
     };
-    streamed_rows(&mut root, list)?.extend(first);
+    list.items_in(&mut root)?.extend(first);
     let kind = classify(&root);
     let reads_this_list = |key: &str| match list {
         StreamedList::Root => false,
@@ -190,29 +190,12 @@ fn stream_rows(file: FileId, text: &str) -> Option<Result<StreamedRows, SyntaxEr
     if kind != DocumentKind::Unrecognized && !ingested {
         return None;
     }
-    streamed_rows(&mut root, list)?.clear();
+    list.items_in(&mut root)?.clear();
     Some(Ok(StreamedRows {
         doc: (unless_unrecognized(root, kind), kind),
         recorded: ingested.then_some(recorded),
         warnings: json.warnings,
     }))
-}
-
-/// The streamed list's (empty) items in the document.
-fn streamed_rows(root: &mut Node, list: StreamedList) -> Option<&mut Vec<Node>> {
-    let node = match list {
-        StreamedList::Root => root,
-        StreamedList::Member(span) => match &mut root.kind {
-            NodeKind::Object(entries) => {
-                &mut entries.iter_mut().find(|e| e.key_span == span)?.value
-            }
-            _ => return None,
-        },
-    };
-    match &mut node.kind {
-        NodeKind::Array(items) => Some(items),
-        _ => None,
-    }
 }
 
 /// A document nobody recognises is dropped as soon as it is classified.

@@ -59,39 +59,50 @@ fn name_of(id: &ResourceId) -> &str {
 const TAIL: usize = 3;
 
 /// The last [`TAIL`] segments of a key, as [`ResourceId::matches`] splits
-/// them: two ids that match and whose tails hold no placeholder have equal tails.
-fn tail_of(id: &ResourceId) -> String {
-    let mut tail: Vec<&str> = id
-        .key()
-        .rsplit('/')
-        .filter(|s| !s.is_empty())
-        .take(TAIL)
-        .collect();
-    tail.reverse();
-    tail.join("/")
+/// them: two ids that match and whose tails hold no placeholder have equal
+/// tails. Borrowed from the key: linking takes one per reference.
+struct Tail<'a>([&'a str; TAIL]);
+
+impl<'a> Tail<'a> {
+    fn of(id: &'a ResourceId) -> Tail<'a> {
+        let mut tail = [""; TAIL];
+        let segments = id.key().rsplit('/').filter(|s| !s.is_empty());
+        for (slot, segment) in tail.iter_mut().rev().zip(segments) {
+            *slot = segment;
+        }
+        Tail(tail)
+    }
+
+    fn hash(&self) -> u64 {
+        crate::hash::hash_one(&self.0)
+    }
+
+    fn has_placeholder(&self) -> bool {
+        self.0.iter().any(|s| s.contains('{'))
+    }
 }
 
 impl<E: Copy + Ord> MatchIndex<E> {
     pub(super) fn build<'a>(ids: impl Iterator<Item = (E, &'a ResourceId)>) -> MatchIndex<E> {
         let mut index = MatchIndex::default();
-        let add = |map: &mut HashMap<u64, Vec<E>>, text: &str, e: E| {
-            map.entry(hash(text)).or_default().push(e);
+        let add = |map: &mut HashMap<u64, Vec<E>>, hash: u64, e: E| {
+            map.entry(hash).or_default().push(e);
         };
         for (e, id) in ids {
             let name = name_of(id);
-            let tail = tail_of(id);
+            let tail = Tail::of(id);
             if !id.has_placeholders() {
-                add(&mut index.exact, id.key(), e);
-                add(&mut index.literal_by_tail, &tail, e);
-                add(&mut index.literal_by_name, name, e);
+                add(&mut index.exact, hash(id.key()), e);
+                add(&mut index.literal_by_tail, tail.hash(), e);
+                add(&mut index.literal_by_name, hash(name), e);
             } else if name.contains('{') {
                 index.wild_name.push(e);
             } else {
-                add(&mut index.patterned_by_name, name, e);
-                if tail.contains('{') {
-                    add(&mut index.tail_patterned_by_name, name, e);
+                add(&mut index.patterned_by_name, hash(name), e);
+                if tail.has_placeholder() {
+                    add(&mut index.tail_patterned_by_name, hash(name), e);
                 } else {
-                    add(&mut index.patterned_by_tail, &tail, e);
+                    add(&mut index.patterned_by_tail, tail.hash(), e);
                 }
             }
         }
@@ -108,24 +119,24 @@ impl<E: Copy + Ord> MatchIndex<E> {
         if name.contains('{') {
             return None;
         }
-        let bucket = |map: &HashMap<u64, Vec<E>>, text: &str| -> Vec<E> {
-            map.get(&hash(text)).cloned().unwrap_or_default()
+        let bucket = |map: &HashMap<u64, Vec<E>>, hash: u64| -> Vec<E> {
+            map.get(&hash).cloned().unwrap_or_default()
         };
-        let tail = tail_of(id);
-        let mut out = if tail.contains('{') {
+        let tail = Tail::of(id);
+        let mut out = if tail.has_placeholder() {
             // Anything matching has this last segment.
-            let mut out = bucket(&self.literal_by_name, name);
-            out.extend(bucket(&self.patterned_by_name, name));
+            let mut out = bucket(&self.literal_by_name, hash(name));
+            out.extend(bucket(&self.patterned_by_name, hash(name)));
             out
         } else {
             // Anything matching has this tail, or a placeholder in its own.
             let mut out = if id.has_placeholders() {
-                bucket(&self.literal_by_tail, &tail)
+                bucket(&self.literal_by_tail, tail.hash())
             } else {
-                bucket(&self.exact, id.key())
+                bucket(&self.exact, hash(id.key()))
             };
-            out.extend(bucket(&self.patterned_by_tail, &tail));
-            out.extend(bucket(&self.tail_patterned_by_name, name));
+            out.extend(bucket(&self.patterned_by_tail, tail.hash()));
+            out.extend(bucket(&self.tail_patterned_by_name, hash(name)));
             out
         };
         out.extend(self.wild_name.iter().copied());

@@ -66,6 +66,26 @@ pub enum StreamedList {
     Member(Span),
 }
 
+impl StreamedList {
+    /// The list's items in the document `root` (empty once streamed); `None`
+    /// when the member is gone (a key written twice keeps its later value).
+    pub fn items_in(self, root: &mut Node) -> Option<&mut Vec<Node>> {
+        let node = match self {
+            StreamedList::Root => root,
+            StreamedList::Member(span) => match &mut root.kind {
+                NodeKind::Object(entries) => {
+                    &mut entries.iter_mut().find(|e| e.key_span == span)?.value
+                }
+                _ => return None,
+            },
+        };
+        match &mut node.kind {
+            NodeKind::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+}
+
 /// [`parse`], except that the rows of one list are handed to `row` as each is
 /// read instead of being kept: the document's own list when it is one, else
 /// the first member of the root object whose key `is_list` accepts and whose
@@ -463,23 +483,7 @@ mod tests {
 
     /// The whole tree's list that streaming hands out, taken out of it.
     fn take_list(whole: &mut Node, list: StreamedList) -> Vec<Node> {
-        let node = match list {
-            StreamedList::Root => whole,
-            StreamedList::Member(span) => match &mut whole.kind {
-                NodeKind::Object(entries) => {
-                    &mut entries
-                        .iter_mut()
-                        .find(|e| e.key_span == span)
-                        .unwrap()
-                        .value
-                }
-                _ => panic!("not an object"),
-            },
-        };
-        match &mut node.kind {
-            NodeKind::Array(items) => std::mem::take(items),
-            _ => panic!("not a list"),
-        }
+        std::mem::take(list.items_in(whole).expect("the streamed list"))
     }
 
     #[test]
